@@ -59,3 +59,269 @@ class Beats:
     qrs_width_s: np.ndarray
     fs: float
     extra: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------
+# Types added for io, quality, rhythm, waves, st, triage and analysis.
+# --------------------------------------------------------------------------
+
+#: Severity / priority levels, most urgent first.
+SEVERITIES = ("critical", "urgent", "routine")
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """What a record's header says, checked against the files without loading the samples.
+
+    Attributes
+    ----------
+    fs : float
+        Sampling rate in Hz.
+    lead_names : tuple of str
+        One name per lead.
+    n_samples : int
+        Samples per lead.
+    duration_s : float
+        ``n_samples / fs`` in seconds.
+    start_time : datetime or None
+        Wall-clock time of the first sample, when the file gives it.
+    format_name : str
+        Human-readable format, e.g. ``"WFDB (format 212)"``, ``"EDF+"``, ``"CSV"``.
+    file_names : tuple of str
+        Base names of every file the record consists of (header first).
+    """
+
+    fs: float
+    lead_names: tuple[str, ...]
+    n_samples: int
+    duration_s: float
+    start_time: dt.datetime | None
+    format_name: str
+    file_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One clinical or technical finding, located in time and lead.
+
+    Attributes
+    ----------
+    code : str
+        Machine code, e.g. ``"PAUSE"``, ``"AF"``, ``"LOW_QUALITY"``.
+    severity : str
+        ``"critical"``, ``"urgent"`` or ``"routine"``.
+    start_s, end_s : float or None
+        Extent in seconds from the first sample (None: whole record).
+    lead : str or None
+        Lead where it is seen best; None means all leads.
+    value : float or None
+        The measured quantity that triggered the finding (unit in `text`).
+    threshold : float or None
+        The guideline threshold it was compared with (same unit).
+    reference : str
+        Guideline or paper the threshold comes from.
+    text : str
+        Short plain-English sentence for the case page.
+    """
+
+    code: str
+    severity: str
+    start_s: float | None
+    end_s: float | None
+    lead: str | None
+    value: float | None
+    threshold: float | None
+    reference: str
+    text: str
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "start_s": _py(self.start_s),
+            "end_s": _py(self.end_s),
+            "lead": self.lead,
+            "value": _py(self.value),
+            "threshold": _py(self.threshold),
+            "reference": self.reference,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class QualityProblem:
+    """A stretch of one lead that is not readable or is degraded.
+
+    `kind` is one of ``"missing"``, ``"flat"``, ``"clipped"``, ``"noise"``,
+    ``"baseline_wander"``.
+    """
+
+    lead: str
+    kind: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class SignalQuality:
+    """Per-lead, per-window signal quality.
+
+    Attributes
+    ----------
+    window_s : float
+        Length of a quality window in seconds.
+    lead_names : tuple of str
+    window_index : ndarray, float32, shape (n_windows, n_leads)
+        Quality index per window and lead, 0 (unreadable) to 1 (clean).
+    lead_index : ndarray, shape (n_leads,)
+        Mean quality index per lead, 0 to 1.
+    problems : tuple of QualityProblem
+        Merged stretches with a named problem.
+    usable : ndarray of bool, shape (n_windows,)
+        True where at least one lead is readable (index >= 0.5).
+    """
+
+    window_s: float
+    lead_names: tuple[str, ...]
+    window_index: np.ndarray
+    lead_index: np.ndarray
+    problems: tuple[QualityProblem, ...]
+    usable: np.ndarray
+
+    def to_dict(self) -> dict:
+        return {
+            "window_s": float(self.window_s),
+            "lead_index": {n: round(float(q), 3) for n, q in zip(self.lead_names, self.lead_index)},
+            "usable_fraction": round(float(np.mean(self.usable)) if self.usable.size else 0.0, 3),
+            "problems": [
+                {"lead": p.lead, "kind": p.kind, "start_s": round(float(p.start_s), 3),
+                 "end_s": round(float(p.end_s), 3)}
+                for p in self.problems
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class RRStats:
+    """Statistics of normal-to-normal RR intervals (HRV time domain).
+
+    Units are in the names. NaN where fewer than two intervals exist.
+    """
+
+    n_intervals: int
+    mean_s: float
+    sdnn_ms: float
+    rmssd_ms: float
+    min_s: float
+    max_s: float
+    pnn50_pct: float
+
+    def to_dict(self) -> dict:
+        return {k: _py(v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class HeartRate:
+    """Heart rate in beats per minute: mean over the record, min/max over 10-s windows."""
+
+    mean_bpm: float
+    min_bpm: float
+    max_bpm: float
+    window_s: float = 10.0
+
+    def to_dict(self) -> dict:
+        return {"mean_bpm": _py(self.mean_bpm), "min_bpm": _py(self.min_bpm),
+                "max_bpm": _py(self.max_bpm)}
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """Global 12-lead intervals (ms) and frontal QRS axis (degrees); NaN when not measurable."""
+
+    pr_ms: float = float("nan")
+    qrs_ms: float = float("nan")
+    qt_ms: float = float("nan")
+    qtc_ms: float = float("nan")
+    qtc_fridericia_ms: float = float("nan")
+    axis_deg: float = float("nan")
+    rr_ms: float = float("nan")
+
+    def to_dict(self) -> dict:
+        return {k: _py(getattr(self, k)) for k in
+                ("pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms", "axis_deg")}
+
+
+@dataclass(frozen=True)
+class Waves:
+    """Wave boundaries per beat as sample indices (-1 where absent).
+
+    Every array has one entry per beat of the matching `Beats`.
+    """
+
+    p_on: np.ndarray
+    p_off: np.ndarray
+    qrs_on: np.ndarray
+    qrs_off: np.ndarray
+    t_off: np.ndarray
+
+    def to_dict(self) -> dict:
+        return {k: [None if v < 0 else int(v) for v in getattr(self, k).tolist()]
+                for k in ("p_on", "p_off", "qrs_on", "qrs_off", "t_off")}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything `ecgsignal.analyze` found in one record. ``to_dict()`` gives JSON-ready data."""
+
+    fs: float
+    duration_s: float
+    lead_names: tuple[str, ...]
+    beats: Beats
+    heart_rate_bpm: float
+    rr: RRStats
+    heart_rate: HeartRate
+    findings: tuple[Finding, ...]
+    priority: str
+    measurements: Measurements
+    waves: Waves
+    quality: SignalQuality
+    timing_ms: dict
+    algorithm_version: str
+    st_deviation_mv: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Return the analysis as plain Python (dict/list/str/float/int/None), ready for ``json.dumps``."""
+        return {
+            "fs": float(self.fs),
+            "duration_s": round(float(self.duration_s), 3),
+            "leads": list(self.lead_names),
+            "beats": {
+                "sample": [int(s) for s in self.beats.r_peaks.tolist()],
+                "label": [str(s) for s in self.beats.labels.tolist()],
+            },
+            "heart_rate_bpm": _py(self.heart_rate_bpm),
+            "rr": self.rr.to_dict(),
+            "heart_rate": self.heart_rate.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "priority": self.priority,
+            "measurements": self.measurements.to_dict(),
+            "waves": self.waves.to_dict(),
+            "quality": self.quality.to_dict(),
+            "st_deviation_mv": {k: _py(v) for k, v in self.st_deviation_mv.items()},
+            "timing_ms": {k: round(float(v), 2) for k, v in self.timing_ms.items()},
+            "algorithm_version": self.algorithm_version,
+        }
+
+
+def _py(v):
+    """Plain-Python scalar for JSON: numpy -> float/int, NaN/inf -> None, rounded floats."""
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    v = float(v)
+    if not np.isfinite(v):
+        return None
+    return round(v, 4)

@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DATA ?= ../shared/data
+
+.PHONY: run test bench install clean-demo
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/flask --app wsgi init-db
+	$(VENV)/bin/flask --app wsgi seed-demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(VENV)/bin/flask --app wsgi run --host $(HOST) --port $(PORT) --no-reload
+
+test: install
+	$(VENV)/bin/pytest -q
+
+bench: install
+	$(PIP) install --quiet -e '.[bench]'
+	$(PY) -m bench --data $(DATA)
+
+clean-demo:
+	rm -rf instance

@@ -1,0 +1,1 @@
+"""Benchmark of ecgsignal against published open-source peers (run ``python -m bench``)."""

@@ -1,0 +1,238 @@
+"""Command line of the benchmark: ``python -m bench [--data DIR] [--quick] [--jobs N]``."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import clinical, data, peers, qrs
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK_RECORDS = [100, 105, 108, 116, 119, 124]
+
+
+def _fmt(v, nd=2):
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "n/a"
+    return f"{v:.{nd}f}"
+
+
+def _yes(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), help="data directory (default ../shared/data)")
+    ap.add_argument("--quick", action="store_true", help="6 records x 10 min, 6 dB only, 2-h Holter, few clinical records")
+    ap.add_argument("--jobs", type=int, default=2, help="processes for peers and the analyze() sections")
+    ap.add_argument("--no-peers", action="store_true", help="score ecgsignal only")
+    ap.add_argument("--sections", default="qrs,noise,labels,holter,af,waves,ptbxl",
+                    help="comma-separated subset of qrs,noise,labels,holter,af,waves,ptbxl")
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results.md"))
+    a = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT / "signal"))
+    sections = set(a.sections.split(","))
+    data_dir = a.data
+    quick = a.quick
+    peer_names = [] if a.no_peers else peers.available_peers()
+    records = QUICK_RECORDS if quick else data.MITDB_RECORDS
+    sampto = int(600 * 360) if quick else None
+
+    lines = []
+    targets = []  # (section, target, value, met)
+
+    def out(s=""):
+        lines.append(s)
+        print(s, flush=True)
+
+    t_start = time.perf_counter()
+    out(f"# ecgsignal benchmark{' (quick)' if quick else ''}")
+    out()
+    out(f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs; peers {peers.versions_json()}; data `{data_dir}`.")
+    out()
+
+    recs = qrs.load_records(data_dir, records, sampto)
+    beats_first = None
+    noise = None
+    if "qrs" in sections or "labels" in sections:
+        out(f"## QRS detection, MIT-BIH Arrhythmia DB ({len(recs)} records{', first 10 min' if quick else ''})")
+        out()
+        out("150 ms match window (EC57), VF episodes excluded, gross statistics. Peers are single-lead, so in the "
+            "'all leads' table they run on the first lead. Worst records: record (FN/FP). "
+            "Speed ratio = peer time / ecgsignal time (>1: ecgsignal faster).")
+        out()
+        for leads in ("first", "all"):
+            res, beats = qrs.qrs_section(recs, peer_names=peer_names, leads=leads, processes=a.jobs)
+            if leads == "first":
+                beats_first = beats
+            ours = res[qrs.OURS]
+            out(f"### {'First lead (MLII)' if leads == 'first' else 'All leads fused (ecgsignal 2 leads)'}")
+            out()
+            out("| detector | Se % | +P % | F1 % | FN | FP | ms/record | speed ratio | five worst records (FN/FP) |")
+            out("|---|---|---|---|---|---|---|---|---|")
+            for name, r in res.items():
+                ratio = r["ms_per_record"] / ours["ms_per_record"] if name != qrs.OURS else 1.0
+                cached = " (cached)" if r["cached"] else ""
+                out(f"| {name} | {_fmt(r['se'])} | {_fmt(r['ppv'])} | {_fmt(r['f1'])} | {r['fn']} | {r['fp']} | "
+                    f"{_fmt(r['ms_per_record'], 1)}{cached} | {_fmt(ratio)} | {r['worst']} |")
+            out()
+            best_peer_f1 = max([r["f1"] for n, r in res.items() if n != qrs.OURS], default=float("nan"))
+            tag = "first lead" if leads == "first" else "all leads"
+            if leads == "first":
+                targets.append(("QRS mitdb first lead", "Se >= 99.7 %", _fmt(ours["se"]), ours["se"] >= 99.7))
+                targets.append(("QRS mitdb first lead", "+P >= 99.7 %", _fmt(ours["ppv"]), ours["ppv"] >= 99.7))
+            if np.isfinite(best_peer_f1):
+                targets.append((f"QRS mitdb {tag}", f"F1 above every peer (best {_fmt(best_peer_f1)})",
+                                _fmt(ours["f1"]), ours["f1"] > best_peer_f1))
+            nk = res.get("NeuroKit2 pantompkins1985")
+            if nk is not None and leads == "first":
+                targets.append(("speed", f"no slower than NeuroKit2 pantompkins1985 ({_fmt(nk['ms_per_record'], 1)} ms/record)",
+                                f"{_fmt(ours['ms_per_record'], 1)} ms/record", ours["ms_per_record"] <= nk["ms_per_record"]))
+        diffs, total = qrs.chunk_consistency(recs)
+        out(f"Chunked (5-min chunks, 10 s overlap) vs one piece, first lead: {diffs} differing beats or labels "
+            f"out of {total}.")
+        out()
+        targets.append(("chunking", "5-min chunks give the same beats and labels as one piece",
+                        f"{diffs} differences", diffs == 0))
+
+    if "noise" in sections:
+        noise = data.load_noise(data_dir)
+        snrs = [6] if quick else [12, 6, 0]
+        out("## Noise stress (nstdb bw + ma added to the MIT-BIH records)")
+        out()
+        out("Baseline wander and muscle artefact from the MIT-BIH Noise Stress Test DB, each scaled to unit "
+            "variance and summed, added to the whole record with a fixed offset per record. SNR as in the NST "
+            "database: S = (median peak-to-peak QRS amplitude)^2 / 8 on the clean lead, N = noise variance.")
+        out()
+        out("| SNR dB | detector | Se % | +P % | F1 % | FN | FP |")
+        out("|---|---|---|---|---|---|---|")
+        for snr in snrs:
+            res, _ = qrs.qrs_section(recs, peer_names=peer_names, leads="first", noise=noise, snr_db=snr,
+                                     processes=a.jobs)
+            res2, _ = qrs.qrs_section(recs, peer_names=[], leads="all", noise=noise, snr_db=snr)
+            res["ecgsignal (2 leads)"] = res2[qrs.OURS]
+            for name, r in res.items():
+                out(f"| {snr} | {name} | {_fmt(r['se'])} | {_fmt(r['ppv'])} | {_fmt(r['f1'])} | {r['fn']} | {r['fp']} |")
+            if snr == 6:
+                o = res[qrs.OURS]
+                targets.append(("noise 6 dB, first lead", "Se >= 97 %", _fmt(o["se"]), o["se"] >= 97))
+                targets.append(("noise 6 dB, first lead", "+P >= 97 %", _fmt(o["ppv"]), o["ppv"] >= 97))
+        out()
+
+    if "labels" in sections and beats_first is not None:
+        lab = qrs.label_section(recs, beats_first)
+        out("## Beat labels (first lead, matched beats)")
+        out()
+        out("Reference classes from `.atr`: V = {V, E}; S = {A, a, J, S}. No peer labels beats.")
+        out()
+        out("| class | reference beats | labelled | Se % | +P % |")
+        out("|---|---|---|---|---|")
+        for cls in ("V", "S"):
+            r = lab[cls]
+            out(f"| {cls} | {r['ref']} | {r['found']} | {_fmt(r['se'])} | {_fmt(r['ppv'])} |")
+        out()
+        out(f"Beats labelled 'Q' (unclassifiable): {_fmt(lab['Q_fraction'])} %.")
+        out()
+        targets.append(("labels", "V Se >= 90 % (no number in the issue; ours)", _fmt(lab["V"]["se"]), lab["V"]["se"] >= 90))
+        targets.append(("labels", "V +P >= 90 % (ours)", _fmt(lab["V"]["ppv"]), lab["V"]["ppv"] >= 90))
+
+    if "holter" in sections:
+        hours = 2.0 if quick else 24.0
+        out(f"## {hours:g}-hour 2-lead Holter (MIT-BIH records concatenated, float32, 360 Hz)")
+        out()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "signal"), str(ROOT)]))
+        try:
+            p = subprocess.run([sys.executable, "-m", "bench.holter", data_dir, str(hours)], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=1800)
+            h = json.loads(p.stdout.strip().splitlines()[-1])
+            out("| input MB | seconds | working memory (tracemalloc peak) MB | peak RSS increase MB | peak RSS MB | beats | Se % | +P % |")
+            out("|---|---|---|---|---|---|---|---|")
+            out(f"| {_fmt(h['input_mb'], 0)} | {_fmt(h['seconds'], 1)} | {_fmt(h['traced_peak_mb'], 1)} | "
+                f"{_fmt(h['rss_peak_increase_mb'], 1)} | {_fmt(h['peak_rss_mb'], 0)} | {h['beats']} | {_fmt(h['se'])} | {_fmt(h['ppv'])} |")
+            out()
+            targets.append((f"{hours:g}-h Holter", "bounded memory: working memory < 256 MB beyond the input",
+                            f"{_fmt(h['traced_peak_mb'], 1)} MB in {_fmt(h['seconds'], 1)} s", h["traced_peak_mb"] < 256))
+        except Exception as exc:
+            out(f"Holter run failed: {exc} {getattr(p, 'stderr', '')[-500:] if 'p' in dir() else ''}")
+            out()
+
+    lim = (lambda full, q: q if quick else full)
+    if "af" in sections:
+        out("## Atrial fibrillation (`ecgsignal.analyze`)")
+        out()
+        r = clinical.safe(clinical.cinc2017, data_dir, limit=lim(None, 100), processes=a.jobs)
+        if r.get("available"):
+            out(f"CinC 2017 ({r['n']} records, {r['n_af']} AF): F1 (A vs rest) = {_fmt(r['f1'], 3)}, "
+                f"Se {_fmt(r['se'])} %, +P {_fmt(r['ppv'])} %, {_fmt(r['s_per_record'], 2)} s/record. {r['note']}")
+            targets.append(("AF cinc2017", "F1 >= 0.85", _fmt(r["f1"], 3), r["f1"] >= 0.85))
+        else:
+            out(f"CinC 2017: not available ({r.get('note')}).")
+            targets.append(("AF cinc2017", "F1 >= 0.85", "not available", False))
+        out()
+        r = clinical.safe(clinical.cpsc2021, data_dir, limit=lim(None, 3), processes=a.jobs)
+        if r.get("available"):
+            out(f"CPSC 2021 ({r['n']} recordings, {_fmt(r['af_hours'], 2)} h AF, {_fmt(r['non_af_hours'], 2)} h non-AF): "
+                f"AF duration Se {_fmt(r['se'])} %, Sp {_fmt(r['sp'])} %. {r['note']}")
+            targets.append(("AF cpsc2021", "duration Se >= 95 %", _fmt(r["se"]), r["se"] >= 95))
+            targets.append(("AF cpsc2021", "duration Sp >= 95 %", _fmt(r["sp"]), r["sp"] >= 95))
+        else:
+            out(f"CPSC 2021: not available ({r.get('note')}).")
+            targets.append(("AF cpsc2021", "duration Se/Sp >= 95 %", "not available", False))
+        out()
+
+    if "waves" in sections:
+        out("## Wave boundaries (`ecgsignal.analyze`), error ours - manual in ms")
+        out()
+        for name, fn, limit in (("LUDB (lead II marks)", clinical.ludb, lim(None, 20)),
+                                ("QTDB (q1c marks)", clinical.qtdb, lim(None, 5))):
+            r = clinical.safe(fn, data_dir, limit=limit, processes=a.jobs)
+            if not r.get("available"):
+                out(f"{name}: not available ({r.get('note')}).")
+                out()
+                targets.append((name, "boundary SD within CSE tolerances", "not available", False))
+                continue
+            out(f"{name}, {r['n']} records. {r['note']}")
+            out()
+            out("| boundary | n | mean ms | SD ms | CSE tolerance ms | SD within tolerance |")
+            out("|---|---|---|---|---|---|")
+            for b, row in r["rows"].items():
+                out(f"| {b} | {row['n']} | {_fmt(row['mean'], 1)} | {_fmt(row['sd'], 1)} | {row['tol']} | {_yes(row['met'])} |")
+                targets.append((name, f"{b} SD <= {row['tol']} ms", f"{_fmt(row['mean'], 1)} ± {_fmt(row['sd'], 1)}", row["met"]))
+            out()
+
+    if "ptbxl" in sections:
+        out("## PTB-XL 12-lead findings (`ecgsignal.analyze`)")
+        out()
+        r = clinical.safe(clinical.ptbxl, data_dir, limit=lim(None, 50), processes=a.jobs)
+        if r.get("available"):
+            out(f"{r['n']} records. Finding codes seen: {', '.join(r['codes']) or 'none'}. {r['note']}")
+            out()
+            out("| statement | positives | Se % | Sp % |")
+            out("|---|---|---|---|")
+            for cond, row in r["table"].items():
+                out(f"| {cond} | {row['pos']} | {_fmt(row['se'])} | {_fmt(row['sp'])} |")
+            out()
+        else:
+            out(f"not available ({r.get('note')}).")
+            out()
+
+    out("## Targets")
+    out()
+    out("| section | target | value | status |")
+    out("|---|---|---|---|")
+    for sec, tgt, val, ok in targets:
+        out(f"| {sec} | {tgt} | {val} | {_yes(ok)} |")
+    out()
+    out(f"Total benchmark time {time.perf_counter() - t_start:.0f} s.")
+    Path(a.out).write_text("\n".join(lines) + "\n")
+    return 0

@@ -1,0 +1,58 @@
+"""Configuration from the environment (12-factor). `Config` is the embedded default."""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TELEMED_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; for the embedded default a generated one kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if os.environ.get("TELEMED_ENV") == "production":
+        raise RuntimeError("SECRET_KEY must be set in production (TELEMED_ENV=production).")
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        # Written once, readable by the owner only; survives restarts so sessions do too.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'telemed.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    TELEMED_DATA_DIR = os.environ.get("TELEMED_DATA_DIR", str(INSTANCE_DIR / "data"))
+    MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
+    # "thread": analysis in a background thread of the web process (embedded default);
+    # "inline": analysed before the upload request returns (tests, scripts).
+    ANALYSIS_MODE = os.environ.get("TELEMED_ANALYSIS_MODE", "thread")
+    SESSION_COOKIE_HTTPONLY = True
+    # Lax keeps the session cookie off cross-site POSTs: the CSRF defence of the JSON API.
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("TELEMED_ENV") == "production"
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL")
+
+    def __init__(self):
+        # Evaluated when the app is created, never at import time.
+        self.SECRET_KEY = _secret_key()
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    ANALYSIS_MODE = "inline"
+    SOCKETIO_MESSAGE_QUEUE = None
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast fixtures; never in production
+
+    def __init__(self):
+        self.SECRET_KEY = "test-secret"
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024

@@ -1,0 +1,750 @@
+"""Reading ECG files: WFDB (.hea + .dat/.mat, multi-segment), EDF/EDF+/BDF and CSV.
+
+This is the only module of ecgsignal that touches files. Every reader returns a
+`Record` in float32 millivolts; every problem with the input is raised as a
+`RecordError` whose ``.message`` is written for the doctor who uploaded the
+file (what is wrong, which file, what to do), never a raw wfdb/numpy error.
+
+`read_header` checks a record without loading its samples: the files a WFDB
+header refers to exist and are long enough for the samples it declares, an
+EDF header agrees with the file size, a CSV is rectangular and numeric. The web
+app calls it on every upload before acknowledging it. `read_record` reads the
+samples, optionally only a window ``[start_sample, stop_sample)``, in bounded
+chunks so that a 24-hour Holter recording needs no large temporary copies.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io as _io
+import math
+import os
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .types import Record, RecordInfo
+
+__all__ = ["RecordError", "UnsupportedFormat", "read_record", "read_header", "ACCEPTED_FORMATS"]
+
+ACCEPTED_FORMATS = (
+    "WFDB (a .hea header with its .dat or .mat signal files), "
+    "EDF or EDF+ (.edf), BDF (.bdf), "
+    "or CSV (.csv: one column per lead, lead names in the first row, values in millivolts)"
+)
+
+#: Samples read per wfdb call, to keep temporaries small for long recordings.
+_CHUNK_SAMPLES = 1 << 20
+
+_VOLT_SCALE_TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3, "nv": 1e-6}
+
+
+class RecordError(ValueError):
+    """The uploaded file(s) cannot be read as an ECG record.
+
+    ``.message`` explains the problem in plain words for the uploading doctor.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UnsupportedFormat(RecordError):
+    """The file is not one of the ECG formats ecgsignal reads."""
+
+
+# ---------------------------------------------------------------------------
+# public API
+# ---------------------------------------------------------------------------
+
+def read_header(path, *, fs=None) -> RecordInfo:
+    """Validate a record and describe it without loading all of its samples.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.hea`` (WFDB; a ``.dat``/``.mat`` path is accepted when its ``.hea``
+        lies beside it), ``.edf``/``.bdf``, or ``.csv``.
+    fs : float, optional
+        Sampling rate in Hz. Required for CSV (unless it has a time column);
+        for WFDB it is used only when the header gives no rate. Ignored for EDF.
+
+    Returns
+    -------
+    RecordInfo
+
+    Raises
+    ------
+    UnsupportedFormat
+        Not a file type ecgsignal reads.
+    RecordError
+        Missing, empty, truncated or malformed files; the message says which.
+
+    Examples
+    --------
+    >>> info = read_header("tests/fixtures/mitdb_100_60s.hea")  # doctest: +SKIP
+    >>> info.fs, info.lead_names, info.duration_s                # doctest: +SKIP
+    (360.0, ('MLII', 'V5'), 60.0)
+    """
+    kind, p = _classify(path)
+    try:
+        if kind == "wfdb":
+            return _wfdb_info(p, fs)[0]
+        if kind == "edf":
+            return _edf_info(p)[0]
+        return _csv_read(p, fs, header_only=True)
+    except RecordError:
+        raise
+    except MemoryError:
+        raise RecordError(f"The file {p.name} is too large to check.") from None
+    except Exception as exc:  # anything a malformed file provokes in a library
+        raise RecordError(f"The file {p.name} could not be read as an ECG recording ({_short(exc)}). "
+                          f"Please check that it is complete and upload it again.") from exc
+
+
+def read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record:
+    """Read an ECG record (or a window of it) in millivolts.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.hea`` (WFDB, any format wfdb reads, including multi-segment records
+        and ``.mat``+``.hea``), ``.edf``/``.bdf`` (EDF, EDF+, BDF) or ``.csv``.
+    fs : float, optional
+        Sampling rate in Hz; required for CSV without a time column, else
+        only used where the file does not state it.
+    start_sample : int, optional
+        First sample to read (0-based).
+    stop_sample : int, optional
+        One past the last sample to read; None reads to the end. Values past
+        the end are clipped to the end.
+
+    Returns
+    -------
+    Record
+        ``signal_mv`` float32 (n_samples, n_leads), NaN where samples are
+        missing; `start_time` is the time of `start_sample` when known.
+
+    Raises
+    ------
+    UnsupportedFormat, RecordError
+        See `read_header`. A whole-record read also fails when a lead holds no
+        valid sample at all.
+
+    Notes
+    -----
+    The header is validated first (`read_header`), so a header declaring more
+    samples than its files hold is reported, never read past or allocated.
+    WFDB data are read in chunks of about one million samples per lead.
+    Non-voltage channels (e.g. blood pressure in mmHg, EDF annotations) are
+    dropped; microvolt and volt channels are converted to millivolts.
+
+    References
+    ----------
+    .. [1] Goldberger AL, et al. PhysioBank, PhysioToolkit, and PhysioNet.
+       Circulation. 2000;101(23):e215-20. doi:10.1161/01.CIR.101.23.e215
+       (WFDB format specification).
+    .. [2] Kemp B, Olivan J. European data format 'plus' (EDF+), an EDF alike
+       standard format for the exchange of physiological data. Clin
+       Neurophysiol. 2003;114(9):1755-61. doi:10.1016/S1388-2457(03)00123-8
+
+    Examples
+    --------
+    >>> rec = read_record("tests/fixtures/mitdb_100_60s.hea", stop_sample=3600)  # doctest: +SKIP
+    >>> rec.signal_mv.shape                                                    # doctest: +SKIP
+    (3600, 2)
+    """
+    kind, p = _classify(path)
+    try:
+        start, stop = int(start_sample), (None if stop_sample is None else int(stop_sample))
+    except (TypeError, ValueError):
+        raise RecordError("The requested window must be given as whole sample numbers.") from None
+    try:
+        if kind == "wfdb":
+            info, hdr = _wfdb_info(p, fs)
+            start, stop = _window(info, start, stop)
+            rec = _wfdb_read(p, info, hdr, start, stop)
+        elif kind == "edf":
+            info, meta = _edf_info(p)
+            start, stop = _window(info, start, stop)
+            rec = _edf_read(p, info, meta, start, stop)
+        else:
+            rec = _csv_read(p, fs, header_only=False, start=start, stop=stop)
+    except RecordError:
+        raise
+    except MemoryError:
+        raise RecordError(f"The recording {p.name} is too large to load at once; "
+                          "please read it in windows.") from None
+    except Exception as exc:
+        raise RecordError(f"The file {p.name} could not be read as an ECG recording ({_short(exc)}). "
+                          f"Please check that it is complete and upload it again.") from exc
+    if int(start_sample) == 0 and stop_sample is None:
+        _check_leads_have_data(rec, p.name)
+    return rec
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the readers
+# ---------------------------------------------------------------------------
+
+def _short(exc) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]
+
+
+def _classify(path):
+    """Return ('wfdb'|'edf'|'csv', Path) or raise UnsupportedFormat/RecordError."""
+    if path is None or str(path) == "":
+        raise RecordError("No file was given.")
+    p = Path(path)
+    ext = p.suffix.lower()
+    name = p.name
+    if ext in (".dat", ".mat") and p.with_suffix(".hea").exists():
+        p, ext = p.with_suffix(".hea"), ".hea"
+    elif ext in (".dat", ".mat"):
+        raise RecordError(f"The signal file {name} needs its header file {p.with_suffix('.hea').name}, "
+                          "which was not uploaded. Please upload both files together.")
+    if ext in (".atr", ".qrs", ".ecg", ".ann", ".i", ".ii", ".q1c", ".pu"):
+        raise UnsupportedFormat(f"{name} looks like an annotation file, not an ECG recording. "
+                                f"We accept {ACCEPTED_FORMATS}.")
+    kinds = {".hea": "wfdb", ".edf": "edf", ".bdf": "edf", ".rec": "edf", ".csv": "csv", ".tsv": "csv"}
+    if ext not in kinds:
+        what = f"'{ext}' files" if ext else "files without an extension"
+        raise UnsupportedFormat(f"{name}: {what} are not an ECG format we can read. "
+                                f"We accept {ACCEPTED_FORMATS}.")
+    if not p.exists():
+        raise RecordError(f"The file {p.name} was not found (it may not have been uploaded).")
+    if p.is_dir():
+        raise RecordError(f"{p.name} is a folder, not a file.")
+    if p.stat().st_size == 0:
+        raise RecordError(f"The file {p.name} is empty (0 bytes). Please upload it again.")
+    return kinds[ext], p
+
+
+def _window(info: RecordInfo, start, stop):
+    n = info.n_samples
+    if start < 0:
+        raise RecordError("The requested window starts before the beginning of the recording.")
+    if stop is None or stop > n:
+        stop = n
+    if start >= n or stop <= start:
+        raise RecordError(f"The requested window (samples {start} to {stop}) lies outside the "
+                          f"recording, which has {n} samples ({n / info.fs:.1f} s).")
+    return start, stop
+
+
+def _check_leads_have_data(rec: Record, name: str):
+    x = rec.signal_mv
+    if x.shape[0] == 0:
+        raise RecordError(f"The recording {name} contains no samples.")
+    # Chunked so a long recording does not need a full boolean copy.
+    any_valid = np.zeros(x.shape[1], dtype=bool)
+    for i in range(0, x.shape[0], _CHUNK_SAMPLES):
+        any_valid |= np.isfinite(x[i:i + _CHUNK_SAMPLES]).any(axis=0)
+        if any_valid.all():
+            return
+    bad = [rec.lead_names[j] for j in np.flatnonzero(~any_valid)]
+    which = "lead " + bad[0] if len(bad) == 1 else "leads " + ", ".join(bad)
+    raise RecordError(f"In {name}, {which} contain{'s' if len(bad) == 1 else ''} no valid samples "
+                      "(the signal is missing throughout). The electrode may have been "
+                      "disconnected; please check the recording.")
+
+
+def _unit_scale(unit: str):
+    """Factor to millivolts for a voltage unit, None for non-voltage units."""
+    u = (unit or "").strip().lower().replace(" ", "")
+    if u in _VOLT_SCALE_TO_MV:
+        return _VOLT_SCALE_TO_MV[u]
+    if u in ("", "nu", "adu", "?"):
+        return 1.0  # unknown / dimensionless: WFDB's default unit is mV
+    return None
+
+
+def _fmt_seconds(s):
+    return f"{s:.1f} s"
+
+
+# ---------------------------------------------------------------------------
+# WFDB
+# ---------------------------------------------------------------------------
+
+def _wfdb():
+    import wfdb  # imported lazily: it pulls in pandas/matplotlib machinery
+    return wfdb
+
+
+def _rdheader(hea: Path):
+    text = hea.read_bytes()
+    if b"\x00" in text[:4096]:
+        raise RecordError(f"The header file {hea.name} is not a text file; it may be damaged "
+                          "or not a WFDB header.")
+    try:
+        body = text.decode("ascii")
+    except UnicodeDecodeError:
+        body = text.decode("latin-1")
+    lines = [ln for ln in body.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        raise RecordError(f"The header file {hea.name} has no record line; it may be damaged.")
+    first = lines[0].split()
+    if len(first) < 2 or not first[1].split("/")[0].isdigit():
+        raise RecordError(f"The header file {hea.name} could not be understood: its first line "
+                          f"should start with the record name and the number of leads "
+                          f"(it reads '{lines[0][:60]}').")
+    wfdb = _wfdb()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return wfdb.rdheader(str(hea.with_suffix("")))
+    except Exception as exc:
+        raise RecordError(f"The header file {hea.name} could not be understood ({_short(exc)}). "
+                          "It may be damaged or not a WFDB header.") from exc
+
+
+def _check_file_name(hea: Path, fname: str) -> Path:
+    if not fname or "/" in fname or "\\" in fname or fname in (".", ".."):
+        raise RecordError(f"The header file {hea.name} refers to '{fname}', which is not a plain "
+                          "file name in the same folder.")
+    return hea.parent / fname
+
+
+def _start_time(date, time):
+    if date is not None and time is not None:
+        return dt.datetime.combine(date, time)
+    return None
+
+
+def _single_segment_check(hea: Path, h, fs_default, declared_len=None):
+    """Validate one single-segment header against its files; return (n_samples, files, fmts)."""
+    n_sig = int(h.n_sig or 0)
+    if n_sig <= 0:
+        raise RecordError(f"The header file {hea.name} declares no leads.")
+    fmts = [str(f) for f in h.fmt]
+    wfdb_fmts = {"8", "16", "24", "32", "61", "80", "160", "212", "310", "311", "508", "516", "524"}
+    for f in fmts:
+        if f not in wfdb_fmts:
+            raise RecordError(f"The header file {hea.name} uses storage format '{f}', "
+                              "which is not a WFDB signal format.")
+    bps = {"8": 1, "16": 2, "24": 3, "32": 4, "61": 2, "80": 1, "160": 2, "212": 1.5,
+           "310": 4 / 3, "311": 4 / 3}
+    fs = float(h.fs) if h.fs else float(fs_default)
+    spf = [int(s or 1) for s in (h.samps_per_frame or [1] * n_sig)]
+    files, seen = [], {}
+    for j, fname in enumerate(h.file_name):
+        seen.setdefault(fname, []).append(j)
+    sig_len = h.sig_len if declared_len is None else declared_len
+    n_from_files = []
+    for fname, idx in seen.items():
+        fp = _check_file_name(hea, fname)
+        files.append(fname)
+        if not fp.exists():
+            raise RecordError(f"The header file {hea.name} refers to {fname}, which was not uploaded. "
+                              "Please upload it together with the header.")
+        size = fp.stat().st_size
+        if size == 0:
+            raise RecordError(f"The file {fname} is empty (0 bytes). Please upload it again.")
+        fmt = fmts[idx[0]]
+        if fmt in ("508", "516", "524"):
+            continue  # FLAC-compressed: size cannot be predicted
+        offset = int((h.byte_offset or [0] * n_sig)[idx[0]] or 0)
+        bytes_per_frame = sum(spf[j] for j in idx) * bps[fmt]
+        avail = max(size - offset, 0)
+        frames_held = int(avail // bytes_per_frame)
+        n_from_files.append(frames_held)
+        if sig_len:
+            need = math.ceil(int(sig_len) * bytes_per_frame)
+            # 212/310/311 pack 2-3 samples together: allow the last group to be incomplete.
+            slack = 3 if fmt in ("212", "310", "311") else 0
+            if avail + slack < need:
+                held_s, decl_s = frames_held / fs, int(sig_len) / fs
+                raise RecordError(
+                    f"The file {fname} is shorter than its header says: it holds "
+                    f"{held_s:.1f} s of the {decl_s:.1f} s declared. It may have been cut off "
+                    "during copying; please upload it again.")
+    if not sig_len:
+        if not n_from_files:
+            raise RecordError(f"The header file {hea.name} does not say how long the recording is.")
+        sig_len = min(n_from_files)
+    if int(sig_len) <= 0:
+        raise RecordError(f"The recording {hea.stem} contains no samples.")
+    return int(sig_len), files, fmts
+
+
+def _wfdb_info(hea: Path, fs_arg):
+    h = _rdheader(hea)
+    fs = float(h.fs) if h.fs else (float(fs_arg) if fs_arg else 250.0)
+    if not math.isfinite(fs) or fs <= 0 or fs > 100_000:
+        raise RecordError(f"The header file {hea.name} gives an impossible sampling rate ({h.fs} Hz).")
+    if getattr(h, "seg_name", None):  # multi-segment record
+        files = [hea.name]
+        total = 0
+        lead_names = None
+        for sname, slen in zip(h.seg_name, h.seg_len):
+            if sname == "~":
+                total += int(slen)
+                continue
+            shea = _check_file_name(hea, sname + ".hea")
+            if not shea.exists():
+                raise RecordError(f"The header file {hea.name} refers to segment {sname}.hea, "
+                                  "which was not uploaded. Please upload every segment.")
+            files.append(shea.name)
+            sh = _rdheader(shea)
+            if int(slen) == 0:  # layout segment: defines the leads
+                lead_names = tuple(sh.sig_name)
+                continue
+            n, sfiles, _ = _single_segment_check(shea, sh, fs, declared_len=int(slen))
+            files.extend(f for f in sfiles if f not in files)
+            total += int(slen)
+            if lead_names is None:
+                lead_names = tuple(sh.sig_name)
+        if total <= 0 or lead_names is None:
+            raise RecordError(f"The multi-segment record {hea.stem} contains no samples.")
+        info = RecordInfo(fs=fs, lead_names=tuple(str(x) for x in lead_names), n_samples=total,
+                          duration_s=total / fs, start_time=_start_time(h.base_date, h.base_time),
+                          format_name="WFDB (multi-segment)", file_names=tuple(files))
+        return info, h
+    n, files, fmts = _single_segment_check(hea, h, fs)
+    names = tuple(str(x) for x in (h.sig_name or [f"lead{j + 1}" for j in range(h.n_sig)]))
+    fmt_txt = "/".join(sorted(set(fmts), key=fmts.index))
+    info = RecordInfo(fs=fs, lead_names=names, n_samples=n, duration_s=n / fs,
+                      start_time=_start_time(h.base_date, h.base_time),
+                      format_name=f"WFDB (format {fmt_txt})", file_names=(hea.name, *files))
+    return info, h
+
+
+def _wfdb_read(hea: Path, info: RecordInfo, h, start, stop) -> Record:
+    wfdb = _wfdb()
+    base = str(hea.with_suffix(""))
+    units = list(getattr(h, "units", None) or [])
+    if getattr(h, "seg_name", None):
+        units = []  # segment units are applied by wfdb; assume mV unless stated
+    out = None
+    keep, scale = None, None
+    for a in range(start, stop, _CHUNK_SAMPLES):
+        b = min(stop, a + _CHUNK_SAMPLES)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = wfdb.rdrecord(base, sampfrom=a, sampto=b, physical=True, return_res=32,
+                              smooth_frames=True)
+        sig = r.p_signal
+        if out is None:
+            names = list(r.sig_name)
+            units = list(r.units or units or ["mV"] * len(names))
+            scales = [_unit_scale(u) for u in units]
+            keep = [j for j, s in enumerate(scales) if s is not None]
+            if not keep:
+                raise RecordError(f"The record {hea.stem} contains no ECG (voltage) channels; "
+                                  f"its channels are measured in {', '.join(sorted(set(units)))}.")
+            scale = np.asarray([scales[j] for j in keep], dtype=np.float32)
+            lead_names = tuple(str(names[j]) for j in keep)
+            out = np.empty((stop - start, len(keep)), dtype=np.float32)
+        chunk = sig[:, keep] if len(keep) != sig.shape[1] else sig
+        if np.any(scale != 1):
+            chunk = chunk * scale
+        n = min(chunk.shape[0], b - a)
+        out[a - start:a - start + n] = chunk[:n]
+        if n < b - a:
+            out[a - start + n:b - start] = np.nan
+    t0 = info.start_time + dt.timedelta(seconds=start / info.fs) if info.start_time else None
+    return Record(signal_mv=out, fs=float(info.fs), lead_names=lead_names, start_time=t0)
+
+
+# ---------------------------------------------------------------------------
+# EDF / EDF+ / BDF
+# ---------------------------------------------------------------------------
+
+def _edf_info(p: Path):
+    size = p.stat().st_size
+    with open(p, "rb") as f:
+        head = f.read(256)
+        if len(head) < 256:
+            raise RecordError(f"The file {p.name} is too short to be an EDF file ({size} bytes); "
+                              "it may have been cut off. Please upload it again.")
+        version = head[:8]
+        bdf = version == b"\xffBIOSEMI"
+        if not bdf and version.strip() not in (b"0", b""):
+            raise RecordError(f"The file {p.name} is not a valid EDF file (its first bytes are not "
+                              "an EDF version number).")
+
+        def field(a, b, what):
+            raw = head[a:b].decode("ascii", "replace").strip()
+            return raw
+
+        try:
+            ns = int(field(252, 256, "number of signals"))
+            header_bytes = int(field(184, 192, "header size"))
+            n_rec = int(field(236, 244, "number of data records"))
+            rec_dur = float(field(244, 252, "data record duration"))
+        except ValueError:
+            raise RecordError(f"The EDF header of {p.name} is damaged: the number of signals, "
+                              "data records or their duration cannot be read.") from None
+        if not 0 < ns <= 4096:
+            raise RecordError(f"The EDF header of {p.name} declares {ns} signals, which is impossible.")
+        if header_bytes != 256 * (ns + 1):
+            raise RecordError(f"The EDF header of {p.name} is inconsistent: it declares {ns} signals "
+                              f"but a header of {header_bytes} bytes (expected {256 * (ns + 1)}).")
+        sh = f.read(256 * ns)
+        if len(sh) < 256 * ns:
+            raise RecordError(f"The file {p.name} ends inside its EDF header; it was cut off. "
+                              "Please upload it again.")
+    reserved = head[192:236].decode("ascii", "replace").strip()
+
+    def cols(width, offset):
+        return [sh[offset + i * width: offset + (i + 1) * width].decode("latin-1").strip()
+                for i in range(ns)]
+
+    o = 0
+    labels = cols(16, o); o += 16 * ns
+    o += 80 * ns  # transducer
+    dims = cols(8, o); o += 8 * ns
+    try:
+        pmin = np.array([float(v) for v in cols(8, o)]); o += 8 * ns
+        pmax = np.array([float(v) for v in cols(8, o)]); o += 8 * ns
+        dmin = np.array([float(v) for v in cols(8, o)]); o += 8 * ns
+        dmax = np.array([float(v) for v in cols(8, o)]); o += 8 * ns
+        o += 80 * ns  # prefiltering
+        nspr = np.array([int(v) for v in cols(8, o)])
+    except ValueError:
+        raise RecordError(f"The EDF header of {p.name} is damaged: a signal's range or sample "
+                          "count is not a number.") from None
+    if np.any(nspr < 0):
+        raise RecordError(f"The EDF header of {p.name} declares a negative number of samples.")
+    bytes_per = 3 if bdf else 2
+    rec_bytes = int(nspr.sum()) * bytes_per
+    if rec_bytes <= 0:
+        raise RecordError(f"The EDF file {p.name} declares no samples.")
+    avail = size - header_bytes
+    if n_rec == -1:
+        n_rec = avail // rec_bytes
+    if n_rec <= 0:
+        raise RecordError(f"The EDF file {p.name} contains no data records.")
+    is_annot = np.array([lab.startswith("EDF Annotations") or lab.startswith("BDF Annotations")
+                         for lab in labels])
+    scales = [_unit_scale(d) for d in dims]
+    cand = [j for j in range(ns) if not is_annot[j] and nspr[j] > 0]
+    volt = [j for j in cand if scales[j] is not None and dims[j].strip() != ""]
+    cand = volt or [j for j in cand if scales[j] is not None]
+    if not cand:
+        raise RecordError(f"The EDF file {p.name} contains no ECG (voltage) signals.")
+    top = max(nspr[j] for j in cand)
+    keep = [j for j in cand if nspr[j] == top]
+    if rec_dur <= 0 or not math.isfinite(rec_dur):
+        raise RecordError(f"The EDF header of {p.name} gives a data-record duration of "
+                          f"{rec_dur} s, which is impossible.")
+    fs = float(top) / rec_dur
+    if n_rec * rec_bytes > avail:
+        held = avail // rec_bytes
+        raise RecordError(f"The file {p.name} is shorter than its header says: it holds "
+                          f"{held * rec_dur:.1f} s of the {n_rec * rec_dur:.1f} s declared. It may have "
+                          "been cut off during copying; please upload it again.")
+    for j in keep:
+        if dmax[j] == dmin[j] or pmax[j] == pmin[j]:
+            raise RecordError(f"The EDF header of {p.name} gives signal '{labels[j]}' an empty "
+                              "value range, so its samples cannot be converted to millivolts.")
+    # Writers pad the last data record with out-of-range values (e.g. -32768):
+    # trim that trailing padding so the record ends at its last real sample.
+    offsets = np.concatenate([[0], np.cumsum(nspr)])
+    with open(p, "rb") as f:
+        f.seek(header_bytes + (n_rec - 1) * rec_bytes)
+        last = _edf_decode(f.read(rec_bytes), bytes_per, 1)[0]
+    valid_tail = 0
+    for j in keep:
+        d = last[offsets[j]:offsets[j] + top]
+        ok = np.flatnonzero((d >= dmin[j]) & (d <= dmax[j]))
+        valid_tail = max(valid_tail, int(ok[-1]) + 1 if ok.size else 0)
+    n_samples = int((n_rec - 1) * top + valid_tail)
+    if n_samples <= 0:
+        raise RecordError(f"The EDF file {p.name} contains no valid samples.")
+    start_time = _edf_start(head, reserved)
+    fmt_name = "BDF" if bdf else ("EDF+" if reserved.startswith("EDF+") else "EDF")
+    info = RecordInfo(fs=fs, lead_names=tuple(labels[j] or f"lead{j + 1}" for j in keep),
+                      n_samples=n_samples, duration_s=n_samples / fs, start_time=start_time,
+                      format_name=fmt_name, file_names=(p.name,))
+    meta = dict(header_bytes=header_bytes, nspr=nspr, keep=keep, bytes_per=bytes_per,
+                rec_bytes=rec_bytes, n_rec=n_rec, top=int(top), pmin=pmin, pmax=pmax,
+                dmin=dmin, dmax=dmax, scales=scales)
+    return info, meta
+
+
+def _edf_start(head: bytes, reserved: str):
+    d = head[168:176].decode("ascii", "replace").strip()
+    t = head[176:184].decode("ascii", "replace").strip()
+    m1 = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d\d)", d)
+    m2 = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d\d)", t)
+    if not (m1 and m2) or (d, t) == ("01.01.85", "00.00.00"):
+        return None  # 01.01.85 00.00.00 is the conventional 'not recorded' value
+    dd, mm, yy = (int(x) for x in m1.groups())
+    year = 1900 + yy if yy >= 85 else 2000 + yy  # EDF spec: years 85-99 are 19xx
+    try:
+        return dt.datetime(year, mm, dd, *(int(x) for x in m2.groups()))
+    except ValueError:
+        return None
+
+
+def _edf_decode(buf: bytes, bytes_per: int, n_records: int) -> np.ndarray:
+    """Little-endian 16-bit (EDF) or 24-bit (BDF) samples as (n_records, samples_per_record)."""
+    raw = np.frombuffer(buf, dtype=np.uint8)
+    if bytes_per == 2:
+        return raw.view("<i2").reshape(n_records, -1)
+    r3 = raw.reshape(-1, 3).astype(np.int32)
+    v = r3[:, 0] | (r3[:, 1] << 8) | (r3[:, 2] << 16)
+    v = np.where(v >= 1 << 23, v - (1 << 24), v)
+    return v.reshape(n_records, -1)
+
+
+def _edf_read(p: Path, info: RecordInfo, m, start, stop) -> Record:
+    top, rec_bytes, bpr = m["top"], m["rec_bytes"], m["bytes_per"]
+    r0, r1 = start // top, -(-stop // top)
+    n_keep = len(m["keep"])
+    out = np.empty((stop - start, n_keep), dtype=np.float32)
+    offsets = np.concatenate([[0], np.cumsum(m["nspr"])])
+    recs_per_chunk = max(1, _CHUNK_SAMPLES // top)
+    with open(p, "rb") as f:
+        for a in range(r0, r1, recs_per_chunk):
+            b = min(r1, a + recs_per_chunk)
+            f.seek(m["header_bytes"] + a * rec_bytes)
+            data = _edf_decode(f.read((b - a) * rec_bytes), bpr, b - a)
+            s_lo = a * top
+            for k, j in enumerate(m["keep"]):
+                d = data[:, offsets[j]:offsets[j] + top].reshape(-1).astype(np.float32)
+                gain = (m["pmax"][j] - m["pmin"][j]) / (m["dmax"][j] - m["dmin"][j])
+                phys = (d - np.float32(m["dmin"][j])) * np.float32(gain) + np.float32(m["pmin"][j])
+                phys *= np.float32(m["scales"][j])
+                # Digital values outside [dmin, dmax] mark missing samples (EDF+ spec).
+                phys[(d < m["dmin"][j]) | (d > m["dmax"][j])] = np.nan
+                lo, hi = max(start, s_lo), min(stop, s_lo + d.size)
+                out[lo - start:hi - start, k] = phys[lo - s_lo:hi - s_lo]
+    t0 = info.start_time + dt.timedelta(seconds=start / info.fs) if info.start_time else None
+    return Record(signal_mv=out, fs=float(info.fs), lead_names=info.lead_names, start_time=t0)
+
+
+# ---------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------
+
+_TIME_NAMES = {"time", "t", "seconds", "second", "sec", "s", "time_s", "time(s)", "time (s)",
+               "time[s]", "timestamp_s", "elapsed time", "elapsed_time"}
+_UNIT_RE = re.compile(r"\s*[\(\[]\s*(mv|uv|µv|μv|v)\s*[\)\]]\s*$", re.IGNORECASE)
+
+
+def _num(tok: str):
+    t = tok.strip()
+    if t == "" or t.lower() in ("nan", "na", "null"):
+        return float("nan")
+    return float(t)
+
+
+def _csv_read(p: Path, fs, *, header_only, start=0, stop=None):
+    raw = p.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise RecordError(f"The file {p.name} is not a text CSV file (it contains binary data).")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    del raw
+    lines = text.splitlines()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise RecordError(f"The file {p.name} contains no data.")
+    head = lines[first]
+    delim = max([",", ";", "\t"], key=head.count)
+    if head.count(delim) == 0:
+        delim = "," if "," in lines[min(first + 1, len(lines) - 1)] else (None if len(head.split()) > 1 else ",")
+    names = [c.strip().strip('"').strip("'") for c in (head.split(delim) if delim else head.split())]
+    numeric_head = True
+    for c in names:
+        try:
+            float(c)
+        except ValueError:
+            numeric_head = False
+            break
+    if numeric_head:
+        raise RecordError(f"The file {p.name} has no header row: its first line must name the "
+                          "leads, for example 'I,II,V1'.")
+    if any(c == "" for c in names):
+        col = names.index("") + 1
+        raise RecordError(f"The header row of {p.name} has an empty name in column {col}; "
+                          "every column must be named after its lead.")
+    time_col = names[0].strip().lower() in _TIME_NAMES
+    lead_cols = names[1:] if time_col else names
+    if not lead_cols:
+        raise RecordError(f"The file {p.name} has a time column but no lead columns.")
+    scales, leads = [], []
+    for c in lead_cols:
+        m = _UNIT_RE.search(c)
+        unit = m.group(1).lower() if m else "mv"
+        scales.append(_VOLT_SCALE_TO_MV.get(unit, 1.0))
+        leads.append(_UNIT_RE.sub("", c) if m else c)
+    ncol = len(names)
+    data_lines = lines[first + 1:]
+    # Fast path: numpy's C parser; on any error, scan rows to report the first bad one.
+    values = None
+    if delim is not None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                values = np.loadtxt(_io.StringIO("\n".join(data_lines)), delimiter=delim,
+                                    dtype=np.float64, ndmin=2, comments=None,
+                                    quotechar='"')
+            if values.shape[0] and values.shape[1] != ncol:
+                values = None
+        except ValueError:
+            values = None
+    if values is None:
+        values = _csv_scan(p.name, data_lines, delim, names, first + 2)
+    if values.shape[0] == 0:
+        raise RecordError(f"The file {p.name} has a header row but no data rows.")
+    fs_val = fs
+    if fs_val is None and time_col:
+        dtimes = np.diff(values[:, 0])
+        dtimes = dtimes[np.isfinite(dtimes)]
+        if dtimes.size and np.median(dtimes) > 0:
+            med = float(np.median(dtimes))
+            if np.all(np.abs(dtimes - med) < 0.01 * med + 1e-9):
+                fs_val = round(1.0 / med, 6)
+    if fs_val is None:
+        raise RecordError(f"The sampling rate of {p.name} is not known: a CSV file does not state "
+                          "it, so please give the sampling rate (samples per second, e.g. 500).")
+    try:
+        fs_val = float(fs_val)
+    except (TypeError, ValueError):
+        raise RecordError(f"The sampling rate '{fs}' is not a number.") from None
+    if not math.isfinite(fs_val) or fs_val <= 0 or fs_val > 100_000:
+        raise RecordError(f"The sampling rate {fs_val} Hz is impossible; please give the number of "
+                          "samples per second (e.g. 250, 360, 500).")
+    n = values.shape[0]
+    info = RecordInfo(fs=fs_val, lead_names=tuple(leads), n_samples=n, duration_s=n / fs_val,
+                      start_time=None, format_name="CSV", file_names=(p.name,))
+    if header_only:
+        return info
+    start, stop = _window(info, start, stop)
+    sig = values[start:stop, 1:] if time_col else values[start:stop]
+    sig = np.asarray(sig, dtype=np.float32) * np.asarray(scales, dtype=np.float32)
+    return Record(signal_mv=np.ascontiguousarray(sig, dtype=np.float32), fs=fs_val,
+                  lead_names=tuple(leads), start_time=None)
+
+
+def _csv_scan(name, data_lines, delim, names, first_row_no):
+    """Parse row by row; raise a RecordError naming the first bad row and column."""
+    ncol = len(names)
+    reader = csv.reader(data_lines, delimiter=delim) if delim else (ln.split() for ln in data_lines)
+    out = np.empty((len(data_lines), ncol), dtype=np.float64)
+    k = 0
+    for i, row in enumerate(reader):
+        row_no = first_row_no + i
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) != ncol:
+            raise RecordError(f"Row {row_no} of {name} has {len(row)} values but the header names "
+                              f"{ncol} columns; every row must have one value per column.")
+        for j, tok in enumerate(row):
+            try:
+                out[k, j] = _num(tok)
+            except ValueError:
+                raise RecordError(f"Row {row_no} of {name} has text where a number was expected: "
+                                  f"'{tok.strip()[:30]}' in column {names[j]}.") from None
+        k += 1
+    return out[:k]

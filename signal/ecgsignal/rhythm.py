@@ -1,0 +1,547 @@
+"""Heart rate, RR statistics (HRV) and rhythm findings from beat times and labels.
+
+Findings made here: BRADY, TACHY, PAUSE, AF, PVC, PAC, VRUN, VT, AVB_HIGH.
+Every threshold cites its source next to its definition.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import triage
+from .types import Finding, HeartRate, RRStats
+
+__all__ = ["rr_stats", "heart_rate", "find_pauses", "af_episodes", "ectopic_runs",
+           "rhythm_findings", "describe_time"]
+
+AHA_2007_II = ("Mason JW et al. AHA/ACCF/HRS recommendations for the standardization and "
+               "interpretation of the ECG, part II: electrocardiography diagnostic statement list. "
+               "Circulation 2007;115:1325-32, doi:10.1161/CIRCULATIONAHA.106.180201")
+KUSUMOTO_2018 = ("Kusumoto FM et al. 2018 ACC/AHA/HRS guideline on the evaluation and management "
+                 "of patients with bradycardia and cardiac conduction delay, "
+                 "doi:10.1016/j.jacc.2018.10.044")
+ESC_AF_2020 = ("Hindricks G et al. 2020 ESC guidelines for the diagnosis and management of atrial "
+               "fibrillation, doi:10.1093/eurheartj/ehaa612")
+ISHNE_2017 = ("Steinberg JS et al. 2017 ISHNE-HRS expert consensus statement on ambulatory ECG "
+              "and external cardiac monitoring/telemetry, doi:10.1016/j.hrthm.2017.03.038")
+AHA_VA_2017 = ("Al-Khatib SM et al. 2017 AHA/ACC/HRS guideline for management of patients with "
+               "ventricular arrhythmias and the prevention of sudden cardiac death, "
+               "doi:10.1016/j.jacc.2017.10.054")
+
+#: Resting ECG: sinus bradycardia < 60/min, sinus tachycardia > 100/min (AHA_2007_II).
+BRADY_RESTING_BPM = 60.0
+TACHY_BPM = 100.0
+#: Ambulatory (long) recordings: bradycardia < 50/min (KUSUMOTO_2018, section 2.1),
+#: so that normal sleep rates are not reported.
+BRADY_AMBULATORY_BPM = 50.0
+#: Recordings up to this long are treated as resting ECGs (rate over the whole strip).
+RESTING_MAX_S = 60.0
+#: AF: an episode must last >= 30 s to be diagnostic (ESC_AF_2020, section 4);
+#: a shorter strip counts when AF covers it (12-lead 10-s ECG, ESC_AF_2020).
+AF_MIN_EPISODE_S = 30.0
+#: AF irregularity: median |successive RR difference| / median RR over a
+#: window. 0.10 was chosen on the PhysioNet/CinC 2017 training set (AF vs
+#: normal: sensitivity 0.83, specificity 0.97, single lead, 9-60 s); it is the
+#: successive-difference measure of Tateno & Glass 2001, doi:10.1007/BF02345080,
+#: with medians for robustness to isolated ectopic beats.
+AF_IRREGULARITY = 0.10
+#: Beats per AF analysis window.
+AF_WINDOW_BEATS = 32
+#: Ventricular run: >= 3 consecutive ventricular beats; VT if rate > 100/min;
+#: sustained VT >= 30 s (AHA_VA_2017, section 2 definitions).
+VRUN_MIN_BEATS = 3
+VT_RATE_BPM = 100.0
+#: Very slow ventricular rate suggesting high-grade / complete AV block: < 40/min
+#: (Zhejiang critical values; KUSUMOTO_2018 discusses escape rhythms of 20-40/min).
+AVB_RATE_BPM = triage.AVB_RATE_BPM
+
+
+def describe_time(t_s: float, start_time: dt.datetime | None) -> str:
+    """'12:05:31' when the clock time is known, else 'at 0:02:05 into the recording'-style text."""
+    if start_time is not None:
+        return "at " + (start_time + dt.timedelta(seconds=float(t_s))).strftime("%H:%M:%S")
+    t = int(round(t_s))
+    if t < 60:
+        return f"at {t_s:.1f} s"
+    return f"at {t // 3600}:{t % 3600 // 60:02d}:{t % 60:02d} into the recording"
+
+
+def _fmt_duration(s: float) -> str:
+    if s < 60:
+        return f"{s:.0f} s"
+    if s < 3600:
+        return f"{s / 60:.0f} min"
+    return f"{int(s // 3600)} h {int(s % 3600 // 60)} min"
+
+
+def rr_stats(r_peaks, fs, *, labels=None, valid_rr=None) -> RRStats:
+    """Time-domain HRV of normal-to-normal (NN) intervals.
+
+    Parameters
+    ----------
+    r_peaks : array_like of int
+        Beat sample indices, increasing.
+    fs : float
+        Sampling rate in Hz.
+    labels : array_like of str, optional
+        Beat labels; intervals touching a non-'N' beat are excluded.
+    valid_rr : array_like of bool, optional
+        One per interval; False excludes it (e.g. it spans unreadable signal).
+
+    Returns
+    -------
+    RRStats
+        mean, min, max (s), SDNN, RMSSD (ms), pNN50 (%); NaN when < 2 intervals.
+
+    References
+    ----------
+    .. [1] Task Force of the ESC and NASPE. Heart rate variability: standards of
+       measurement, physiological interpretation and clinical use.
+       Circulation. 1996;93(5):1043-65. doi:10.1161/01.CIR.93.5.1043
+
+    Examples
+    --------
+    >>> rr_stats([0, 360, 720, 1080], 360.0).mean_s
+    1.0
+    """
+    r = np.asarray(r_peaks, dtype=np.int64)
+    fs = float(fs)
+    rr = np.diff(r) / fs
+    keep = np.ones(rr.size, dtype=bool)
+    if labels is not None and rr.size:
+        lab = np.asarray(labels)
+        n = lab == "N"
+        keep &= n[1:] & n[:-1]
+    if valid_rr is not None:
+        keep &= np.asarray(valid_rr, dtype=bool)
+    nn = rr[keep]
+    nan = float("nan")
+    if nn.size < 2:
+        return RRStats(int(nn.size), float(nn.mean()) if nn.size else nan, nan, nan,
+                       float(nn.min()) if nn.size else nan, float(nn.max()) if nn.size else nan, nan)
+    # successive differences only between adjacent kept intervals
+    adj = keep[1:] & keep[:-1]
+    d = np.diff(rr)[adj]
+    rmssd = float(np.sqrt(np.mean(d * d)) * 1000) if d.size else nan
+    pnn50 = float(np.mean(np.abs(d) > 0.05) * 100) if d.size else nan
+    return RRStats(n_intervals=int(nn.size), mean_s=float(nn.mean()), sdnn_ms=float(nn.std(ddof=1) * 1000),
+                   rmssd_ms=rmssd, min_s=float(nn.min()), max_s=float(nn.max()), pnn50_pct=pnn50)
+
+
+def heart_rate(r_peaks, fs, *, duration_s, valid_rr=None, window_s=10.0):
+    """Mean heart rate and the min/max of 10-s window rates.
+
+    Parameters
+    ----------
+    r_peaks : array_like of int
+    fs : float
+        Sampling rate in Hz.
+    duration_s : float
+        Record length in seconds.
+    valid_rr : array_like of bool, optional
+        One per RR interval; False excludes it.
+    window_s : float, optional
+        Window for the min/max rate (10 s, the length of a standard ECG strip).
+
+    Returns
+    -------
+    HeartRate
+        Rates in beats/min (NaN when fewer than two beats).
+    window_bpm : ndarray
+        Rate per window (NaN where the valid RR intervals cover < 50 % of it).
+
+    Notes
+    -----
+    The rate of a window is 60 * (number of intervals) / (sum of intervals)
+    over the valid intervals ending in it, i.e. the mean ventricular rate.
+    A record shorter than `window_s` is one window.
+    """
+    r = np.asarray(r_peaks, dtype=np.int64)
+    rr = np.diff(r) / float(fs)
+    valid = np.ones(rr.size, bool) if valid_rr is None else np.asarray(valid_rr, bool)
+    n_win = max(1, int(np.ceil(duration_s / window_s - 1e-9)))
+    nan = float("nan")
+    if rr.size == 0 or not valid.any():
+        return HeartRate(nan, nan, nan, window_s), np.full(n_win, np.nan)
+    rv = rr[valid]
+    mean_bpm = 60.0 * rv.size / rv.sum()
+    w = np.minimum((r[1:][valid] / fs / window_s).astype(np.int64), n_win - 1)
+    s = np.bincount(w, weights=rv, minlength=n_win)
+    c = np.bincount(w, minlength=n_win)
+    win_len = np.full(n_win, window_s)
+    win_len[-1] = max(duration_s - (n_win - 1) * window_s, 1e-9)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bpm = np.where((s >= 0.5 * np.minimum(win_len, window_s)) & (c > 0), 60.0 * c / s, np.nan)
+    # A short last window is unreliable unless it is the only one.
+    if n_win > 1 and win_len[-1] < 0.5 * window_s:
+        bpm[-1] = np.nan
+    good = bpm[np.isfinite(bpm)]
+    if good.size == 0:
+        return HeartRate(float(mean_bpm), float(mean_bpm), float(mean_bpm), window_s), bpm
+    return HeartRate(float(mean_bpm), float(good.min()), float(good.max()), window_s), bpm
+
+
+def find_pauses(r_peaks, fs, *, min_pause_s=triage.PAUSE_URGENT_S, valid_rr=None):
+    """Indices of RR intervals at least `min_pause_s` long.
+
+    Returns
+    -------
+    ndarray of int
+        Index i means the pause between beat i and beat i + 1.
+    """
+    r = np.asarray(r_peaks, dtype=np.int64)
+    rr = np.diff(r) / float(fs)
+    hit = rr >= min_pause_s
+    if valid_rr is not None:
+        hit &= np.asarray(valid_rr, bool)
+    return np.flatnonzero(hit)
+
+
+def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WINDOW_BEATS,
+                threshold=AF_IRREGULARITY, min_duration_s=AF_MIN_EPISODE_S, duration_s=None):
+    """Episodes of irregularly irregular rhythm (atrial fibrillation).
+
+    Parameters
+    ----------
+    r_peaks : array_like of int
+    fs : float
+        Sampling rate in Hz.
+    labels : array_like of str, optional
+        Intervals next to ventricular ('V') beats are left out.
+    valid_rr : array_like of bool, optional
+    window_beats : int
+        RR intervals per analysis window (fewer in short records, at least 6).
+    threshold : float
+        Irregularity above which a window is AF.
+    min_duration_s : float
+        Minimum episode length (s); a shorter record qualifies when AF
+        covers at least 80 % of it.
+    duration_s : float, optional
+        Record length in seconds.
+
+    Returns
+    -------
+    list of dict
+        ``start_s``, ``end_s``, ``irregularity``, ``mean_bpm``, ``min_rr_s``
+        per episode.
+
+    Notes
+    -----
+    1. RR intervals next to ventricular beats or spanning unreadable signal
+       are removed.
+    2. For each window of `window_beats` intervals (step of a quarter
+       window), irregularity = median(|RR[i+1] - RR[i]|) / median(RR),
+       following the successive-RR-difference detector of Tateno & Glass [1]_
+       with medians to resist isolated ectopic beats.
+    3. Windows above the threshold are joined into episodes (beat spans),
+       and episodes shorter than `min_duration_s` are dropped.
+
+    References
+    ----------
+    .. [1] Tateno K, Glass L. Automatic detection of atrial fibrillation using
+       the coefficient of variation and density histograms of RR and deltaRR
+       intervals. Med Biol Eng Comput. 2001;39(6):664-71. doi:10.1007/BF02345080
+    .. [2] Clifford GD et al. AF classification from a short single lead ECG
+       recording: the PhysioNet/Computing in Cardiology Challenge 2017.
+       Comput Cardiol. 2017;44. doi:10.22489/CinC.2017.065-469
+    """
+    r = np.asarray(r_peaks, dtype=np.int64)
+    fs = float(fs)
+    if r.size < 8:
+        return []
+    rr = np.diff(r) / fs
+    keep = np.ones(rr.size, bool)
+    if labels is not None:
+        v = np.asarray(labels) == "V"
+        keep &= ~(v[1:] | v[:-1])
+    if valid_rr is not None:
+        keep &= np.asarray(valid_rr, bool)
+    idx = np.flatnonzero(keep)  # interval indices used
+    if idx.size < 7:
+        return []
+    rk = rr[idx]
+    drr = np.abs(np.diff(rk))
+    # a difference only counts between intervals that are neighbours in the record
+    dvalid = np.diff(idx) == 1
+    drr = np.where(dvalid, drr, np.nan)
+    win = int(min(window_beats, drr.size))
+    if win < 6:
+        return []
+    step = max(1, win // 4)
+    dw = sliding_window_view(drr, win)[::step]
+    rw = sliding_window_view(rk[:-1], win)[::step]
+    with np.errstate(all="ignore"):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            irr = np.nanmedian(dw, axis=1) / np.median(rw, axis=1)
+    starts = np.arange(irr.size) * step
+    # make sure the tail is covered
+    if starts.size and starts[-1] + win < drr.size:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            tail = np.nanmedian(drr[-win:]) / np.median(rk[-win - 1:-1])
+        irr = np.r_[irr, tail]
+        starts = np.r_[starts, drr.size - win]
+    hot = irr > threshold
+    if not hot.any():
+        return []
+    # mark used intervals covered by AF windows
+    cover = np.zeros(rk.size, np.int32)
+    for s in starts[hot]:
+        cover[s] += 1
+        if s + win + 1 < cover.size:
+            cover[s + win + 1] -= 1
+    af_int = np.cumsum(cover) > 0
+    # map back to beats: interval idx[i] spans beats idx[i] .. idx[i]+1
+    af_rr = np.zeros(rr.size, bool)
+    af_rr[idx[af_int]] = True
+    edges = np.diff(np.r_[0, af_rr.astype(np.int8), 0])
+    run_s = np.flatnonzero(edges == 1)
+    run_e = np.flatnonzero(edges == -1)  # exclusive interval index
+    total = duration_s if duration_s is not None else (r[-1] - r[0]) / fs
+    out = []
+    for a, b in zip(run_s, run_e):
+        # bridge small gaps: merge with previous if < 10 s apart
+        t0, t1 = r[a] / fs, r[b] / fs
+        if out and t0 - out[-1]["end_s"] < 10.0:
+            out[-1]["end_s"] = t1
+            out[-1]["_b"] = b
+            continue
+        out.append({"start_s": t0, "end_s": t1, "_a": a, "_b": b})
+    need = min(min_duration_s, 0.8 * total)
+    res = []
+    for ep in out:
+        if ep["end_s"] - ep["start_s"] < need:
+            continue
+        seg = rr[ep["_a"]:ep["_b"]]
+        segk = keep[ep["_a"]:ep["_b"]]
+        seg_ok = seg[segk] if segk.any() else seg
+        ii = (idx >= ep["_a"]) & (idx < ep["_b"])
+        irr_ep = float(np.median(np.abs(np.diff(rr[idx[ii]])) / np.median(rr[idx[ii]]))) if ii.sum() > 2 else float("nan")
+        res.append({"start_s": float(ep["start_s"]), "end_s": float(ep["end_s"]),
+                    "irregularity": irr_ep, "mean_bpm": float(60.0 * seg_ok.size / seg_ok.sum()),
+                    "min_rr_s": float(seg_ok.min())})
+    return res
+
+
+def ectopic_runs(labels, *, label="V", min_beats=1):
+    """Runs of consecutive beats with `label`.
+
+    Returns
+    -------
+    ndarray, shape (n_runs, 2)
+        First and one-past-last beat index of each run of at least `min_beats`.
+    """
+    lab = np.asarray(labels)
+    m = (lab == label).astype(np.int8)
+    edges = np.diff(np.r_[0, m, 0])
+    s = np.flatnonzero(edges == 1)
+    e = np.flatnonzero(edges == -1)
+    keep = (e - s) >= min_beats
+    return np.stack([s[keep], e[keep]], axis=1) if keep.any() else np.zeros((0, 2), np.int64)
+
+
+def _finding(code, severity, start_s, end_s, lead, value, threshold, reference, text):
+    return Finding(code=code, severity=severity, start_s=None if start_s is None else round(float(start_s), 3),
+                   end_s=None if end_s is None else round(float(end_s), 3), lead=lead,
+                   value=None if value is None else round(float(value), 3),
+                   threshold=None if threshold is None else float(threshold),
+                   reference=reference, text=text)
+
+
+def rhythm_findings(beats, *, duration_s, valid_rr, window_bpm, hr: HeartRate, best_lead,
+                    start_time=None, window_s=10.0, max_listed=20):
+    """Findings on rate, pauses, AF and ectopy.
+
+    Parameters
+    ----------
+    beats : Beats
+    duration_s : float
+        Record length in seconds.
+    valid_rr : ndarray of bool
+        One per RR interval: False where it spans unreadable signal.
+    window_bpm : ndarray
+        Rate per `window_s` window (NaN where unknown).
+    hr : HeartRate
+    best_lead : callable(t0_s, t1_s) -> str or None
+        Name of the best-quality lead in a time span (for the `lead` field).
+    start_time : datetime, optional
+        Clock time of the first sample, for the texts.
+    max_listed : int
+        At most this many PAUSE findings are listed individually (longest
+        first); the rest are summarised in one.
+
+    Returns
+    -------
+    list of Finding
+    """
+    fs = float(beats.fs)
+    r = np.asarray(beats.r_peaks, dtype=np.int64)
+    labels = np.asarray(beats.labels)
+    out = []
+    if r.size < 2:
+        return out
+    rr = np.diff(r) / fs
+    resting = duration_s <= RESTING_MAX_S
+    # -- rate ---------------------------------------------------------------
+    if np.isfinite(hr.mean_bpm):
+        if resting:
+            rate = hr.mean_bpm
+            if rate < BRADY_RESTING_BPM:
+                sev = _rate_low_severity(rate)
+                out.append(_finding("BRADY", sev, None, None, None, rate, BRADY_RESTING_BPM,
+                                    AHA_2007_II + ("; " + triage.ZHEJIANG if sev != "routine" else ""),
+                                    f"Slow heart rate: {rate:.0f}/min (below {BRADY_RESTING_BPM:.0f}/min)."))
+            if rate > TACHY_BPM:
+                sev = "urgent" if rate > triage.RATE_URGENT_HIGH_BPM else "routine"
+                out.append(_finding("TACHY", sev, None, None, None, rate, TACHY_BPM, AHA_2007_II,
+                                    f"Fast heart rate: {rate:.0f}/min (above {TACHY_BPM:.0f}/min)."))
+        else:
+            out += _rate_episodes(window_bpm, window_s, duration_s, start_time, best_lead)
+    # -- pauses -------------------------------------------------------------
+    pz = find_pauses(r, fs, valid_rr=valid_rr)
+    if pz.size:
+        order = pz[np.argsort(-rr[pz])]
+        for i in order[:max_listed]:
+            d = rr[i]
+            t0, t1 = r[i] / fs, r[i + 1] / fs
+            sev = "critical" if d >= triage.PAUSE_CRITICAL_S else "urgent"
+            lead = best_lead(t0, t1)
+            where = f" (lead {lead})" if lead else ""
+            out.append(_finding("PAUSE", sev, t0, t1, lead, d,
+                                triage.PAUSE_CRITICAL_S if sev == "critical" else triage.PAUSE_URGENT_S,
+                                triage.ZHEJIANG if sev == "critical" else ISHNE_2017,
+                                f"Pause of {d:.1f} s {describe_time(t0, start_time)}{where}."))
+        if order.size > max_listed:
+            rest = order[max_listed:]
+            out.append(_finding("PAUSE", "urgent", r[rest.min()] / fs, r[rest.max() + 1] / fs, None,
+                                float(rr[rest].max()), triage.PAUSE_URGENT_S, ISHNE_2017,
+                                f"{rest.size} further pauses of 2.0 s or more (longest {rr[rest].max():.1f} s)."))
+    # -- atrial fibrillation ------------------------------------------------
+    for ep in af_episodes(r, fs, labels=labels, valid_rr=valid_rr, duration_s=duration_s):
+        sev, thr, ref = "urgent", AF_IRREGULARITY, ESC_AF_2020
+        extra = ""
+        wide = np.nanmedian(beats.qrs_width_s) >= 0.12 if np.isfinite(beats.qrs_width_s).any() else False
+        if ep["mean_bpm"] >= triage.AF_RAPID_BPM:
+            sev, ref = "critical", triage.ZHEJIANG
+            extra = f" with a rapid ventricular rate of {ep['mean_bpm']:.0f}/min"
+        elif wide and ep["min_rr_s"] < triage.PREEXCITED_AF_RR_S:
+            sev, ref = "critical", triage.ZHEJIANG
+            extra = (f" with wide QRS and shortest RR {ep['min_rr_s'] * 1000:.0f} ms "
+                     "(possible pre-excited AF)")
+        else:
+            extra = f", mean rate {ep['mean_bpm']:.0f}/min"
+        whole = ep["start_s"] - float(r[0]) / fs < 2.0 and duration_s - ep["end_s"] < 2.0 + 60.0 / max(ep["mean_bpm"], 1)
+        when = "throughout the recording" if whole else (
+            f"for {_fmt_duration(ep['end_s'] - ep['start_s'])} from {describe_time(ep['start_s'], start_time)[3:]}")
+        out.append(_finding("AF", sev, ep["start_s"], ep["end_s"], None, ep["irregularity"], thr, ref,
+                            f"Irregular rhythm suggesting atrial fibrillation {when}{extra}."))
+    # -- ectopy ---------------------------------------------------------------
+    out += _ectopy_findings(r, labels, fs, rr, duration_s, start_time)
+    # -- very slow ventricular rate (possible high-grade AV block) -------------
+    out += _avb_findings(window_bpm, window_s, duration_s, hr, start_time, resting)
+    return out
+
+
+def _rate_low_severity(rate):
+    if rate < triage.RATE_CRITICAL_LOW_BPM:
+        return "critical"
+    if rate < triage.RATE_URGENT_LOW_BPM:
+        return "urgent"
+    return "routine"
+
+
+def _episodes(mask):
+    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def _rate_episodes(window_bpm, window_s, duration_s, start_time, best_lead):
+    """BRADY/TACHY for long recordings: one summary finding each, located at the extreme window."""
+    out = []
+    w = np.asarray(window_bpm, float)
+    ok = np.isfinite(w)
+    low = ok & (w < BRADY_AMBULATORY_BPM)
+    if low.any():
+        s, e = _episodes(low)
+        total = (e - s).sum() * window_s
+        k = int(np.nanargmin(np.where(low, w, np.nan)))
+        rate = float(w[k])
+        sev = _rate_low_severity(rate)
+        ref = KUSUMOTO_2018 + ("; " + triage.ZHEJIANG if sev != "routine" else "")
+        j = int(np.searchsorted(e, k, side="right"))
+        t0, t1 = s[j] * window_s, min(e[j] * window_s, duration_s)
+        out.append(_finding("BRADY", sev, t0, t1, None, rate, BRADY_AMBULATORY_BPM, ref,
+                            f"Heart rate below {BRADY_AMBULATORY_BPM:.0f}/min for {_fmt_duration(total)} in all; "
+                            f"lowest {rate:.0f}/min {describe_time(k * window_s, start_time)}."))
+    high = ok & (w > TACHY_BPM)
+    if high.any():
+        s, e = _episodes(high)
+        total = (e - s).sum() * window_s
+        k = int(np.nanargmax(np.where(high, w, np.nan)))
+        rate = float(w[k])
+        sev = "urgent" if rate > triage.RATE_URGENT_HIGH_BPM else "routine"
+        j = int(np.searchsorted(e, k, side="right"))
+        t0, t1 = s[j] * window_s, min(e[j] * window_s, duration_s)
+        out.append(_finding("TACHY", sev, t0, t1, None, rate, TACHY_BPM, AHA_2007_II,
+                            f"Heart rate above {TACHY_BPM:.0f}/min for {_fmt_duration(total)} in all; "
+                            f"highest {rate:.0f}/min {describe_time(k * window_s, start_time)}."))
+    return out
+
+
+def _avb_findings(window_bpm, window_s, duration_s, hr, start_time, resting):
+    w = np.asarray(window_bpm, float)
+    if resting:
+        slow = np.isfinite(hr.mean_bpm) and hr.mean_bpm < AVB_RATE_BPM
+        if not slow:
+            return []
+        rate, t0, t1 = hr.mean_bpm, None, None
+    else:
+        low = np.isfinite(w) & (w < AVB_RATE_BPM)
+        if not low.any():
+            return []
+        s, e = _episodes(low)
+        j = int(np.argmax(e - s))
+        rate = float(np.nanmin(w[s[j]:e[j]]))
+        t0, t1 = s[j] * window_s, min(e[j] * window_s, duration_s)
+    return [_finding("AVB_HIGH", "critical", t0, t1, None, rate, AVB_RATE_BPM, triage.ZHEJIANG + "; " + KUSUMOTO_2018,
+                     f"Very slow ventricular rate of {rate:.0f}/min: possible complete (third-degree) "
+                     "or high-grade AV block; check P waves.")]
+
+
+def _ectopy_findings(r, labels, fs, rr, duration_s, start_time):
+    out = []
+    n = labels.size
+    if n == 0:
+        return out
+    for lab, code, name in (("V", "PVC", "ventricular"), ("S", "PAC", "supraventricular")):
+        cnt = int((labels == lab).sum())
+        if cnt == 0:
+            continue
+        pct = 100.0 * cnt / n
+        per_h = cnt / max(duration_s, 1e-9) * 3600
+        first = int(np.flatnonzero(labels == lab)[0])
+        out.append(_finding(code, "routine", r[first] / fs, None, None, cnt, 1, ISHNE_2017,
+                            f"{cnt} premature {name} beat{'s' if cnt > 1 else ''} "
+                            f"({pct:.1f} % of beats{f', {per_h:.0f}/h' if duration_s >= 3600 else ''})."))
+    runs = ectopic_runs(labels, label="V", min_beats=VRUN_MIN_BEATS)
+    for a, b in runs:
+        k = b - a
+        t0, t1 = r[a] / fs, r[b - 1] / fs
+        rate = 60.0 * (k - 1) / max(t1 - t0, 1e-9)
+        dur = t1 - t0
+        if rate > VT_RATE_BPM:
+            crit = rate >= triage.VT_CRITICAL_BPM and dur >= triage.VT_SUSTAINED_S
+            sev = "critical" if crit else "urgent"
+            kind = "Sustained" if dur >= triage.VT_SUSTAINED_S else "Non-sustained"
+            out.append(_finding("VT", sev, t0, t1, None, rate, triage.VT_CRITICAL_BPM if crit else VT_RATE_BPM,
+                                triage.ZHEJIANG if crit else AHA_VA_2017,
+                                f"{kind} ventricular tachycardia: {k} beats at {rate:.0f}/min "
+                                f"{describe_time(t0, start_time)}."))
+        else:
+            out.append(_finding("VRUN", "urgent", t0, t1, None, k, VRUN_MIN_BEATS, AHA_VA_2017,
+                                f"Run of {k} ventricular beats at {rate:.0f}/min {describe_time(t0, start_time)}."))
+    return out

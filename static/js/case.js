@@ -1,0 +1,197 @@
+// Case page: ECG viewer, findings, live annotations, claim and report.
+(function () {
+  "use strict";
+  const { api, socket, escapeHtml, timeOf, user, onResync } = window.Telemed;
+  const page = document.getElementById("case-page");
+  const caseId = Number(page.dataset.caseId);
+  const $ = (id) => document.getElementById(id);
+  const OPEN = ["awaiting_review", "in_review"];
+  let current = null;          // the case JSON
+  let viewer = null;
+  let annotations = new Map(); // id -> annotation
+  let pendingSpan = null;
+
+  function showError(message) {
+    const el = $("case-error");
+    el.textContent = message || ""; el.hidden = !message;
+  }
+
+  const canAnnotate = () => user.role === "cardiologist" && current && OPEN.includes(current.status);
+
+  function renderHead(c) {
+    $("case-status").textContent = c.status.replace(/_/g, " ");
+    const prio = $("case-priority");
+    prio.className = `prio ${c.priority || "none"}`; prio.textContent = c.priority || "analysing";
+    $("failure").hidden = !c.failure_reason; $("failure").textContent = c.failure_reason || "";
+    const actions = $("case-actions");
+    actions.innerHTML = "";
+    if (user.role === "cardiologist" && c.status === "awaiting_review") {
+      const b = document.createElement("button");
+      b.textContent = "Claim this case";
+      b.onclick = async () => {
+        try { await api("POST", `/api/v1/cases/${caseId}/claim`); await load(); } catch (e) { showError(e.message); await load(); }
+      };
+      actions.appendChild(b);
+    } else if (c.assigned_to) {
+      actions.textContent = c.status === "reported" ? `Reported by ${c.assigned_to.username}` : `In review by ${c.assigned_to.username}`;
+    }
+  }
+
+  function renderAnalysis(a) {
+    const list = $("findings");
+    if (!a) { $("analysis-summary").textContent = current.status === "analysis_failed" ? "The automatic analysis failed." : "Analysing… this page updates by itself."; list.innerHTML = ""; return; }
+    const m = a.measurements || {};
+    const parts = [
+      a.heart_rate_bpm != null ? `Heart rate ${Math.round(a.heart_rate_bpm)}/min` : "Heart rate not measurable",
+      `${a.n_beats} beats`,
+      ...["pr_ms", "qrs_ms", "qt_ms", "qtc_ms"].filter((k) => m[k] != null).map((k) => `${k.replace("_ms", "").toUpperCase()} ${Math.round(m[k])} ms`),
+      m.axis_deg != null ? `axis ${Math.round(m.axis_deg)}°` : null,
+      `algorithm ${a.algorithm_version}`,
+    ].filter(Boolean);
+    $("analysis-summary").textContent = parts.join(" · ");
+    list.innerHTML = a.findings.length ? "" : "<li class=\"muted\">No abnormal finding.</li>";
+    a.findings.forEach((f) => {
+      const li = document.createElement("li");
+      li.className = `finding ${f.severity}`;
+      li.innerHTML = `<strong>${escapeHtml(f.code)}</strong> ${escapeHtml(f.text || "")}
+        <small>${f.start_s != null ? `${f.start_s.toFixed(1)}–${f.end_s.toFixed(1)} s` : ""} ${escapeHtml(f.lead || "all leads")}</small>`;
+      li.tabIndex = 0;
+      li.onclick = () => viewer && viewer.showFinding(f);
+      li.onkeydown = (e) => { if (e.key === "Enter") li.onclick(); };
+      list.appendChild(li);
+    });
+  }
+
+  function renderAnnotations() {
+    const list = $("annotations");
+    const items = [...annotations.values()].sort((a, b) => a.start_s - b.start_s);
+    $("annotation-hint").textContent = canAnnotate() ? "drag on a lead to mark a span; shift-drag for all leads" : "";
+    list.innerHTML = items.length ? "" : '<li class="muted">None yet.</li>';
+    items.forEach((a) => {
+      const li = document.createElement("li");
+      li.dataset.id = a.id;
+      li.innerHTML = `<strong>${escapeHtml(a.label)}</strong> <small>${a.start_s.toFixed(2)}–${a.end_s.toFixed(2)} s · ${escapeHtml(a.lead || "all leads")} · ${escapeHtml(a.author.username)} · v${a.version}</small>
+        <div>${escapeHtml(a.text)}</div>`;
+      li.onclick = (e) => { if (e.target.tagName !== "BUTTON" && viewer) viewer.goTo(Math.max(0, a.start_s - 1)); };
+      if (canAnnotate()) {
+        const edit = document.createElement("button"); edit.className = "link"; edit.textContent = "Edit";
+        edit.onclick = () => editAnnotation(a);
+        const del = document.createElement("button"); del.className = "link"; del.textContent = "Delete";
+        del.onclick = () => deleteAnnotation(a);
+        li.append(edit, del);
+      }
+      list.appendChild(li);
+    });
+    if (viewer) viewer.setAnnotations(items);
+  }
+
+  async function editAnnotation(a) {
+    const text = window.prompt(`Note for “${a.label}”`, a.text);
+    if (text == null) return;
+    try {
+      const r = await api("PATCH", `/api/v1/annotations/${a.id}`, { version: a.version, text });
+      annotations.set(r.annotation.id, r.annotation); renderAnnotations(); showError("");
+    } catch (e) {
+      if (e.status === 409 && e.data && e.data.current) { annotations.set(e.data.current.id, e.data.current); renderAnnotations(); }
+      showError(e.message);
+    }
+  }
+
+  async function deleteAnnotation(a) {
+    if (!window.confirm(`Delete “${a.label}”?`)) return;
+    try {
+      await api("DELETE", `/api/v1/annotations/${a.id}`, { version: a.version });
+      annotations.delete(a.id); renderAnnotations(); showError("");
+    } catch (e) {
+      if (e.status === 409 && e.data && e.data.current) { annotations.set(e.data.current.id, e.data.current); renderAnnotations(); }
+      showError(e.message);
+    }
+  }
+
+  function renderReport(c) {
+    const box = $("report");
+    const form = $("report-form");
+    if (c.report) {
+      const r = c.report;
+      box.innerHTML = `<p class="diagnosis">${escapeHtml(r.diagnosis)}</p>
+        <ul>${r.statements.map((s) => `<li>${escapeHtml(s)}</li>`).join("")}</ul>
+        <p><strong>Recommendation:</strong> ${escapeHtml(r.recommendation)}</p>
+        <p class="muted">Signed by ${escapeHtml(r.signed_by.full_name || r.signed_by.username)} at ${escapeHtml(timeOf(r.signed_at))}</p>`;
+      form.hidden = true;
+      return;
+    }
+    box.innerHTML = c.status === "reported" ? "" : '<p class="muted">No report yet.</p>';
+    form.hidden = !(user.role === "cardiologist" && c.status === "in_review" && c.assigned_to && c.assigned_to.id === user.id);
+  }
+
+  function ensureViewer(c) {
+    if (viewer || !c.recording) return;
+    const host = $("viewer");
+    host.innerHTML = "";
+    const a = c.analysis;
+    viewer = new window.EcgViewer(host, {
+      fs: c.recording.fs, durationS: c.recording.duration_s, leadNames: c.recording.leads,
+      loadWindow: (s, e, n) => api("GET", `/api/v1/cases/${caseId}/signal?start_s=${s}&end_s=${e}&max_points=${n}`),
+      beats: a ? a.beats : { sample: [], label: [] },
+      findings: a ? a.findings : [],
+      annotations: [...annotations.values()],
+      selfUserId: user.id,
+      onSelectSpan: (span) => {
+        if (!canAnnotate()) return;
+        pendingSpan = span;
+        $("annotation-span").textContent = `${span.startS.toFixed(3)}–${span.endS.toFixed(3)} s on ${span.lead || "all leads"}`;
+        $("annotation-form").hidden = false;
+        $("annotation-form").label.focus();
+      },
+      onAnnotationClick: (ann) => {
+        const li = document.querySelector(`#annotations li[data-id="${ann.id}"]`);
+        if (li) li.scrollIntoView({ block: "nearest" });
+      },
+    });
+  }
+
+  async function load() {
+    try {
+      const data = await api("GET", `/api/v1/cases/${caseId}`);
+      const hadAnalysis = current && current.analysis;
+      current = data.case;
+      annotations = new Map(current.annotations.map((a) => [a.id, a]));
+      renderHead(current); renderAnalysis(current.analysis); renderReport(current);
+      if (viewer && !hadAnalysis && current.analysis) { viewer.destroy && viewer.destroy(); viewer = null; }
+      ensureViewer(current);
+      renderAnnotations();
+    } catch (e) { showError(e.message); }
+  }
+
+  $("annotation-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    try {
+      const r = await api("POST", `/api/v1/cases/${caseId}/annotations`, {
+        lead: pendingSpan.lead, start_s: pendingSpan.startS, end_s: pendingSpan.endS,
+        label: form.label.value, text: form.text.value });
+      annotations.set(r.annotation.id, r.annotation); renderAnnotations();
+      form.reset(); form.hidden = true; showError("");
+    } catch (err) { showError(err.message); }
+  });
+  $("annotation-cancel").onclick = () => { $("annotation-form").hidden = true; pendingSpan = null; };
+
+  $("report-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    const statements = [...form.querySelectorAll('input[name="statements"]:checked')].map((i) => i.value);
+    try {
+      await api("POST", `/api/v1/cases/${caseId}/report`, {
+        diagnosis: form.diagnosis.value, recommendation: form.recommendation.value, statements });
+      showError(""); await load();
+    } catch (err) { showError(err.message); }
+  });
+
+  const upsert = (a) => { if (a.case_id === caseId) { annotations.set(a.id, a); renderAnnotations(); } };
+  socket.on("annotation_created", upsert);
+  socket.on("annotation_updated", upsert);
+  socket.on("annotation_deleted", (a) => { if (a.case_id === caseId) { annotations.delete(a.id); renderAnnotations(); } });
+  ["case_updated", "case_reported"].forEach((ev) => socket.on(ev, (c) => { if (c.id === caseId) load(); }));
+  onResync(() => socket.emit("join_case", { case_id: caseId }, (ack) => { if (ack && ack.error) showError(ack.error); load(); }));
+  if (!socket.connected) load();
+})();

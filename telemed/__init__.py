@@ -1,0 +1,61 @@
+"""telemed: township clinics upload ECGs; consortium cardiologists review them live."""
+import importlib
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from telemed.extensions import db, login_manager, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_object="config.Config") -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    if isinstance(config_object, str):
+        module_name, _, class_name = config_object.rpartition(".")
+        config_object = getattr(importlib.import_module(module_name), class_name)
+    if isinstance(config_object, type):
+        config_object = config_object()  # settings read from the environment now, not at import
+    app.config.from_object(config_object)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    socketio.init_app(app, message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), async_mode="threading",
+                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+    _configure_login()
+
+    from telemed import cli, errors, jobs
+    from telemed.api import bp as api_bp
+    from telemed.auth import bp as auth_bp
+    from telemed.cases import bp as cases_bp
+    from telemed.dashboard import bp as dashboard_bp
+    from telemed.realtime.events import LiveNamespace, on_error
+
+    for bp in (api_bp, auth_bp, cases_bp, dashboard_bp):
+        app.register_blueprint(bp)
+    socketio.on_namespace(LiveNamespace("/"))
+    socketio.on_error_default(on_error)
+    errors.register(app)
+    cli.register(app)
+    jobs.init_app(app)
+    return app
+
+
+def _configure_login() -> None:
+    from flask import redirect, request, url_for
+
+    from telemed.errors import error_response
+    from telemed.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            return error_response(401, "Please log in first.")
+        return redirect(url_for("auth.login", next=request.path))

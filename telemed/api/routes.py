@@ -1,0 +1,119 @@
+"""JSON API v1: thin views over the services."""
+from flask import jsonify, request
+from flask_login import current_user, login_required, login_user, logout_user
+
+from telemed.api import bp
+from telemed.services import analysis, annotations, auth, dashboard, referrals
+from telemed.services.errors import BadRequest
+
+
+def json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("Send a JSON object in the request body.")
+    return data
+
+
+@bp.post("/session")
+def login():
+    """Log in with username and password."""
+    data = json_body()
+    user = auth.authenticate(data.get("username"), data.get("password"))
+    login_user(user)
+    return jsonify({"user": user.to_dict()})
+
+
+@bp.delete("/session")
+def logout():
+    """Log out."""
+    logout_user()
+    return jsonify({"ok": True})
+
+
+@bp.get("/session")
+@login_required
+def whoami():
+    """The logged-in user."""
+    return jsonify({"user": current_user.to_dict()})
+
+
+@bp.post("/cases")
+@login_required
+def create_case():
+    """Upload an ECG and open a case (township doctors)."""
+    files = [(f.filename, f.stream) for f in request.files.getlist("files")]
+    case, created = referrals.create_case(current_user, request.form, files,
+                                          idempotency_key=request.headers.get("Idempotency-Key"))
+    return jsonify({"case": case.to_dict()}), 201 if created else 200
+
+
+@bp.get("/cases")
+@login_required
+def list_cases():
+    """The caller's cases, most urgent and oldest first."""
+    cases = referrals.list_cases(current_user, status=request.args.get("status"))
+    return jsonify({"cases": [c.to_dict() for c in cases]})
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case_detail(case_id):
+    """A case with its analysis, annotations and report."""
+    case = referrals.view_case(case_id, current_user)
+    body = case.to_dict()
+    body["analysis"] = case.analysis.to_dict() if case.analysis else None
+    body["annotations"] = [a.to_dict() for a in annotations.list_annotations(case)]
+    body["report"] = case.report.to_dict() if case.report else None
+    return jsonify({"case": body})
+
+
+@bp.get("/cases/<int:case_id>/signal")
+@login_required
+def case_signal(case_id):
+    """A window of the ECG, decimated to min/max per bucket."""
+    return jsonify(analysis.signal_window(case_id, current_user, request.args))
+
+
+@bp.post("/cases/<int:case_id>/claim")
+@login_required
+def claim(case_id):
+    """Take a case for review."""
+    return jsonify({"case": referrals.claim_case(case_id, current_user).to_dict()})
+
+
+@bp.post("/cases/<int:case_id>/annotations")
+@login_required
+def add_annotation(case_id):
+    """Annotate a span of the ECG."""
+    annotation = annotations.add_annotation(case_id, current_user, json_body())
+    return jsonify({"annotation": annotation.to_dict()}), 201
+
+
+@bp.patch("/annotations/<int:annotation_id>")
+@login_required
+def update_annotation(annotation_id):
+    """Change an annotation (optimistic concurrency on `version`)."""
+    return jsonify({"annotation": annotations.update_annotation(annotation_id, current_user, json_body()).to_dict()})
+
+
+@bp.delete("/annotations/<int:annotation_id>")
+@login_required
+def delete_annotation(annotation_id):
+    """Delete an annotation (optimistic concurrency on `version`, in the body or the query)."""
+    data = request.get_json(silent=True) or {"version": request.args.get("version")}
+    return jsonify({"annotation": annotations.delete_annotation(annotation_id, current_user, data)})
+
+
+@bp.post("/cases/<int:case_id>/report")
+@login_required
+def report(case_id):
+    """Sign the report of a case under review."""
+    signed = referrals.submit_report(case_id, current_user, json_body())
+    return jsonify({"report": signed.to_dict(), "case": signed.case.to_dict()}), 201
+
+
+@bp.get("/dashboard")
+@login_required
+def get_dashboard():
+    """The coordinator's consortium load."""
+    return jsonify(dashboard.get_dashboard(current_user))

@@ -1,0 +1,31 @@
+from flask import render_template
+from flask_login import current_user, login_required
+
+from telemed.cases import bp
+from telemed.models import Role
+from telemed.services import referrals
+from telemed.services.access import require_role
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Township doctor: my clinic's cases. Cardiologist and coordinator: the consortium's live queue."""
+    cases = referrals.list_cases(current_user)
+    return render_template("cases/index.html", cases=cases)
+
+
+@bp.get("/new")
+@login_required
+def new():
+    """The upload form."""
+    require_role(current_user, Role.TOWNSHIP_DOCTOR, action="send ECGs for review")
+    return render_template("cases/new.html")
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def detail(case_id):
+    """One case: the ECG viewer, findings, annotations, report."""
+    case = referrals.get_case(case_id, current_user)
+    return render_template("cases/detail.html", case=case)

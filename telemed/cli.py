@@ -1,0 +1,80 @@
+"""Administration commands: `flask --app wsgi <command>`. Each prints the new id alone on its last line."""
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from telemed.extensions import db
+from telemed.models import Clinic, Consortium, Role, User
+
+
+def _fail(message: str):
+    raise click.ClickException(message)
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db():
+        """Create the database tables (idempotent)."""
+        db.create_all()
+        click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+        click.echo("0")
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Seed a demo consortium with clinics, users of every role and real ECG cases."""
+        from telemed.demo import seed
+
+        db.create_all()
+        consortium_id = seed(echo=click.echo)
+        click.echo(str(consortium_id))
+
+    @app.cli.command("create-consortium")
+    @click.argument("name")
+    def create_consortium(name):
+        """Create a consortium."""
+        if db.session.scalar(sa.select(Consortium).where(Consortium.name == name)):
+            _fail(f"A consortium named {name!r} exists already.")
+        consortium = Consortium(name=name)
+        db.session.add(consortium)
+        db.session.commit()
+        click.echo(str(consortium.id))
+
+    @app.cli.command("create-clinic")
+    @click.argument("name")
+    @click.option("--consortium", "consortium_id", type=int, required=True)
+    def create_clinic(name, consortium_id):
+        """Create a township clinic in a consortium."""
+        if db.session.get(Consortium, consortium_id) is None:
+            _fail(f"No consortium with id {consortium_id}.")
+        clinic = Clinic(name=name, consortium_id=consortium_id)
+        db.session.add(clinic)
+        db.session.commit()
+        click.echo(str(clinic.id))
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--password", required=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+    @click.option("--clinic", "clinic_id", type=int)
+    @click.option("--consortium", "consortium_id", type=int)
+    @click.option("--full-name", default="")
+    def create_user(username, password, role, clinic_id, consortium_id, full_name):
+        """Create a user: township doctors need --clinic, cardiologists and coordinators --consortium."""
+        if len(password) < 8:
+            _fail("The password must have at least 8 characters.")
+        if db.session.scalar(sa.select(User).where(User.username == username)):
+            _fail(f"The username {username!r} is taken.")
+        if role == Role.TOWNSHIP_DOCTOR.value:
+            if clinic_id is None or db.session.get(Clinic, clinic_id) is None:
+                _fail("A township doctor needs --clinic with an existing clinic id.")
+            consortium_id = None
+        elif role in (Role.CARDIOLOGIST.value, Role.COORDINATOR.value):
+            if consortium_id is None or db.session.get(Consortium, consortium_id) is None:
+                _fail(f"A {role} needs --consortium with an existing consortium id.")
+            clinic_id = None
+        user = User(username=username, role=role, clinic_id=clinic_id, consortium_id=consortium_id,
+                    full_name=full_name)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(str(user.id))

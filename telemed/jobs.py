@@ -1,0 +1,101 @@
+"""Analysis queue. Embedded default: one background thread in the web process.
+
+The database is the durable queue: a case stays `analyzing` until its analysis is saved, so a
+process killed mid-analysis loses nothing; `resume_pending` queues such cases again at start.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+
+class InProcessWorker:
+    """A daemon thread that analyses queued case ids one at a time (2 cores: one for the web)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.queue: queue.Queue[int] = queue.Queue()
+        self.idle = threading.Event()
+        self.idle.set()
+        self._thread = threading.Thread(target=self._run, name="telemed-analysis", daemon=True)
+        self._thread.start()
+
+    def submit(self, case_id: int) -> None:
+        self.idle.clear()
+        self.queue.put(case_id)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        return self.idle.wait(timeout)
+
+    def _run(self) -> None:
+        from telemed.services.analysis import analyze_case
+
+        while True:
+            case_id = self.queue.get()
+            try:
+                with self.app.app_context():
+                    analyze_case(case_id)
+            except Exception:  # noqa: BLE001 - the worker must outlive any one bad case
+                log.exception("analysis worker failed on case %s", case_id)
+            finally:
+                self.queue.task_done()
+                if self.queue.unfinished_tasks == 0:
+                    self.idle.set()
+
+
+_start_lock = threading.Lock()
+
+
+def worker(app: Flask) -> InProcessWorker:
+    with _start_lock:
+        if "telemed_worker" not in app.extensions:
+            app.extensions["telemed_worker"] = InProcessWorker(app)
+        return app.extensions["telemed_worker"]
+
+
+def enqueue_analysis(case_id: int) -> None:
+    """Queue a case for analysis; in `inline` mode analyse it now (tests, scripts)."""
+    app = current_app._get_current_object()
+    mode = app.config["ANALYSIS_MODE"]
+    if mode == "inline":
+        from telemed.services.analysis import analyze_case
+
+        analyze_case(case_id)
+    elif mode == "deferred":
+        pass  # left `analyzing`; resume_pending picks it up when the server starts (seeding)
+    else:
+        worker(app).submit(case_id)
+
+
+def resume_pending(app: Flask) -> int:
+    """Queue again every case left `analyzing` by a previous process. Returns how many."""
+    from telemed.services.analysis import pending_case_ids
+
+    with app.app_context():
+        ids = pending_case_ids()
+        for case_id in ids:
+            enqueue_analysis(case_id)
+    if ids:
+        log.info("re-queued %d unfinished analyses", len(ids))
+    return len(ids)
+
+
+def init_app(app: Flask) -> None:
+    """In thread mode, resume unfinished analyses when the server handles its first request."""
+    if app.config["ANALYSIS_MODE"] != "thread":
+        return
+    state = {"done": False}
+
+    @app.before_request
+    def _resume_once():
+        if not state["done"]:
+            with _start_lock:
+                if state["done"]:
+                    return
+                state["done"] = True
+            resume_pending(app)

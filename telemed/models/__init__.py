@@ -1,0 +1,10 @@
+"""Domain model: one module per aggregate."""
+from telemed.models.user import Clinic, Consortium, Role, User
+from telemed.models.case import Analysis, Case, CaseStatus, Priority, Recording, RecordingFile, Report
+from telemed.models.annotation import Annotation
+from telemed.models.audit import AuditEvent
+
+__all__ = [
+    "Analysis", "Annotation", "AuditEvent", "Case", "CaseStatus", "Clinic", "Consortium",
+    "Priority", "Recording", "RecordingFile", "Report", "Role", "User",
+]

@@ -1,0 +1,211 @@
+import datetime as dt
+import enum
+import gzip
+import json
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from telemed.extensions import db
+from telemed.models._time import iso, utcnow
+from telemed.models.user import Clinic, User
+
+
+class CaseStatus(str, enum.Enum):
+    ANALYZING = "analyzing"
+    AWAITING_REVIEW = "awaiting_review"
+    IN_REVIEW = "in_review"
+    REPORTED = "reported"
+    ANALYSIS_FAILED = "analysis_failed"
+
+
+class Priority(str, enum.Enum):
+    CRITICAL = "critical"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+PRIORITY_RANK = {Priority.CRITICAL.value: 0, Priority.URGENT.value: 1, Priority.ROUTINE.value: 2}
+
+
+class Case(db.Model):
+    """A referral: one ECG of one patient sent by a township clinic for a cardiologist's reading."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        sa.Index("ix_cases_queue", "status", "priority_rank", "created_at"),
+        sa.UniqueConstraint("uploaded_by_id", "idempotency_key", name="uq_case_idempotency"),
+    )
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    clinic_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clinics.id"), index=True)
+    uploaded_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    patient_ref: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
+    age: so.Mapped[int | None]
+    sex: so.Mapped[str | None] = so.mapped_column(sa.String(1))
+    symptoms: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    question: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=CaseStatus.ANALYZING.value)
+    priority: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    # Sort key of the queue (critical first); 3 while the priority is unknown.
+    priority_rank: so.Mapped[int] = so.mapped_column(default=3)
+    assigned_to_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    failure_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
+    analyzed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    claimed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    reported_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    failed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+
+    clinic: so.Mapped[Clinic] = so.relationship()
+    uploaded_by: so.Mapped[User] = so.relationship(foreign_keys=[uploaded_by_id])
+    assigned_to: so.Mapped[User | None] = so.relationship(foreign_keys=[assigned_to_id])
+    recording: so.Mapped["Recording | None"] = so.relationship(back_populates="case", uselist=False)
+    analysis: so.Mapped["Analysis | None"] = so.relationship(back_populates="case", uselist=False)
+    report: so.Mapped["Report | None"] = so.relationship(back_populates="case", uselist=False)
+
+    @property
+    def consortium_id(self) -> int:
+        return self.clinic.consortium_id
+
+    def set_priority(self, priority: str) -> None:
+        self.priority = priority
+        self.priority_rank = PRIORITY_RANK[priority]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "patient_ref": self.patient_ref,
+            "age": self.age,
+            "sex": self.sex,
+            "symptoms": self.symptoms,
+            "question": self.question,
+            "status": self.status,
+            "priority": self.priority,
+            "clinic": {"id": self.clinic.id, "name": self.clinic.name},
+            "consortium_id": self.clinic.consortium_id,
+            "uploaded_by": self.uploaded_by.to_brief(),
+            "assigned_to": self.assigned_to.to_brief() if self.assigned_to else None,
+            "failure_reason": self.failure_reason,
+            "created_at": iso(self.created_at),
+            "analyzed_at": iso(self.analyzed_at),
+            "claimed_at": iso(self.claimed_at),
+            "reported_at": iso(self.reported_at),
+            "failed_at": iso(self.failed_at),
+            "recording": self.recording.to_dict() if self.recording else None,
+            "summary": self.analysis.summary() if self.analysis else None,
+        }
+
+
+class Recording(db.Model):
+    """The uploaded original: its files are kept byte for byte, addressed by SHA-256."""
+
+    __tablename__ = "recordings"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), unique=True)
+    format: so.Mapped[str] = so.mapped_column(sa.String(10))
+    main_file: so.Mapped[str] = so.mapped_column(sa.String(255))
+    fs: so.Mapped[float]
+    lead_names: so.Mapped[list] = so.mapped_column(sa.JSON)
+    n_samples: so.Mapped[int]
+    duration_s: so.Mapped[float]
+    start_time: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    case: so.Mapped[Case] = so.relationship(back_populates="recording")
+    files: so.Mapped[list["RecordingFile"]] = so.relationship(
+        back_populates="recording", cascade="all, delete-orphan", order_by="RecordingFile.name")
+
+    def to_dict(self) -> dict:
+        return {
+            "format": self.format, "fs": self.fs, "leads": self.lead_names, "n_samples": self.n_samples,
+            "duration_s": round(self.duration_s, 3), "start_time": iso(self.start_time),
+            "files": [f.to_dict() for f in self.files],
+        }
+
+
+class RecordingFile(db.Model):
+    __tablename__ = "recording_files"
+    __table_args__ = (sa.UniqueConstraint("recording_id", "name"),)
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    recording_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("recordings.id"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    size_bytes: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    recording: so.Mapped[Recording] = so.relationship(back_populates="files")
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "sha256": self.sha256, "size_bytes": self.size_bytes}
+
+
+class Analysis(db.Model):
+    """The automatic reading of a recording by ecgsignal."""
+
+    __tablename__ = "analyses"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), unique=True)
+    algorithm_version: so.Mapped[str] = so.mapped_column(sa.String(40))
+    heart_rate_bpm: so.Mapped[float | None]
+    rr: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    findings: so.Mapped[list] = so.mapped_column(sa.JSON)
+    measurements: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    quality: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    priority: so.Mapped[str] = so.mapped_column(sa.String(10))
+    n_beats: so.Mapped[int]
+    processing_ms: so.Mapped[float]
+    # Per-beat arrays (beat positions, labels, wave boundaries) can reach megabytes for
+    # a 24-hour recording: kept compressed, out of the summary columns.
+    detail_gz: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
+    case: so.Mapped[Case] = so.relationship(back_populates="analysis")
+
+    @staticmethod
+    def pack_detail(detail: dict) -> bytes:
+        return gzip.compress(json.dumps(detail, separators=(",", ":")).encode(), compresslevel=5)
+
+    def detail(self) -> dict:
+        return json.loads(gzip.decompress(self.detail_gz))
+
+    def summary(self) -> dict:
+        return {
+            "heart_rate_bpm": self.heart_rate_bpm,
+            "findings": [{"code": f["code"], "severity": f["severity"]} for f in self.findings],
+            "n_beats": self.n_beats,
+        }
+
+    def to_dict(self, *, with_beats: bool = True) -> dict:
+        out = {
+            "algorithm_version": self.algorithm_version,
+            "heart_rate_bpm": self.heart_rate_bpm,
+            "rr": self.rr,
+            "findings": self.findings,
+            "measurements": self.measurements,
+            "quality": self.quality,
+            "priority": self.priority,
+            "n_beats": self.n_beats,
+            "processing_ms": self.processing_ms,
+            "created_at": iso(self.created_at),
+        }
+        if with_beats:
+            detail = self.detail()
+            out["beats"] = detail.get("beats", {"sample": [], "label": []})
+            out["heart_rate"] = detail.get("heart_rate")
+        return out
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), unique=True)
+    diagnosis: so.Mapped[str] = so.mapped_column(sa.Text)
+    statements: so.Mapped[list] = so.mapped_column(sa.JSON)
+    recommendation: so.Mapped[str] = so.mapped_column(sa.Text)
+    signed_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    signed_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
+    case: so.Mapped[Case] = so.relationship(back_populates="report")
+    signed_by: so.Mapped[User] = so.relationship()
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "diagnosis": self.diagnosis, "statements": self.statements,
+            "recommendation": self.recommendation, "signed_by": self.signed_by.to_brief(),
+            "signed_at": iso(self.signed_at),
+        }

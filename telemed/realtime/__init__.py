@@ -1,0 +1,1 @@
+"""Live events over Socket.IO on the default namespace."""

@@ -1,0 +1,1 @@
+"""Use cases of telemed. Each public function is one unit of work and commits once."""

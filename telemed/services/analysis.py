@@ -1,0 +1,174 @@
+"""Automatic analysis of a case's recording by ecgsignal, and the decoded-signal cache the viewer reads."""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from pathlib import Path
+
+import ecgsignal
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+
+from telemed.extensions import db
+from telemed.models import Analysis, Case, CaseStatus, Priority, Recording
+from telemed.models._time import utcnow
+from telemed.realtime import broadcast
+from telemed.services import audit
+from telemed.services.access import get_visible_case
+from telemed.services.errors import BadRequest
+from telemed.storage import BlobStore, CorruptBlob
+
+log = logging.getLogger(__name__)
+MAX_POINTS_LIMIT = 20000
+
+
+def _store() -> BlobStore:
+    return BlobStore(current_app.config["TELEMED_DATA_DIR"])
+
+
+def read_original(store: BlobStore, recording: Recording) -> ecgsignal.Record:
+    """Read the stored original after verifying every file's checksum."""
+    with store.materialize([(f.name, f.sha256) for f in recording.files]) as folder:
+        fs = recording.fs if recording.format == "csv" else None
+        return ecgsignal.read_record(folder / recording.main_file, fs=fs)
+
+
+def _cache_path(store: BlobStore, recording: Recording) -> Path:
+    return store.cache / f"recording-{recording.id}.f32.npy"
+
+
+def _write_cache(store: BlobStore, recording: Recording, record: ecgsignal.Record) -> None:
+    """Decoded float32 samples for fast windowed reads; derived data, rebuilt from the original if lost."""
+    target = _cache_path(store, recording)
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        np.save(fh, np.ascontiguousarray(record.signal_mv, dtype=np.float32))
+    os.replace(tmp, target)
+
+
+def analyze_case(case_id: int) -> None:
+    """Analyse a case waiting in `analyzing`; on success it joins the review queue with its priority."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.status != CaseStatus.ANALYZING.value:
+        return
+    store = _store()
+    started = time.perf_counter()
+    try:
+        record = read_original(store, case.recording)
+        result = ecgsignal.analyze(record, age=case.age, sex=case.sex).to_dict()
+        _write_cache(store, case.recording, record)
+    except (ecgsignal.RecordError, CorruptBlob) as exc:
+        _fail(case, getattr(exc, "message", None) or f"The stored recording cannot be read: {exc}.")
+        return
+    except Exception:  # noqa: BLE001 - any analysis bug must leave a visible, retryable case
+        log.exception("analysis of case %s failed", case_id)
+        _fail(case, "The automatic analysis failed on this recording. A cardiologist can still be asked "
+                    "to read it; the technical team has been notified.")
+        return
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    _save_result(case, result, elapsed_ms)
+
+
+def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
+    priority = result.get("priority") or Priority.ROUTINE.value
+    case.analysis = Analysis(
+        algorithm_version=str(result.get("algorithm_version", ecgsignal.ALGORITHM_VERSION)),
+        heart_rate_bpm=result.get("heart_rate_bpm"),
+        rr=result.get("rr") or {}, findings=result.get("findings") or [],
+        measurements=result.get("measurements") or {}, quality=result.get("quality") or {},
+        priority=priority, n_beats=len(result.get("beats", {}).get("sample", [])),
+        processing_ms=round(elapsed_ms, 1),
+        detail_gz=Analysis.pack_detail({k: result.get(k) for k in ("beats", "waves", "heart_rate", "timing_ms")}),
+    )
+    case.set_priority(priority)
+    case.status = CaseStatus.AWAITING_REVIEW.value
+    case.analyzed_at = utcnow()
+    audit.record(None, "case_analyzed", case.id, priority=priority, processing_ms=round(elapsed_ms, 1))
+    db.session.commit()
+    broadcast.case_changed(case)
+
+
+def _fail(case: Case, reason: str) -> None:
+    db.session.rollback()
+    case = db.session.get(Case, case.id)
+    case.status = CaseStatus.ANALYSIS_FAILED.value
+    case.failure_reason = reason
+    case.failed_at = utcnow()
+    audit.record(None, "analysis_failed", case.id, reason=reason)
+    db.session.commit()
+    broadcast.case_changed(case)
+
+
+def pending_case_ids() -> list[int]:
+    """Cases whose analysis never finished (e.g. the process died): to be queued again."""
+    return list(db.session.scalars(sa.select(Case.id).where(Case.status == CaseStatus.ANALYZING.value).order_by(Case.id)))
+
+
+def _parse_float(raw, name: str, default: float) -> float:
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a number of seconds.") from None
+    if not math.isfinite(value):
+        raise BadRequest(f"{name} must be a finite number.")
+    return value
+
+
+def signal_window(case_id: int, user, args: dict) -> dict:
+    """Samples of [start_s, end_s) for every lead, as min/max per bucket so that R peaks survive decimation."""
+    case = get_visible_case(case_id, user)
+    rec = case.recording
+    start_s = max(0.0, _parse_float(args.get("start_s"), "start_s", 0.0))
+    end_s = min(rec.duration_s, _parse_float(args.get("end_s"), "end_s", min(rec.duration_s, 10.0)))
+    if end_s < start_s:
+        raise BadRequest("end_s must not be before start_s.")
+    try:
+        max_points = int(args.get("max_points") or 2000)
+    except ValueError:
+        raise BadRequest("max_points must be a whole number.") from None
+    max_points = min(max(max_points, 10), MAX_POINTS_LIMIT)
+    samples = _cached_samples(case)
+    first = int(math.floor(start_s * rec.fs))
+    last = min(samples.shape[0], max(first, int(math.ceil(end_s * rec.fs))))
+    window = samples[first:last]
+    bucket = max(1, math.ceil(window.shape[0] / max_points))
+    mins, maxs = _min_max_buckets(window, bucket)
+    return {"fs": rec.fs, "leads": [
+        {"name": name, "start_s": first / rec.fs, "step_s": bucket / rec.fs,
+         "min": _json_floats(mins[:, i]), "max": _json_floats(maxs[:, i])}
+        for i, name in enumerate(rec.lead_names)]}
+
+
+def _cached_samples(case: Case) -> np.ndarray:
+    store = _store()
+    path = _cache_path(store, case.recording)
+    if not path.exists():
+        try:
+            _write_cache(store, case.recording, read_original(store, case.recording))
+        except (ecgsignal.RecordError, CorruptBlob) as exc:
+            raise BadRequest(f"The stored recording cannot be read: {getattr(exc, 'message', exc)}") from None
+    return np.load(path, mmap_mode="r")
+
+
+def _min_max_buckets(window: np.ndarray, bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    if bucket == 1:
+        return window, window
+    n_full = window.shape[0] // bucket
+    body = window[: n_full * bucket].reshape(n_full, bucket, window.shape[1])
+    # fmin/fmax skip NaN (gaps) without warnings; an all-NaN bucket stays NaN -> null.
+    mins, maxs = np.fmin.reduce(body, axis=1), np.fmax.reduce(body, axis=1)
+    tail = window[n_full * bucket:]
+    if tail.shape[0]:
+        mins = np.vstack([mins, np.fmin.reduce(tail, axis=0)])
+        maxs = np.vstack([maxs, np.fmax.reduce(tail, axis=0)])
+    return mins, maxs
+
+
+def _json_floats(values: np.ndarray) -> list:
+    rounded = np.round(np.asarray(values, dtype=np.float64), 4)
+    return [None if v != v else v for v in rounded.tolist()]

@@ -1,0 +1,140 @@
+"""Annotations: cardiologists mark spans of the ECG together; stale edits are refused, never merged silently."""
+import sqlalchemy as sa
+
+from telemed.extensions import db
+from telemed.models import Annotation, Case, CaseStatus, Role, User
+from telemed.models._time import utcnow
+from telemed.realtime import broadcast
+from telemed.services import audit
+from telemed.services.access import get_visible_case, require_role
+from telemed.services.errors import AnnotationNotFound, BadRequest, InvalidTransition, StaleVersion
+
+OPEN_STATUSES = {CaseStatus.AWAITING_REVIEW.value, CaseStatus.IN_REVIEW.value}
+
+
+def _checked_fields(case: Case, data: dict, *, partial: bool) -> dict:
+    """Validate lead, span, label and text against the case's recording."""
+    out = {}
+    rec = case.recording
+    if "lead" in data or not partial:
+        lead = data.get("lead")
+        if lead in ("", "all"):
+            lead = None
+        if lead is not None and lead not in rec.lead_names:
+            raise BadRequest(f"This recording has no lead {lead!r}; its leads are {', '.join(rec.lead_names)}.")
+        out["lead"] = lead
+    for key in ("start_s", "end_s"):
+        if key in data or not partial:
+            try:
+                out[key] = float(data.get(key))
+            except (TypeError, ValueError):
+                raise BadRequest(f"{key} must be a time in seconds.") from None
+    if "label" in data or not partial:
+        label = (data.get("label") or "").strip()
+        if not label or len(label) > 100:
+            raise BadRequest("An annotation needs a label of at most 100 characters.")
+        out["label"] = label
+    if "text" in data:
+        text = data.get("text") or ""
+        if not isinstance(text, str) or len(text) > 4000:
+            raise BadRequest("Annotation text must be at most 4000 characters.")
+        out["text"] = text
+    return out
+
+
+def _check_span(case: Case, start_s: float, end_s: float) -> None:
+    if not (0 <= start_s <= end_s <= case.recording.duration_s + 1e-6):
+        raise BadRequest(f"The span {start_s:.3f}-{end_s:.3f} s is outside the recording "
+                         f"(0-{case.recording.duration_s:.1f} s) or ends before it starts.")
+
+
+def _editable_case(case_id: int, user: User) -> Case:
+    require_role(user, Role.CARDIOLOGIST, action="annotate ECGs")
+    case = get_visible_case(case_id, user)
+    if case.status not in OPEN_STATUSES:
+        raise InvalidTransition(f"Annotations are closed while the case is {case.status.replace('_', ' ')}.")
+    return case
+
+
+def add_annotation(case_id: int, user: User, data: dict) -> Annotation:
+    """Add an annotation to a case under review."""
+    case = _editable_case(case_id, user)
+    fields = _checked_fields(case, data, partial=False)
+    _check_span(case, fields["start_s"], fields["end_s"])
+    annotation = Annotation(case_id=case.id, author_id=user.id, **fields)
+    db.session.add(annotation)
+    db.session.flush()
+    audit.record(user, "annotation_created", case.id, annotation_id=annotation.id)
+    db.session.commit()
+    broadcast.annotation_event("annotation_created", annotation)
+    return annotation
+
+
+def _expected_version(data: dict) -> int:
+    try:
+        return int(data["version"])
+    except (KeyError, TypeError, ValueError):
+        raise BadRequest("Say which version of the annotation you changed (field 'version').") from None
+
+
+def _load(annotation_id: int, user: User) -> tuple[Annotation, Case]:
+    annotation = db.session.get(Annotation, annotation_id)
+    if annotation is None:
+        raise AnnotationNotFound()
+    try:
+        case = _editable_case(annotation.case_id, user)
+    except Exception as exc:
+        if getattr(exc, "status", None) == 404:
+            raise AnnotationNotFound() from None
+        raise
+    return annotation, case
+
+
+def _stale(annotation_id: int) -> StaleVersion:
+    db.session.rollback()
+    current = db.session.get(Annotation, annotation_id)
+    if current is None:
+        return StaleVersion("A colleague deleted this annotation meanwhile.")
+    return StaleVersion(f"{current.author.username}'s annotation was changed meanwhile (now version "
+                        f"{current.version}); your edit was not saved. Here is the current version.",
+                        current=current.to_dict())
+
+
+def update_annotation(annotation_id: int, user: User, data: dict) -> Annotation:
+    """Change an annotation if nobody changed it since the version the caller saw."""
+    annotation, case = _load(annotation_id, user)
+    version = _expected_version(data)
+    fields = _checked_fields(case, data, partial=True)
+    _check_span(case, fields.get("start_s", annotation.start_s), fields.get("end_s", annotation.end_s))
+    updated = db.session.execute(
+        sa.update(Annotation).where(Annotation.id == annotation.id, Annotation.version == version)
+        .values(**fields, version=Annotation.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if updated != 1:
+        raise _stale(annotation.id)
+    audit.record(user, "annotation_updated", case.id, annotation_id=annotation.id, fields=sorted(fields))
+    db.session.commit()
+    db.session.refresh(annotation)
+    broadcast.annotation_event("annotation_updated", annotation)
+    return annotation
+
+
+def delete_annotation(annotation_id: int, user: User, data: dict) -> dict:
+    """Delete an annotation if nobody changed it since the version the caller saw."""
+    annotation, case = _load(annotation_id, user)
+    version = _expected_version(data)
+    snapshot = annotation.to_dict()
+    deleted = db.session.execute(
+        sa.delete(Annotation).where(Annotation.id == annotation.id, Annotation.version == version)
+        .execution_options(synchronize_session=False)).rowcount
+    if deleted != 1:
+        raise _stale(annotation.id)
+    audit.record(user, "annotation_deleted", case.id, annotation_id=snapshot["id"], label=snapshot["label"])
+    db.session.commit()
+    broadcast.annotation_deleted(snapshot)
+    return snapshot
+
+
+def list_annotations(case: Case) -> list[Annotation]:
+    return list(db.session.scalars(
+        sa.select(Annotation).where(Annotation.case_id == case.id).order_by(Annotation.start_s, Annotation.id)))

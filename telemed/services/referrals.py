@@ -1,0 +1,203 @@
+"""The referral workflow: a case is created by a township clinic, claimed and reported by a cardiologist."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from telemed import jobs
+from telemed.extensions import db
+from telemed.models import Case, CaseStatus, Recording, RecordingFile, Report, Role, User
+from telemed.models._time import utcnow
+from telemed.realtime import broadcast
+from telemed.services import audit, uploads
+from telemed.services.access import get_visible_case, require_role, visible_cases
+from telemed.services.errors import AlreadyClaimed, BadRequest, InvalidTransition, NotAssigned
+from telemed.storage import BlobStore
+
+MAX_TEXT = 4000
+
+
+def blob_store() -> BlobStore:
+    return BlobStore(current_app.config["TELEMED_DATA_DIR"])
+
+
+def _text(form: dict, key: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:
+    value = (form.get(key) or "").strip()
+    if required and not value:
+        raise BadRequest(f"Please fill in {key.replace('_', ' ')}.")
+    if len(value) > max_len:
+        raise BadRequest(f"{key.replace('_', ' ').capitalize()} is too long ({len(value)} characters, at most {max_len}).")
+    return value
+
+
+def parse_case_form(form: dict) -> dict:
+    """Patient details of a new case, checked with messages a township doctor understands."""
+    age_raw = (form.get("age") or "").strip()
+    age = None
+    if age_raw:
+        if not age_raw.isdigit() or not 0 <= int(age_raw) <= 130:
+            raise BadRequest(f"Age must be a whole number of years between 0 and 130, not {age_raw!r}.")
+        age = int(age_raw)
+    sex = (form.get("sex") or "").strip().upper()[:1] or None
+    if sex not in {None, "M", "F"}:
+        raise BadRequest("Sex must be M or F (or left empty when unknown).")
+    fs_raw = (form.get("sampling_rate_hz") or "").strip()
+    fs_hz = None
+    if fs_raw:
+        try:
+            fs_hz = float(fs_raw)
+        except ValueError:
+            fs_hz = -1.0
+        if not 50 <= fs_hz <= 20000:
+            raise BadRequest(f"The sampling rate must be a number of samples per second between 50 and 20000, not {fs_raw!r}.")
+    return {
+        "patient_ref": _text(form, "patient_ref", required=True, max_len=100),
+        "age": age, "sex": sex,
+        "symptoms": _text(form, "symptoms"), "question": _text(form, "question"),
+        "fs_hz": fs_hz,
+    }
+
+
+def create_case(user: User, form: dict, files, *, idempotency_key: str | None = None) -> tuple[Case, bool]:
+    """Store an uploaded ECG durably and open a case for it. Returns (case, created)."""
+    require_role(user, Role.TOWNSHIP_DOCTOR, action="send ECGs for review")
+    if idempotency_key:
+        if len(idempotency_key) > 100:
+            raise BadRequest("The Idempotency-Key header is longer than 100 characters.")
+        existing = db.session.scalar(sa.select(Case).where(
+            Case.uploaded_by_id == user.id, Case.idempotency_key == idempotency_key))
+        if existing is not None:
+            return existing, False
+    fields = parse_case_form(form)
+    store = blob_store()
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    new_blobs: list[str] = []
+    with store.staging_area() as folder:
+        staged = uploads.stage_files(files, folder, limit_bytes=limit)
+        from_zip = len(staged) == 1 and staged[0].name.lower().endswith(".zip")
+        if from_zip:
+            staged = uploads.unpack_zip(staged[0], folder, limit_bytes=limit)
+        upload = uploads.validate(staged, fs_hz=fields["fs_hz"], from_zip=from_zip)
+        try:
+            for f in upload.files:
+                if store.commit(f.path, f.sha256):
+                    new_blobs.append(f.sha256)
+            case = _insert_case(user, fields, upload, idempotency_key)
+        except BaseException:
+            db.session.rollback()
+            _discard_unreferenced(store, new_blobs)
+            raise
+    broadcast.case_changed(case, event="case_created")
+    jobs.enqueue_analysis(case.id)
+    db.session.refresh(case)
+    return case, True
+
+
+def _insert_case(user: User, fields: dict, upload: uploads.ValidatedUpload, idempotency_key: str | None) -> Case:
+    info = upload.info
+    case = Case(clinic_id=user.clinic_id, uploaded_by_id=user.id, idempotency_key=idempotency_key,
+                patient_ref=fields["patient_ref"], age=fields["age"], sex=fields["sex"],
+                symptoms=fields["symptoms"], question=fields["question"], status=CaseStatus.ANALYZING.value)
+    case.recording = Recording(
+        format=upload.format, main_file=upload.main_file, fs=float(info.fs), lead_names=list(info.lead_names),
+        n_samples=int(info.n_samples), duration_s=float(info.duration_s), start_time=info.start_time,
+        files=[RecordingFile(name=f.name, sha256=f.sha256, size_bytes=f.size_bytes) for f in upload.files])
+    db.session.add(case)
+    db.session.flush()
+    audit.record(user, "case_created", case.id, files=[f.name for f in upload.files])
+    db.session.commit()
+    return case
+
+
+def _discard_unreferenced(store: BlobStore, shas: list[str]) -> None:
+    for sha in shas:
+        if not db.session.scalar(sa.select(sa.func.count()).select_from(RecordingFile).where(RecordingFile.sha256 == sha)):
+            store.discard(sha)
+
+
+def list_cases(user: User, *, status: str | None = None) -> list[Case]:
+    """The caller's cases, most urgent first, then oldest first."""
+    stmt = visible_cases(user)
+    if status:
+        wanted = [s.strip() for s in status.split(",") if s.strip()]
+        unknown = set(wanted) - {s.value for s in CaseStatus}
+        if unknown:
+            raise BadRequest(f"Unknown status {', '.join(sorted(unknown))}; use one of "
+                             + ", ".join(s.value for s in CaseStatus) + ".")
+        stmt = stmt.where(Case.status.in_(wanted))
+    return list(db.session.scalars(stmt.order_by(Case.priority_rank, Case.created_at, Case.id)))
+
+
+def get_case(case_id: int, user: User) -> Case:
+    """A case the caller may see (the page shell; the API read that fills it is the audited view)."""
+    return get_visible_case(case_id, user)
+
+
+def view_case(case_id: int, user: User) -> Case:
+    """A case the caller may see; the view is audited."""
+    case = get_visible_case(case_id, user)
+    audit.record(user, "case_viewed", case.id)
+    db.session.commit()
+    return case
+
+
+def claim_case(case_id: int, user: User) -> Case:
+    """Take a waiting case for review. Exactly one of several simultaneous claimers wins."""
+    require_role(user, Role.CARDIOLOGIST, action="claim cases")
+    case = get_visible_case(case_id, user)
+    if case.status == CaseStatus.IN_REVIEW.value and case.assigned_to_id == user.id:
+        return case
+    now = utcnow()
+    # One conditional UPDATE: the database decides the race, on SQLite and PostgreSQL alike.
+    won = db.session.execute(
+        sa.update(Case)
+        .where(Case.id == case.id, Case.status == CaseStatus.AWAITING_REVIEW.value)
+        .values(status=CaseStatus.IN_REVIEW.value, assigned_to_id=user.id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        db.session.rollback()
+        db.session.refresh(case)
+        if case.status == CaseStatus.IN_REVIEW.value:
+            holder = case.assigned_to.username if case.assigned_to else "another cardiologist"
+            raise AlreadyClaimed(f"{holder} is already reviewing this case.")
+        raise InvalidTransition(f"This case cannot be claimed while it is {case.status.replace('_', ' ')}.")
+    audit.record(user, "case_claimed", case.id)
+    db.session.commit()
+    db.session.refresh(case)
+    broadcast.case_changed(case)
+    return case
+
+
+def submit_report(case_id: int, user: User, data: dict) -> Report:
+    """Sign the diagnosis of a case under review; it goes to the township clinic at once."""
+    require_role(user, Role.CARDIOLOGIST, action="sign reports")
+    case = get_visible_case(case_id, user)
+    if case.status == CaseStatus.REPORTED.value:
+        raise InvalidTransition("This case has already been reported.")
+    if case.status != CaseStatus.IN_REVIEW.value or case.assigned_to_id != user.id:
+        raise NotAssigned("Only the cardiologist who claimed this case can sign its report. Claim it first.")
+    diagnosis = _text(data, "diagnosis", required=True)
+    recommendation = _text(data, "recommendation", required=True)
+    statements = data.get("statements") or []
+    if not isinstance(statements, list) or not all(isinstance(s, str) and 0 < len(s) <= 500 for s in statements):
+        raise BadRequest("Statements must be a list of short texts.")
+    now = utcnow()
+    won = db.session.execute(
+        sa.update(Case).where(Case.id == case.id, Case.status == CaseStatus.IN_REVIEW.value,
+                              Case.assigned_to_id == user.id)
+        .values(status=CaseStatus.REPORTED.value, reported_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        db.session.rollback()
+        raise InvalidTransition("This case changed meanwhile; reload it.")
+    report = Report(case_id=case.id, diagnosis=diagnosis, recommendation=recommendation,
+                    statements=statements, signed_by_id=user.id, signed_at=now)
+    db.session.add(report)
+    audit.record(user, "report_signed", case.id)
+    db.session.commit()
+    db.session.refresh(case)
+    broadcast.case_changed(case)
+    broadcast.case_reported(case)
+    return report

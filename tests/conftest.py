@@ -1,0 +1,92 @@
+"""Shared fixtures: a fresh app per test (in-memory SQLite, temp data dir, inline analysis)."""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def require_service(what: str, available: bool, why: str = ""):
+    """Skip a test needing a real server/browser, unless CI demands services (TELEMED_REQUIRE_SERVICES=1)."""
+    if available:
+        return
+    if os.environ.get("TELEMED_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{what} is required in CI but not available{': ' + why if why else ''}")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture
+def app(tmp_path):
+    from config import TestConfig
+    from telemed import create_app
+    from telemed.extensions import db
+
+    class Config(TestConfig):
+        TELEMED_DATA_DIR = str(tmp_path / "data")
+
+    app = create_app(Config)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    """Two consortia, each with two clinics and users of every role."""
+    from tests.factories import make_world
+
+    return make_world()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password="password-123"):
+        response = self.client.post("/api/v1/session", json={"username": username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return response
+
+    def logout(self):
+        return self.client.delete("/api/v1/session")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def fixture_path():
+    return FIXTURES
+
+
+@pytest.fixture
+def data_dir(app):
+    return Path(app.config["TELEMED_DATA_DIR"])
+
+
+def stored_files(data_dir: Path) -> list[Path]:
+    blobs = data_dir / "blobs"
+    return sorted(p for p in blobs.rglob("*") if p.is_file()) if blobs.exists() else []
+
+
+@pytest.fixture
+def copy_fixture(tmp_path):
+    """Copy fixture files into tmp_path (to corrupt them safely); returns the copies' folder."""
+    def _copy(*names):
+        target = tmp_path / "upload"
+        target.mkdir(exist_ok=True)
+        for name in names:
+            shutil.copy(FIXTURES / name, target / Path(name).name)
+        return target
+    return _copy
