@@ -29,9 +29,19 @@ def app(tmp_path):
     app = create_app(Config)
     with app.app_context():
         db.create_all()
-        yield app
+    # No app context stays pushed during the test: like production, every request and socket
+    # event gets its own (a shared one would share Flask-Login's cached user between clients).
+    yield app
+    with app.app_context():
         db.session.remove()
         db.drop_all()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """For tests that query the database directly."""
+    with app.app_context():
+        yield
 
 
 @pytest.fixture
@@ -44,7 +54,8 @@ def world(app):
     """Two consortia, each with two clinics and users of every role."""
     from tests.factories import make_world
 
-    return make_world()
+    with app.app_context():
+        return make_world()
 
 
 class AuthActions:

@@ -1,6 +1,17 @@
-"""ecgsignal: ECG reading, beat detection, rhythm and 12-lead analysis for telemed."""
-from .io import RecordError, UnsupportedFormat, read_header, read_record
+"""ecgsignal: ECG reading, beat detection, rhythm and 12-lead analysis for telemed.
+
+Public API::
+
+    read_header(path, *, fs=None) -> RecordInfo      # validate an upload, no samples loaded
+    read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record
+    analyze(record, *, age=None, sex=None) -> Analysis   # .to_dict() is JSON-ready
+    RecordError, UnsupportedFormat                    # bad input; .message for the user
+    ALGORITHM_VERSION
+"""
+from .analysis import ALGORITHM_VERSION, analyze
+from .io import ACCEPTED_FORMATS, RecordError, UnsupportedFormat, read_header, read_record
 from .types import Analysis, Beats, Finding, Record, RecordInfo
 
-__all__ = ["read_record", "read_header", "RecordError", "UnsupportedFormat",
-           "Record", "RecordInfo", "Beats", "Finding", "Analysis"]
+__all__ = ["read_record", "read_header", "analyze", "RecordError", "UnsupportedFormat",
+           "ALGORITHM_VERSION", "ACCEPTED_FORMATS", "Record", "RecordInfo", "Beats", "Finding",
+           "Analysis"]

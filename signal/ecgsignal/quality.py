@@ -65,8 +65,8 @@ def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=4
        0.5-40 Hz peak-to-peak amplitude rising from 0.03 to 0.06); the index
        is the larger of the two sub-indices, so ventricular fibrillation
        (un-peaked but smooth) is not taken for noise.
-    5. *baseline_wander*: the 0.25-s block means span more than 1 mV
-       -> index at most 0.7.
+    5. *baseline_wander*: the part of the signal below 0.5 Hz spans more
+       than 1 mV within the window -> index at most 0.7.
 
     The last partial window is rated as a window of its own. Work is done in
     chunks of `chunk_windows` windows in float32, so memory stays bounded for
@@ -155,21 +155,19 @@ def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
     miss = _windows(np.ascontiguousarray(nan.T), a, b, win).mean(axis=-1)
     raw = _windows(seg, a, b, win)
     ptp_raw = raw.max(axis=-1) - raw.min(axis=-1)
-    # clipping: plateau samples at the rails
-    eps = 0.002 * np.maximum(hi - lo, np.float32(1e-6))
+    # clipping: runs of identical samples at the lead's extreme values (ADC rails)
+    eps = 0.001 * np.maximum(hi - lo, np.float32(1e-6))
     at_rail = (raw >= hi - eps) | (raw <= lo + eps)
-    at_rail[..., 1:] &= np.abs(np.diff(raw, axis=-1)) <= eps
+    at_rail[..., 1:] &= np.diff(raw, axis=-1) == 0
     at_rail[..., 0] = False
     clip_frac = at_rail.mean(axis=-1)
-    # baseline wander: span of 0.25-s block means
-    sub = max(1, int(round(0.25 * fs)))
-    nsub = win // sub
-    blocks = raw[..., : nsub * sub].reshape(raw.shape[0], raw.shape[1], nsub, sub).mean(axis=-1)
-    wander = blocks.max(axis=-1) - blocks.min(axis=-1)
     # in-band amplitude, peakedness and high-frequency noise
     band = scipy.signal.sosfiltfilt(bp, seg, axis=-1).astype(np.float32, copy=False)
     bw = _windows(band, a, b, win)
     ptp_band = bw.max(axis=-1) - bw.min(axis=-1)
+    # baseline wander: span of the sub-0.5 Hz part (raw minus band) in the window
+    base = _windows(seg - band, a, b, win)
+    wander = base.max(axis=-1) - base.min(axis=-1)
     if hp is not None:
         hf = scipy.signal.sosfilt(hp, seg, axis=-1).astype(np.float32, copy=False)
         hfw = _windows(hf, a, b, win)

@@ -48,7 +48,7 @@
   const AXIS_CSS = 22;        // time axis under the strips
   const ROW_CSS = 15;         // annotation label row height
   const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
-  const OVERVIEW_CSS = 64;
+  const OVERVIEW_CSS = 72;
 
   const MIN_DRAG_S = 0.02;    // shorter drags are clicks
   const MIN_DRAG_CSS = 3;     // ... and so is pointer jitter below this
@@ -93,6 +93,12 @@
     let lo = 0, hi = arr.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (arr[mid] < v) lo = mid + 1; else hi = mid; }
     return lo;
+  }
+
+  /** [start, end] of a finding/annotation in seconds, ordered; a missing end = a point. */
+  function spanOf(x) {
+    const a = +x.start_s || 0, b = Number.isFinite(+x.end_s) && x.end_s !== null ? +x.end_s : a;
+    return a <= b ? [a, b] : [b, a];
   }
 
   function truncate(s, n) { s = String(s ?? ''); return s.length > n ? s.slice(0, n - 1) + '…' : s; }
@@ -319,6 +325,7 @@
     ctx.textAlign = 'center';
     const k0 = Math.ceil(view.startS / L.boldS - 1e-6), k1 = Math.floor(view.endS / L.boldS + 1e-6);
     const perSecond = Math.round(1 / L.boldS);
+    let lastRight = -Infinity;
     for (let k = k0; k <= k1; k++) {
       const t = k * L.boldS;
       const x = Math.round(L.traceX0 + (t - view.startS) * L.pxPerS);
@@ -329,8 +336,12 @@
         ctx.fillStyle = '#374151';
         const label = formatTime(t, durationS);
         const tw = ctx.measureText(label).width;
-        const lx = clamp(x, L.traceX0 + tw / 2, L.widthDev - tw / 2 - 2);
+        // Centred under its tick, pushed inside at the edges; skipped if it
+        // would run into the previous label (long h:mm:ss labels).
+        const lx = clamp(x, L.traceX0 + tw / 2 - 2 * dpr, L.widthDev - tw / 2 - 2);
+        if (lx - tw / 2 < lastRight + 8 * dpr) continue;
         ctx.fillText(label, lx, axisTop + 7 * dpr);
+        lastRight = lx + tw / 2;
       }
     }
   }
@@ -480,7 +491,7 @@
     showFinding(f) {
       if (!f) return;
       const w = this._layout.windowS;
-      const s = +f.start_s || 0, e = Number.isFinite(+f.end_s) ? +f.end_s : s;
+      const [s, e] = spanOf(f);
       this.goTo(e - s < w * 0.8 ? (s + e) / 2 - w / 2 : s - 1);
       this._flash = { f, t0: performance.now() };
       this._invalidate();
@@ -800,7 +811,7 @@
       ctx.textBaseline = 'bottom';
       ctx.textAlign = 'left';
       for (const f of this.findings) {
-        const s = +f.start_s, e = Number.isFinite(+f.end_s) ? +f.end_s : s;
+        const [s, e] = spanOf(f);
         if (e < view.startS || s > view.endS) continue;
         const li = leadIndex(f.lead, this.leadNames);
         if (li === -1) continue;
@@ -823,7 +834,7 @@
     _paintAnnotationSpans(ctx, L, view) {
       const dpr = L.dpr, jobs = [];
       for (const a of this.annotations) {
-        const s = +a.start_s, e = Number.isFinite(+a.end_s) ? +a.end_s : s;
+        const [s, e] = spanOf(a);
         if (e < view.startS || s > view.endS) continue;
         const li = leadIndex(a.lead, this.leadNames);
         if (li === -1) continue;
@@ -975,7 +986,7 @@
       const { f, t0 } = this._flash;
       const age = performance.now() - t0;
       if (age > FLASH_MS) { this._flash = null; return; }
-      const s = +f.start_s, e = Number.isFinite(+f.end_s) ? +f.end_s : s;
+      const [s, e] = spanOf(f);
       if (!(e < view.startS || s > view.endS)) {
         const li = leadIndex(f.lead, this.leadNames);
         const [a, b] = this._stripRange(li < 0 ? null : li);
@@ -1067,7 +1078,7 @@
 
       // Annotations: thin marks along the top of the trend, author colour.
       for (const a of this.annotations) {
-        const s = +a.start_s, e = Number.isFinite(+a.end_s) ? +a.end_s : s;
+        const [s, e] = spanOf(a);
         c.fillStyle = `hsl(${authorHue(a.author ? a.author.id : null)}, 65%, 40%)`;
         c.fillRect(X(s), hrTop, Math.max(2 * dpr, X(e) - X(s)), 3 * dpr);
       }
@@ -1076,7 +1087,7 @@
       c.fillStyle = '#eef0f3';
       c.fillRect(pad, fTop, plotW, fBot - fTop);
       for (const f of this.findings) {
-        const s = +f.start_s, e = Number.isFinite(+f.end_s) ? +f.end_s : s;
+        const [s, e] = spanOf(f);
         c.fillStyle = `rgb(${SEVERITY_RGB[f.severity] || SEVERITY_RGB.routine})`;
         c.fillRect(X(s), fTop, Math.max(2 * dpr, X(e) - X(s)), fBot - fTop);
       }

@@ -43,7 +43,7 @@ def test_room_events_stay_inside(app, maple_case):
     """Does an annotation reach only those who joined that case, never another consortium?"""
     inside = socket_for(app, login_client(app, "cardio2"))
     outside = socket_for(app, login_client(app, "othercardio"))
-    inside.emit("join_case", {"case_id": maple_case["id"]}, callback=True)
+    assert inside.emit("join_case", {"case_id": maple_case["id"]}, callback=True)["ok"]
     outside.emit("join_case", {"case_id": maple_case["id"]}, callback=True)
     inside.get_received(), outside.get_received()
     login_client(app, "cardio").post(f"/api/v1/cases/{maple_case['id']}/annotations",

@@ -38,7 +38,7 @@ def test_unfinished_analysis_is_requeued_at_start(app, world):
     assert _status(client, case_id) == "awaiting_review"
 
 
-def test_admin_commands_print_new_ids(app):
+def test_admin_commands_print_new_ids(app, app_ctx):
     """Do the admin commands create what they say and print the new id on the last line?"""
     from telemed.extensions import db
     from telemed.models import User
@@ -58,7 +58,7 @@ def test_admin_commands_print_new_ids(app):
     assert runner.invoke(args=["create-clinic", "Nowhere", "--consortium", "999"]).exit_code != 0
 
 
-def test_seed_demo(app):
+def test_seed_demo(app, app_ctx):
     """Does the demo seed a consortium, three clinics, every role and a dozen real cases in every status?"""
     from telemed.extensions import db
     from telemed.models import Case, Clinic, User

@@ -105,7 +105,8 @@ def test_audit_trail(app, case):
     cardio.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "text": "x"})
     cardio.delete(f"/api/v1/annotations/{annotation['id']}", json={"version": 2})
     cardio.post(f"/api/v1/cases/{case['id']}/report", json={"diagnosis": "d", "recommendation": "r"})
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.case_id == case["id"])).all()
+    with app.app_context():
+        actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.case_id == case["id"])).all()
     for action in ("case_created", "case_analyzed", "case_viewed", "case_claimed", "annotation_created",
                    "annotation_updated", "annotation_deleted", "report_signed"):
         assert action in actions
@@ -117,10 +118,11 @@ def test_queue_order(app, world, client):
     from telemed.models import Case
 
     ids = [gen_case(client, patient_ref=f"P{i}")["id"] for i in range(3)]
-    db.session.get(Case, ids[2]).set_priority("critical")
-    db.session.get(Case, ids[0]).set_priority("routine")
-    db.session.get(Case, ids[1]).set_priority("routine")
-    db.session.commit()
+    with app.app_context():
+        db.session.get(Case, ids[2]).set_priority("critical")
+        db.session.get(Case, ids[0]).set_priority("routine")
+        db.session.get(Case, ids[1]).set_priority("routine")
+        db.session.commit()
     listed = [c["id"] for c in login_client(app, "cardio").get("/api/v1/cases").get_json()["cases"]]
     assert listed == [ids[2], ids[0], ids[1]]
     assert login_client(app, "cardio").get("/api/v1/cases?status=bogus").status_code == 400

@@ -18,11 +18,12 @@ def _files(*pairs):
     return [(io.BytesIO(content), name) for name, content in pairs]
 
 
-def _count_cases():
+def _count_cases(app):
     from telemed.extensions import db
     from telemed.models import Case
 
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Case))
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Case))
 
 
 HEA = (FIXTURES / "mitdb_100_60s.hea").read_bytes()
@@ -47,6 +48,8 @@ def test_bad_upload_is_refused_cleanly(app, world, data_dir, name):
     files, status, words = BAD_UPLOADS[name]
     client = login_client(app, "doctor")
     data = {"patient_ref": "P-1", "age": "50", "sex": "F"}
+    if name != "csv without rate":
+        data["sampling_rate_hz"] = "500"
     if files:
         data["files"] = files
     response = _post(client, data)
@@ -54,7 +57,7 @@ def test_bad_upload_is_refused_cleanly(app, world, data_dir, name):
     assert response.status_code == status, body
     assert words.lower() in body["error"].lower(), body["error"]
     assert "Traceback" not in body["error"]
-    assert _count_cases() == 0
+    assert _count_cases(app) == 0
     assert stored_files(data_dir) == []
     assert list((data_dir / "incoming").iterdir()) == []
 
@@ -65,7 +68,7 @@ def test_oversized_upload(app, world, data_dir):
     response = _post(login_client(app, "doctor"), case_form())
     assert response.status_code == 413
     assert "MB" in response.get_json()["error"]
-    assert _count_cases() == 0 and stored_files(data_dir) == []
+    assert _count_cases(app) == 0 and stored_files(data_dir) == []
 
 
 @pytest.mark.parametrize("field, value, words", [
@@ -102,7 +105,8 @@ def test_corrupted_original_fails_analysis_visibly(app, world, data_dir):
     path.write_bytes(b"\x00" * path.stat().st_size)
     from telemed.services.analysis import analyze_case
 
-    analyze_case(case["id"])
+    with app.app_context():
+        analyze_case(case["id"])
     body = client.get(f"/api/v1/cases/{case['id']}").get_json()["case"]
     assert body["status"] == "analysis_failed" and "checksum" in body["failure_reason"]
 
@@ -156,4 +160,4 @@ def test_idempotent_retry(app, world, data_dir):
     again = client.post("/api/v1/cases", data=case_form(), content_type="multipart/form-data", headers=headers)
     assert first.status_code == 201 and again.status_code == 200
     assert first.get_json()["case"]["id"] == again.get_json()["case"]["id"]
-    assert _count_cases() == 1
+    assert _count_cases(app) == 1

@@ -1,0 +1,260 @@
+"""`analyze`: the whole pipeline from a Record to an Analysis (findings, measurements, priority)."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.signal
+
+from . import filters, rhythm, triage
+from .beats import detect_beats
+from .quality import READABLE, signal_quality
+from .types import Analysis, Beats, Finding, Measurements, Record, Waves
+
+__all__ = ["analyze", "ALGORITHM_VERSION"]
+
+#: Version of the analysis as a whole; stored with every result by the web app.
+ALGORITHM_VERSION = "ecgsignal-0.2.0"
+
+#: Records up to this long are filtered as a whole (and delineated); longer
+#: ones are processed chunk-wise without a full-length filtered copy.
+_SHORT_S = 600.0
+
+_QUALITY_TEXT = {
+    "missing": "signal missing",
+    "flat": "flat line (electrode off or not connected?)",
+    "clipped": "signal clipped (amplitude beyond the recorder's range)",
+    "noise": "too noisy to read (muscle tremor or movement?)",
+}
+
+
+def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
+    """Analyse an ECG record: beats, rate, rhythm, intervals, ST, quality, triage.
+
+    Parameters
+    ----------
+    record : Record
+        From `read_record` (float32 mV, any number of leads).
+    age : float, optional
+        Patient age in years (used for the sex- and age-specific STEMI limits
+        in V2-V3).
+    sex : {'M', 'F'}, optional
+        Patient sex.
+    mains_hz : float, optional
+        Power-line frequency to notch out (50 Hz in China).
+
+    Returns
+    -------
+    Analysis
+        ``to_dict()`` gives the JSON shape the web app stores.
+
+    Notes
+    -----
+    1. Signal quality per lead in 2-s windows (`ecgsignal.quality`).
+    2. Baseline removal (0.5 Hz) and power-line notch (`ecgsignal.filters`).
+    3. Beats on all readable leads (`ecgsignal.beats.detect_beats`).
+    4. RR intervals spanning unreadable signal are set aside; pauses whose
+       gap holds QRS-sized deflections (missed beats) are set aside too.
+    5. Rate, HRV and rhythm findings (`ecgsignal.rhythm`), 12-lead intervals
+       and axis (`ecgsignal.waves`), ST deviation (`ecgsignal.st`).
+    6. Priority from the findings (`ecgsignal.triage`).
+
+    Examples
+    --------
+    >>> from ecgsignal import read_record, analyze           # doctest: +SKIP
+    >>> a = analyze(read_record("tests/fixtures/mitdb_100_60s.hea"))  # doctest: +SKIP
+    >>> a.priority, round(a.heart_rate_bpm)                 # doctest: +SKIP
+    ('routine', 76)
+    """
+    if not isinstance(record, Record):
+        raise TypeError("`record` must be an ecgsignal.Record (use read_record)")
+    sex = _norm_sex(sex)
+    timing = {}
+    t_all = t = time.perf_counter()
+    x = record.signal_mv
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError("`record.signal_mv` must be a non-empty 2-D array")
+    fs = float(record.fs)
+    n, n_leads = x.shape
+    duration_s = n / fs
+    names = tuple(record.lead_names)
+
+    quality = signal_quality(x, fs, lead_names=names)
+    timing["quality"] = _lap(t)
+    t = time.perf_counter()
+
+    readable = np.flatnonzero(quality.lead_index >= 0.2)
+    if readable.size == 0:
+        readable = np.array([int(np.argmax(quality.lead_index))])
+    short = duration_s <= _SHORT_S
+    filt = None
+    if short:
+        filt = filters.remove_baseline(x, fs, cutoff_hz=0.5)
+        if mains_hz and mains_hz < fs / 2:
+            filt = filters.notch_powerline(filt, fs, mains_hz=mains_hz)
+        filt = np.asarray(filt, dtype=np.float32)
+        src = filt[:, readable] if readable.size < n_leads else filt
+    else:
+        src = x[:, readable] if readable.size < n_leads else x
+    timing["filter"] = _lap(t)
+    t = time.perf_counter()
+
+    beats = detect_beats(src, fs)
+    del src
+    timing["beats"] = _lap(t)
+    t = time.perf_counter()
+
+    r = np.asarray(beats.r_peaks, dtype=np.int64)
+    valid_rr = _valid_intervals(r, quality.usable, quality.window_s, fs)
+    valid_rr &= ~_false_pauses(r, x, filt, fs, quality)
+    hr, window_bpm = rhythm.heart_rate(r, fs, duration_s=duration_s, valid_rr=valid_rr)
+    rr = rhythm.rr_stats(r, fs, labels=beats.labels, valid_rr=valid_rr)
+
+    def best_lead(t0, t1):
+        w0 = int(t0 // quality.window_s)
+        w1 = max(w0 + 1, int(np.ceil(t1 / quality.window_s)))
+        q = quality.window_index[w0:w1]
+        if q.size == 0:
+            return None
+        return names[int(np.argmax(q.mean(axis=0)))]
+
+    findings = rhythm.rhythm_findings(beats, duration_s=duration_s, valid_rr=valid_rr,
+                                      window_bpm=window_bpm, hr=hr, best_lead=best_lead,
+                                      start_time=record.start_time)
+    findings += _quality_findings(quality, duration_s, record.start_time)
+    timing["rhythm"] = _lap(t)
+    t = time.perf_counter()
+
+    measurements = Measurements()
+    waves = Waves(*(np.full(r.size, -1, dtype=np.int64) for _ in range(5)))
+    st_mv = {}
+    if short and filt is not None and r.size >= 2:
+        try:
+            from . import st as st_mod
+            from . import waves as waves_mod
+        except ImportError:  # phase-2 modules not present
+            waves_mod = st_mod = None
+        if waves_mod is not None and hasattr(waves_mod, "delineate"):
+            d = waves_mod.delineate(filt, fs, beats, lead_names=names, rr_s=rr.mean_s)
+            measurements, waves = d.measurements, d.waves
+            findings += waves_mod.interval_findings(measurements, sex=sex, lead_names=names,
+                                                    median_beat=d)
+            if st_mod is not None and hasattr(st_mod, "st_findings"):
+                st_mv, f_st = st_mod.st_findings(d, lead_names=names, age=age, sex=sex)
+                findings += f_st
+    timing["waves"] = _lap(t)
+
+    findings = triage.sort_findings(findings)
+    prio = triage.priority(findings)
+    timing["total"] = _lap(t_all)
+    return Analysis(fs=fs, duration_s=duration_s, lead_names=names, beats=beats,
+                    heart_rate_bpm=hr.mean_bpm, rr=rr, heart_rate=hr, findings=tuple(findings),
+                    priority=prio, measurements=measurements, waves=waves, quality=quality,
+                    timing_ms=timing, algorithm_version=ALGORITHM_VERSION, st_deviation_mv=st_mv)
+
+
+def _lap(t):
+    return (time.perf_counter() - t) * 1000.0
+
+
+def _norm_sex(sex):
+    if sex is None:
+        return None
+    s = str(sex).strip().upper()[:1]
+    if s not in ("M", "F"):
+        raise ValueError("`sex` must be 'M' or 'F'")
+    return s
+
+
+def _valid_intervals(r, usable, window_s, fs):
+    """True for RR intervals whose beats and every window between them are readable."""
+    if r.size < 2:
+        return np.zeros(0, bool)
+    w = np.minimum((r / fs / window_s).astype(np.int64), usable.size - 1)
+    bad = np.r_[0, np.cumsum(~usable)]
+    n_bad = bad[w[1:] + 1] - bad[w[:-1]]
+    return n_bad == 0
+
+
+def _false_pauses(r, x, filt, fs, quality, *, min_pause_s=2.0):
+    """Long RR intervals that contain QRS-sized deflections (beats the detector missed).
+
+    For each interval >= `min_pause_s`, the 5-25 Hz signal of the best lead
+    inside the gap (0.25 s away from both beats) is compared with the same
+    band's amplitude at the detected beats; a gap deflection above half the
+    median beat amplitude marks the interval as not a true pause.
+    """
+    out = np.zeros(max(r.size - 1, 0), bool)
+    if r.size < 3:
+        return out
+    rr = np.diff(r)
+    cand = np.flatnonzero(rr >= min_pause_s * fs)
+    if cand.size == 0:
+        return out
+    sos = scipy.signal.butter(2, [5.0, min(25.0, 0.45 * fs)], btype="bandpass", fs=fs, output="sos")
+    guard = int(0.25 * fs)
+    pad = int(1.0 * fs)
+    for i in cand[:200]:
+        a, b = int(r[i]), int(r[i + 1])
+        w0, w1 = int(a / fs // quality.window_s), int(b / fs // quality.window_s) + 1
+        lead = int(np.argmax(quality.window_index[w0:w1].mean(axis=0)))
+        lo, hi = max(0, a - pad), min(x.shape[0], b + pad)
+        seg = np.nan_to_num(np.asarray(x[lo:hi, lead], dtype=np.float64))
+        if seg.size < 30:
+            continue
+        band = np.abs(scipy.signal.sosfiltfilt(sos, seg))
+        beat_amp = max(band[max(0, a - lo - guard // 4):a - lo + guard // 4].max(),
+                       band[b - lo - guard // 4:min(band.size, b - lo + guard // 4)].max())
+        gap = band[a - lo + guard:b - lo - guard]
+        if gap.size and gap.max() > 0.5 * beat_amp:
+            out[i] = True
+    return out
+
+
+def _quality_findings(quality, duration_s, start_time, *, min_s=5.0, max_listed=10) -> list[Finding]:
+    """LOW_QUALITY findings: leads unreadable most of the time, and long unreadable stretches."""
+    out = []
+    ref = ("Clifford GD et al. Signal quality indices and data fusion for determining clinical "
+           "acceptability of electrocardiograms. Physiol Meas 2012;33:1419, "
+           "doi:10.1088/0967-3334/33/9/1419")
+    names = quality.lead_names
+    bad_win = quality.window_index < READABLE
+    frac_bad = bad_win.mean(axis=0) if bad_win.size else np.zeros(len(names))
+    mostly_bad = set()
+    for j, name in enumerate(names):
+        if frac_bad[j] >= 0.5:
+            mostly_bad.add(name)
+            kinds = [p.kind for p in quality.problems if p.lead == name and p.kind in _QUALITY_TEXT]
+            kind = max(set(kinds), key=kinds.count) if kinds else "noise"
+            whole = frac_bad[j] > 0.95
+            out.append(Finding(code="LOW_QUALITY", severity="routine", start_s=None, end_s=None, lead=name,
+                               value=round(float(quality.lead_index[j]), 3), threshold=READABLE, reference=ref,
+                               text=f"Lead {name}: {_QUALITY_TEXT[kind]} "
+                                    f"{'throughout the recording' if whole else f'for {100 * frac_bad[j]:.0f} % of the recording'}."))
+    # stretches where no lead is readable: findings there are suppressed
+    unusable = ~quality.usable
+    if unusable.any() and len(mostly_bad) < len(names):
+        edges = np.diff(np.r_[0, unusable.astype(np.int8), 0])
+        s, e = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        spans = [(a * quality.window_s, min(b * quality.window_s, duration_s)) for a, b in zip(s, e)]
+        spans = [sp for sp in spans if sp[1] - sp[0] >= min_s or duration_s <= 60]
+        spans.sort(key=lambda sp: sp[0] - sp[1])
+        for t0, t1 in spans[:max_listed]:
+            out.append(Finding(code="LOW_QUALITY", severity="routine", start_s=round(t0, 3), end_s=round(t1, 3),
+                               lead=None, value=round(t1 - t0, 3), threshold=READABLE, reference=ref,
+                               text=f"No lead readable for {t1 - t0:.0f} s "
+                                    f"{rhythm.describe_time(t0, start_time)}; rhythm not assessed there."))
+    # lead-specific long stretches (not already reported as mostly bad)
+    listed = 0
+    for p in sorted(quality.problems, key=lambda p: p.start_s - p.end_s):
+        if listed >= max_listed:
+            break
+        if p.kind not in _QUALITY_TEXT or p.lead in mostly_bad or p.end_s - p.start_s < max(min_s, 0.2 * min(duration_s, 60)):
+            continue
+        out.append(Finding(code="LOW_QUALITY", severity="routine", start_s=round(p.start_s, 3),
+                           end_s=round(p.end_s, 3), lead=p.lead, value=round(p.end_s - p.start_s, 3),
+                           threshold=READABLE, reference=ref,
+                           text=f"Lead {p.lead}: {_QUALITY_TEXT[p.kind]} for {p.end_s - p.start_s:.0f} s "
+                                f"{rhythm.describe_time(p.start_s, start_time)}."))
+        listed += 1
+    return out
