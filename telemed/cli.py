@@ -17,7 +17,6 @@ def register(app: Flask) -> None:
         """Create the database tables (idempotent)."""
         db.create_all()
         click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
-        click.echo("0")
 
     @app.cli.command("seed-demo")
     def seed_demo():

@@ -94,8 +94,10 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
             filt = filters.notch_powerline(filt, fs, mains_hz=mains_hz)
         filt = np.asarray(filt, dtype=np.float32)
         src = filt[:, readable] if readable.size < n_leads else filt
+    elif readable.size == 1:
+        src = x[:, readable[0]:readable[0] + 1]  # a view: no copy of a long recording
     else:
-        src = x[:, readable] if readable.size < n_leads else x
+        src = x  # the detector's multi-lead fusion copes with a poor lead
     timing["filter"] = _lap(t)
     t = time.perf_counter()
 
@@ -105,7 +107,8 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     t = time.perf_counter()
 
     r = np.asarray(beats.r_peaks, dtype=np.int64)
-    valid_rr = _valid_intervals(r, quality.usable, quality.window_s, fs)
+    rhythm_usable = _rhythm_usable(quality)
+    valid_rr = _valid_intervals(r, rhythm_usable, quality.window_s, fs)
     valid_rr &= ~_false_pauses(r, x, filt, fs, quality)
     hr, window_bpm = rhythm.heart_rate(r, fs, duration_s=duration_s, valid_rr=valid_rr)
     rr = rhythm.rr_stats(r, fs, labels=beats.labels, valid_rr=valid_rr)
@@ -121,7 +124,7 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     findings = rhythm.rhythm_findings(beats, duration_s=duration_s, valid_rr=valid_rr,
                                       window_bpm=window_bpm, hr=hr, best_lead=best_lead,
                                       start_time=record.start_time)
-    findings += _quality_findings(quality, duration_s, record.start_time)
+    findings += _quality_findings(quality, duration_s, record.start_time, rhythm_usable=rhythm_usable)
     timing["rhythm"] = _lap(t)
     t = time.perf_counter()
 
@@ -164,6 +167,30 @@ def _norm_sex(sex):
     if s not in ("M", "F"):
         raise ValueError("`sex` must be 'M' or 'F'")
     return s
+
+
+#: Longest all-leads flat stretch still read as possible asystole rather than
+#: as disconnected electrodes (longer flat lines are treated as unreadable).
+MAX_ASYSTOLE_S = 20.0
+
+
+def _rhythm_usable(quality):
+    """Windows usable for rhythm: readable ones, plus short flat stretches in every lead.
+
+    A pause (asystole) is a flat line between two beats; a stretch flat in all
+    leads for up to `MAX_ASYSTOLE_S` is therefore kept, so that the pause is
+    reported rather than hidden as "unreadable".
+    """
+    usable = quality.usable.copy()
+    if quality.window_kind is None or usable.all():
+        return usable
+    flat_all = (quality.window_kind == 2).all(axis=1)
+    edges = np.diff(np.r_[0, flat_all.astype(np.int8), 0])
+    s, e = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    for a, b in zip(s, e):
+        if (b - a) * quality.window_s <= MAX_ASYSTOLE_S and a > 0 and b < usable.size:
+            usable[a:b] = True
+    return usable
 
 
 def _valid_intervals(r, usable, window_s, fs):
@@ -211,14 +238,22 @@ def _false_pauses(r, x, filt, fs, quality, *, min_pause_s=2.0):
     return out
 
 
-def _quality_findings(quality, duration_s, start_time, *, min_s=5.0, max_listed=10) -> list[Finding]:
-    """LOW_QUALITY findings: leads unreadable most of the time, and long unreadable stretches."""
+def _quality_findings(quality, duration_s, start_time, *, rhythm_usable=None, min_s=5.0,
+                      max_listed=10) -> list[Finding]:
+    """LOW_QUALITY findings: leads unreadable most of the time, and long unreadable stretches.
+
+    Short flat stretches in every lead (possible asystole, see `_rhythm_usable`)
+    are not reported as poor quality.
+    """
+    if rhythm_usable is None:
+        rhythm_usable = quality.usable
+    quiet = rhythm_usable & ~quality.usable  # windows read as possible asystole
     out = []
     ref = ("Clifford GD et al. Signal quality indices and data fusion for determining clinical "
            "acceptability of electrocardiograms. Physiol Meas 2012;33:1419, "
            "doi:10.1088/0967-3334/33/9/1419")
     names = quality.lead_names
-    bad_win = quality.window_index < READABLE
+    bad_win = (quality.window_index < READABLE) & ~quiet[:, None]
     frac_bad = bad_win.mean(axis=0) if bad_win.size else np.zeros(len(names))
     mostly_bad = set()
     for j, name in enumerate(names):
@@ -232,7 +267,7 @@ def _quality_findings(quality, duration_s, start_time, *, min_s=5.0, max_listed=
                                text=f"Lead {name}: {_QUALITY_TEXT[kind]} "
                                     f"{'throughout the recording' if whole else f'for {100 * frac_bad[j]:.0f} % of the recording'}."))
     # stretches where no lead is readable: findings there are suppressed
-    unusable = ~quality.usable
+    unusable = ~rhythm_usable
     if unusable.any() and len(mostly_bad) < len(names):
         edges = np.diff(np.r_[0, unusable.astype(np.int8), 0])
         s, e = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -250,6 +285,10 @@ def _quality_findings(quality, duration_s, start_time, *, min_s=5.0, max_listed=
         if listed >= max_listed:
             break
         if p.kind not in _QUALITY_TEXT or p.lead in mostly_bad or p.end_s - p.start_s < max(min_s, 0.2 * min(duration_s, 60)):
+            continue
+        w0 = int(p.start_s / quality.window_s)
+        w1 = max(w0 + 1, int(np.ceil(p.end_s / quality.window_s)))
+        if p.kind == "flat" and quiet[w0:w1].all():
             continue
         out.append(Finding(code="LOW_QUALITY", severity="routine", start_s=round(p.start_s, 3),
                            end_s=round(p.end_s, 3), lead=p.lead, value=round(p.end_s - p.start_s, 3),

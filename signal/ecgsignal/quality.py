@@ -28,7 +28,7 @@ WANDER_MV = 1.0
 READABLE = 0.5
 
 
-def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=4096) -> SignalQuality:
+def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=1024) -> SignalQuality:
     """Rate the quality of every lead in consecutive windows.
 
     Parameters
@@ -132,7 +132,8 @@ def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=4
     usable = (q_all >= READABLE).any(axis=1)
     problems = _merge_problems(kinds, names, window_s=win / fs, n_seconds=n / fs)
     return SignalQuality(window_s=win / fs, lead_names=names, window_index=q_all,
-                         lead_index=lead_index.astype(float), problems=problems, usable=usable)
+                         lead_index=lead_index.astype(float), problems=problems, usable=usable,
+                         window_kind=kinds)
 
 
 _KINDS = ("", "missing", "flat", "clipped", "noise", "baseline_wander")
@@ -173,7 +174,10 @@ def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
         hfw = _windows(hf, a, b, win)
         hfw = hfw - hfw.mean(axis=-1, keepdims=True)
         hf_rms = np.sqrt(np.einsum("ijk,ijk->ij", hfw, hfw) / win)
-        ratio = hf_rms / np.maximum(ptp_band, np.float32(1e-6))
+        # Relative to the larger of the window's and the lead's typical amplitude, so
+        # that a quiet window (a pause, asystole) with a little noise is not "noisy".
+        typical = np.median(ptp_band, axis=-1, keepdims=True)
+        ratio = hf_rms / np.maximum(np.maximum(ptp_band, typical), np.float32(1e-6))
     else:
         ratio = np.zeros_like(ptp_band)
     z = bw - bw.mean(axis=-1, keepdims=True)

@@ -179,6 +179,8 @@ class SignalQuality:
         Merged stretches with a named problem.
     usable : ndarray of bool, shape (n_windows,)
         True where at least one lead is readable (index >= 0.5).
+    window_kind : ndarray of int8, shape (n_windows, n_leads)
+        Problem per window and lead as an index into `KINDS` (0: none).
     """
 
     window_s: float
@@ -187,6 +189,10 @@ class SignalQuality:
     lead_index: np.ndarray
     problems: tuple[QualityProblem, ...]
     usable: np.ndarray
+    window_kind: np.ndarray | None = None
+
+    #: Names of the `window_kind` codes.
+    KINDS = ("", "missing", "flat", "clipped", "noise", "baseline_wander")
 
     def to_dict(self) -> dict:
         return {
@@ -325,3 +331,40 @@ def _py(v):
     if not np.isfinite(v):
         return None
     return round(v, 4)
+
+
+@dataclass(frozen=True)
+class Delineation:
+    """Wave boundaries on the median beat, global 12-lead measurements and per-beat waves.
+
+    Attributes
+    ----------
+    template_mv : ndarray, float32, shape (n_template, n_leads)
+        Median beat per lead, baseline-corrected (isoelectric level at 0 mV).
+    fs : float
+        Sampling rate in Hz.
+    r_index : int
+        Index of the beat fiducial (R) in the template.
+    p_on, p_off, qrs_on, qrs_off, t_off : int
+        Global boundaries as template indices (-1 where absent).
+    lead_names : tuple of str
+    measurements : Measurements
+    waves : Waves
+        Boundaries per beat as record sample indices.
+    n_beats : int
+        Beats averaged into the template.
+    """
+
+    template_mv: np.ndarray
+    fs: float
+    r_index: int
+    p_on: int
+    p_off: int
+    qrs_on: int
+    qrs_off: int
+    t_off: int
+    lead_names: tuple[str, ...]
+    measurements: Measurements
+    waves: Waves
+    n_beats: int
+    t_peak: int = -1

@@ -1,13 +1,29 @@
 /*
  * ecgviewer.js: canvas ECG viewer for the telemedicine referral system.
- *
  * Plain ES2020, no dependencies, no build step. Defines window.EcgViewer.
  *
  *   const viewer = new EcgViewer(container, {
- *     fs, durationS, leadNames, loadWindow, beats, findings, annotations,
- *     selfUserId, onSelectSpan, onAnnotationClick, onViewChange,
- *     speed: 25, gain: 10, startS: 0, cssPxPerMm, stripHeightMm, centerBaseline: true,
+ *     fs: 360, durationS: 1800, leadNames: ['MLII', 'V1'],     // required
+ *     loadWindow: (startS, endS, maxPoints, {signal}) => Promise<signal JSON>,  // required
+ *     beats: {sample: [...], label: [...]},   // sample indices at fs; 'N','V','S','Q'
+ *     findings: [{code, severity, start_s, end_s, lead, text}],   // lead null = all
+ *     annotations: [{id, lead, start_s, end_s, label, text, author: {id, username}, version}],
+ *     selfUserId: 3,                          // own annotations drawn differently
+ *     onSelectSpan: ({lead, leadIndex, startS, endS}) => {},  // lead null = all leads
+ *     onAnnotationClick: (annotation) => {},
+ *     onViewChange: ({startS, endS, windowS}) => {},
+ *     speed: 25, gain: 10, startS: 0,         // initial mm/s, mm/mV, window start
+ *     cssPxPerMm: 96 / 25.4,                  // override for a calibrated monitor
+ *     stripHeightMm: 0,                       // 0 = 3 mV of room, >= 20 mm
+ *     centerBaseline: true,                   // centre each lead on its median level
  *   });
+ *   viewer.goTo(s) / getView() / setSpeed(25|50) / setGain(5|10|20)
+ *   viewer.setAnnotations(list) / upsertAnnotation(a) / removeAnnotation(id)
+ *   viewer.setFindings(list) / setBeats(beats) / showFinding(f)
+ *   viewer.clearSelection() / destroy()
+ *
+ * loadWindow answers {fs, leads: [{name, start_s, step_s, min: [], max: []}]}
+ * in mV; it may ignore the AbortSignal (late answers are dropped anyway).
  *
  * Drawing is done in *device* pixels on a physical scale (96 CSS px per inch,
  * times devicePixelRatio) so that 1 mm of "paper" is the same on every screen
@@ -17,8 +33,8 @@
  *   constants and small helpers
  *   LruCache           - fetched signal windows
  *   computeLayout()    - every size and position, from width/speed/gain
- *   paint* functions   - paper, calibration, traces, overlays, axis (stateless)
- *   EcgViewer          - state, data loading, navigation, input, overview
+ *   paint* functions   - paper, calibration, traces, time axis (stateless)
+ *   EcgViewer          - state, loading, overlays, overview, navigation, input
  */
 (function () {
   'use strict';
@@ -351,7 +367,7 @@
   class EcgViewer {
     /**
      * @param {HTMLElement} container
-     * @param {object} options  see file header and README of the viewer
+     * @param {object} options  see the file header
      */
     constructor(container, options) {
       if (!(container instanceof HTMLElement)) throw new TypeError('EcgViewer: container must be an element');
@@ -445,6 +461,7 @@
     /** Replace all annotations. */
     setAnnotations(list, redraw = true) {
       this.annotations = Array.isArray(list) ? list.slice() : [];
+      this._dropSavedSelection();
       if (redraw) this._invalidate(false, true);
     }
 
@@ -460,6 +477,7 @@
       } else {
         this.annotations.push(a);
       }
+      this._dropSavedSelection();
       this._invalidate(false, true);
     }
 
@@ -495,6 +513,20 @@
       this.goTo(e - s < w * 0.8 ? (s + e) / 2 - w / 2 : s - 1);
       this._flash = { f, t0: performance.now() };
       this._invalidate();
+    }
+
+    /** Once the selected span has been saved as an annotation, the
+     *  annotation itself marks it: stop drawing the selection over it. */
+    _dropSavedSelection() {
+      const sel = this.selection;
+      if (!sel || sel.live) return;
+      const tol = 1.5 / this.fs;
+      const saved = this.annotations.some((a) => {
+        const [s, e] = spanOf(a);
+        return leadIndex(a.lead, this.leadNames) === sel.leadIndex &&
+          Math.abs(s - sel.startS) <= tol && Math.abs(e - sel.endS) <= tol;
+      });
+      if (saved) this.selection = null;
     }
 
     clearSelection() {

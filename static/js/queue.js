@@ -3,7 +3,7 @@
   "use strict";
   const { api, socket, escapeHtml, timeOf, onResync } = window.Telemed;
   const tbody = document.querySelector("#cases tbody");
-  let status = "";
+  let status = (document.querySelector('input[name="status"]:checked') || {}).value || "";
 
   function findingsText(c) {
     if (!c.summary) return c.status === "analysis_failed" ? "analysis failed" : "";

@@ -1,0 +1,348 @@
+"""Wave delineation on the median beat: P on/off, QRS on/off, T end; PR, QRS, QT, QTc, axis.
+
+Findings made here: WIDE_QRS, LONG_PR, LONG_QTC, LEAD_REVERSAL.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.signal
+
+from . import triage
+from .types import Beats, Delineation, Finding, Measurements, Waves
+
+__all__ = ["delineate", "median_beat", "interval_findings"]
+
+SURAWICZ_2009 = ("Surawicz B et al. AHA/ACCF/HRS recommendations for the standardization and "
+                 "interpretation of the ECG, part III: intraventricular conduction disturbances. "
+                 "J Am Coll Cardiol 2009;53:976-81, doi:10.1016/j.jacc.2008.12.013")
+RAUTAHARJU_2009 = ("Rautaharju PM et al. AHA/ACCF/HRS recommendations for the standardization and "
+                   "interpretation of the ECG, part IV: the ST segment, T and U waves, and the QT "
+                   "interval. J Am Coll Cardiol 2009;53:982-91, doi:10.1016/j.jacc.2008.12.014")
+KUSUMOTO_2018 = ("Kusumoto FM et al. 2018 ACC/AHA/HRS guideline on the evaluation and management of "
+                 "patients with bradycardia and cardiac conduction delay, doi:10.1016/j.jacc.2018.10.044")
+BATCHVAROV_2007 = ("Batchvarov VN, Malik M, Camm AJ. Incorrect electrode cable connection during "
+                   "electrocardiographic recording. Europace 2007;9:1081-90, doi:10.1093/europace/eum198")
+
+#: QRS duration >= 120 ms: complete bundle branch block / nonspecific
+#: intraventricular conduction delay (SURAWICZ_2009).
+WIDE_QRS_MS = 120.0
+#: PR interval > 200 ms: first-degree AV block (KUSUMOTO_2018, section 2.1).
+LONG_PR_MS = 200.0
+#: Prolonged QTc: >= 450 ms in men, >= 460 ms in women (RAUTAHARJU_2009,
+#: recommendation 11); 460 ms when sex is unknown. > 500 ms is urgent
+#: (triage.QTC_URGENT_MS).
+LONG_QTC_MS = {"M": 450.0, "F": 460.0, None: 460.0}
+
+# Delineation parameters (fractions of the peak spatial velocity / magnitude),
+# tuned on LUDB (Kalyakulina et al. 2020, doi:10.1109/ACCESS.2020.3029211).
+_QRS_ON_FRAC = 0.10
+_QRS_OFF_FRAC = 0.10
+_P_FRAC = 0.25
+_P_MIN_MV = 0.03
+
+
+def median_beat(ecg_mv, fs, r_peaks, *, pre_s, post_s, max_beats=60):
+    """Median of the beats in `r_peaks` over a window around each.
+
+    Parameters
+    ----------
+    ecg_mv : ndarray, shape (n_samples, n_leads)
+        Baseline-removed ECG in millivolts.
+    fs : float
+        Sampling rate in Hz.
+    r_peaks : array_like of int
+        Fiducials of the beats to average (sample indices).
+    pre_s, post_s : float
+        Window before and after the fiducial in seconds.
+    max_beats : int
+        At most this many beats (evenly spread over the record) are used.
+
+    Returns
+    -------
+    template : ndarray, float32, shape (pre + post, n_leads)
+    used : ndarray of int
+        Fiducials that were averaged.
+    """
+    x = np.asarray(ecg_mv)
+    pre, post = int(round(pre_s * fs)), int(round(post_s * fs))
+    r = np.asarray(r_peaks, dtype=np.int64)
+    r = r[(r - pre >= 0) & (r + post <= x.shape[0])]
+    if r.size > max_beats:
+        r = r[np.linspace(0, r.size - 1, max_beats).astype(int)]
+    if r.size == 0:
+        return np.zeros((pre + post, x.shape[1]), np.float32), r
+    idx = r[:, None] + np.arange(-pre, post)[None, :]
+    seg = x[idx]  # (n_beats, win, n_leads)
+    with np.errstate(all="ignore"):
+        tpl = np.nanmedian(seg, axis=0) if np.isnan(seg).any() else np.median(seg, axis=0)
+    return np.nan_to_num(tpl).astype(np.float32), r
+
+
+def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation:
+    """Delineate the median beat and derive global intervals and the frontal axis.
+
+    Parameters
+    ----------
+    ecg_mv : ndarray, shape (n_samples, n_leads)
+        Baseline-removed ECG in millivolts (e.g. `filters.remove_baseline`).
+    fs : float
+        Sampling rate in Hz.
+    beats : Beats
+        Detected beats; normal ('N') beats form the median beat.
+    lead_names : sequence of str
+        Lead names (I, II, III, aVR, aVL, aVF, V1-V6 in any case) for the axis.
+    rr_s : float, optional
+        Mean RR interval in seconds for QTc (default: from the beats).
+
+    Returns
+    -------
+    Delineation
+
+    Notes
+    -----
+    1. Median beat of the normal beats (window adapted to the RR interval).
+    2. QRS onset and offset where the spatial velocity (Euclidean norm over
+       leads of the time derivative, 40 Hz low-pass) falls below 10 % of its
+       peak before and after the R wave: global onset/offset over all leads,
+       as the AHA recommends [1]_.
+    3. Isoelectric level per lead from the 20 ms before QRS onset.
+    4. T end by the tangent method on the spatial magnitude (norm over leads
+       of the baseline-corrected, 15 Hz low-passed beat): the steepest
+       descent after the T peak, extrapolated to the baseline [2]_.
+    5. P wave: the largest spatial-magnitude bump 30-300 ms before QRS
+       onset; onset and offset where it falls to 25 % of its height; absent
+       when lower than 0.03 mV.
+    6. Frontal axis from the net QRS area in leads I and aVF (derived from II
+       and III when needed).
+    7. Per beat, the template offsets are applied to each normal beat; other
+       beats get -1.
+
+    References
+    ----------
+    .. [1] Kligfield P et al. Recommendations for the standardization and
+       interpretation of the electrocardiogram, part I. Circulation.
+       2007;115:1306-24. doi:10.1161/CIRCULATIONAHA.106.180200
+    .. [2] Lepeschkin E, Surawicz B. The measurement of the Q-T interval of
+       the electrocardiogram. Circulation. 1952;6(3):378-88.
+       doi:10.1161/01.CIR.6.3.378
+    """
+    x = np.asarray(ecg_mv)
+    if x.ndim == 1:
+        x = x[:, None]
+    fs = float(fs)
+    names = tuple(lead_names)
+    r = np.asarray(beats.r_peaks, dtype=np.int64)
+    labels = np.asarray(beats.labels)
+    empty = Delineation(template_mv=np.zeros((0, x.shape[1]), np.float32), fs=fs, r_index=-1, p_on=-1,
+                        p_off=-1, qrs_on=-1, qrs_off=-1, t_off=-1, lead_names=names,
+                        measurements=Measurements(),
+                        waves=Waves(*(np.full(r.size, -1, np.int64) for _ in range(5))), n_beats=0)
+    if r.size < 2:
+        return empty
+    rr_all = np.diff(r) / fs
+    rr_med = float(np.median(rr_all))
+    if rr_s is None or not np.isfinite(rr_s):
+        rr_s = float(np.mean(rr_all))
+    normal = r[labels == "N"] if (labels == "N").sum() >= 1 else r
+    pre_s = float(np.clip(0.45 * rr_med, 0.22, 0.40))
+    post_s = float(np.clip(rr_med - pre_s * 0.6, 0.35, 0.70))
+    tpl, used = median_beat(x, fs, normal, pre_s=pre_s, post_s=post_s)
+    if used.size == 0:
+        return empty
+    ri = int(round(pre_s * fs))
+    fid = _fiducials(tpl, fs, ri)
+    if fid is None:
+        return empty
+    qrs_on, qrs_off, t_peak, t_off, p_on, p_off, tb = fid
+
+    def ms(a, b):
+        return (b - a) / fs * 1000.0 if a >= 0 and b >= 0 else float("nan")
+
+    qrs_ms = ms(qrs_on, qrs_off)
+    qt_ms = ms(qrs_on, t_off)
+    pr_ms = ms(p_on, qrs_on)
+    qtc = qt_ms / np.sqrt(rr_s) if np.isfinite(qt_ms) else float("nan")
+    qtcf = qt_ms / np.cbrt(rr_s) if np.isfinite(qt_ms) else float("nan")
+    axis = _axis(tb, names, qrs_on, qrs_off)
+    meas = Measurements(pr_ms=pr_ms, qrs_ms=qrs_ms, qt_ms=qt_ms, qtc_ms=float(qtc),
+                        qtc_fridericia_ms=float(qtcf), axis_deg=axis, rr_ms=rr_s * 1000.0)
+    # per-beat boundaries: template offsets on normal beats
+    is_n = labels == "N" if (labels == "N").any() else np.ones(r.size, bool)
+    n = x.shape[0]
+
+    def per_beat(off):
+        if off < 0:
+            return np.full(r.size, -1, np.int64)
+        v = r + (off - ri)
+        return np.where(is_n & (v >= 0) & (v < n), v, -1).astype(np.int64)
+
+    waves = Waves(p_on=per_beat(p_on), p_off=per_beat(p_off), qrs_on=per_beat(qrs_on),
+                  qrs_off=per_beat(qrs_off), t_off=per_beat(t_off))
+    return Delineation(template_mv=tb, fs=fs, r_index=ri, p_on=p_on, p_off=p_off, qrs_on=qrs_on,
+                       qrs_off=qrs_off, t_off=t_off, lead_names=names, measurements=meas, waves=waves,
+                       n_beats=int(used.size), t_peak=t_peak)
+
+
+def _lowpass(x, fs, hz):
+    if hz >= 0.45 * fs:
+        return x
+    sos = scipy.signal.butter(2, hz, btype="lowpass", fs=fs, output="sos")
+    return scipy.signal.sosfiltfilt(sos, x, axis=0, padlen=min(15, x.shape[0] - 1))
+
+
+def _fiducials(tpl, fs, ri):
+    """QRS on/off, T peak/end, P on/off on a template; None when no QRS is found."""
+    n = tpl.shape[0]
+    k = lambda s: int(round(s * fs))  # noqa: E731
+    lp = _lowpass(tpl.astype(np.float64), fs, 40.0)
+    vel = np.linalg.norm(np.gradient(lp, axis=0), axis=1) * fs  # mV/s
+    a, b = max(1, ri - k(0.06)), min(n - 1, ri + k(0.06))
+    if b <= a:
+        return None
+    vmax_i = a + int(np.argmax(vel[a:b]))
+    vmax = vel[vmax_i]
+    if vmax <= 0:
+        return None
+    floor = np.percentile(vel, 10)
+    thr_on = floor + _QRS_ON_FRAC * (vmax - floor)
+    thr_off = floor + _QRS_OFF_FRAC * (vmax - floor)
+    # onset: walk back from the first steep part of the QRS
+    big = np.flatnonzero(vel[max(0, ri - k(0.10)):min(n, ri + k(0.12))] > 0.3 * vmax) + max(0, ri - k(0.10))
+    first_big, last_big = int(big[0]), int(big[-1])
+    lo = max(0, first_big - k(0.12))
+    below = np.flatnonzero(vel[lo:first_big] < thr_on)
+    qrs_on = lo + int(below[-1]) if below.size else lo
+    hi = min(n, last_big + k(0.16))
+    below = np.flatnonzero(vel[last_big:hi] < thr_off)
+    qrs_off = last_big + int(below[0]) if below.size else hi - 1
+    # isoelectric level per lead: the 20 ms before QRS onset
+    b0 = max(0, qrs_on - k(0.02))
+    base = tpl[b0:qrs_on + 1].mean(axis=0) if qrs_on > b0 else tpl[qrs_on]
+    tb = (tpl - base).astype(np.float32)
+    # T wave on the spatial magnitude of the 15 Hz low-passed beat
+    sm = np.linalg.norm(_lowpass(tb.astype(np.float64), fs, 15.0), axis=1)
+    t0 = qrs_off + k(0.08)
+    t1 = n - k(0.02)
+    t_peak = t_off = -1
+    if t1 - t0 > k(0.06):
+        t_peak = t0 + int(np.argmax(sm[t0:t1]))
+        # the T peak must stand out from the ST level
+        if sm[t_peak] > 0.04 and t_peak < t1 - 2:
+            d = np.gradient(sm)
+            seg = d[t_peak:t1]
+            j = t_peak + int(np.argmin(seg))
+            slope = d[j]
+            end_floor = float(np.percentile(sm[t_peak:], 5))
+            if slope < 0:
+                te = j + (end_floor - sm[j]) / slope
+                t_off = int(round(min(max(te, j), t1)))
+    # P wave before QRS onset
+    p_on = p_off = -1
+    pa, pb = max(0, qrs_on - k(0.30)), qrs_on - k(0.03)
+    if pb - pa > k(0.05):
+        pl = np.linalg.norm(_lowpass(tb.astype(np.float64), fs, 15.0), axis=1)
+        seg = pl[pa:pb]
+        pk = int(np.argmax(seg))
+        height = seg[pk]
+        flo = float(np.min(seg))
+        if height - flo > _P_MIN_MV and 0 < pk < seg.size - 1:
+            thr = flo + _P_FRAC * (height - flo)
+            left = np.flatnonzero(seg[:pk] < thr)
+            right = np.flatnonzero(seg[pk:] < thr)
+            if left.size and right.size:
+                p_on = pa + int(left[-1])
+                p_off = pa + pk + int(right[0])
+    return qrs_on, qrs_off, t_peak, t_off, p_on, p_off, tb
+
+
+def _lead(names, *wanted):
+    low = [n.lower() for n in names]
+    for w in wanted:
+        if w in low:
+            return low.index(w)
+    return None
+
+
+def _axis(tb, names, on, off):
+    """Frontal QRS axis (deg) from net QRS areas of I and aVF (or derived from II, III)."""
+    if on < 0 or off <= on:
+        return float("nan")
+    area = tb[on:off + 1].sum(axis=0)
+    i, avf = _lead(names, "i"), _lead(names, "avf")
+    ii, iii = _lead(names, "ii"), _lead(names, "iii")
+    if i is not None and avf is not None:
+        a_i, a_f = area[i], area[avf]
+    elif ii is not None and iii is not None:
+        a_i, a_f = area[ii] - area[iii], (area[ii] + area[iii]) / 2
+    elif i is not None and ii is not None:
+        a_i, a_f = area[i], area[ii] - area[i] / 2
+    else:
+        return float("nan")
+    return float(np.degrees(np.arctan2(a_f, a_i)))
+
+
+def _f(code, sev, value, thr, ref, text, lead=None):
+    return Finding(code=code, severity=sev, start_s=None, end_s=None, lead=lead,
+                   value=None if value is None else round(float(value), 1), threshold=thr,
+                   reference=ref, text=text)
+
+
+def interval_findings(m: Measurements, *, sex=None, lead_names=(), median_beat=None) -> list[Finding]:
+    """WIDE_QRS, LONG_PR, LONG_QTC and LEAD_REVERSAL from the global measurements.
+
+    Parameters
+    ----------
+    m : Measurements
+    sex : {'M', 'F', None}
+    lead_names : sequence of str
+    median_beat : Delineation, optional
+        Needed for LEAD_REVERSAL (P and QRS polarity in I and aVR).
+
+    Returns
+    -------
+    list of Finding
+    """
+    out = []
+    if np.isfinite(m.qrs_ms) and m.qrs_ms >= WIDE_QRS_MS:
+        out.append(_f("WIDE_QRS", "routine", m.qrs_ms, WIDE_QRS_MS, SURAWICZ_2009,
+                      f"Wide QRS ({m.qrs_ms:.0f} ms): bundle branch block or other conduction delay."))
+    if np.isfinite(m.pr_ms) and m.pr_ms > LONG_PR_MS:
+        out.append(_f("LONG_PR", "routine", m.pr_ms, LONG_PR_MS, KUSUMOTO_2018,
+                      f"Long PR interval ({m.pr_ms:.0f} ms): first-degree AV block."))
+    limit = LONG_QTC_MS.get(sex, LONG_QTC_MS[None])
+    if np.isfinite(m.qtc_ms) and m.qtc_ms >= limit:
+        urgent = m.qtc_ms > triage.QTC_URGENT_MS
+        wide = np.isfinite(m.qrs_ms) and m.qrs_ms >= WIDE_QRS_MS
+        note = " (QRS is wide, so part of the QT is conduction delay)" if wide else ""
+        out.append(_f("LONG_QTC", "urgent" if urgent else "routine", m.qtc_ms,
+                      triage.QTC_URGENT_MS if urgent else limit,
+                      (RAUTAHARJU_2009 + "; Drew BJ et al. 2010, doi:10.1161/CIRCULATIONAHA.109.192704")
+                      if urgent else RAUTAHARJU_2009,
+                      f"Long QTc ({m.qtc_ms:.0f} ms, Bazett; QT {m.qt_ms:.0f} ms){note}."))
+    if median_beat is not None:
+        out += _lead_reversal(median_beat)
+    return out
+
+
+def _lead_reversal(d: Delineation) -> list[Finding]:
+    """Left/right arm electrode reversal: P and QRS negative in I while aVR is positive.
+
+    Reversed arm electrodes invert lead I and swap aVR/aVL (BATCHVAROV_2007);
+    a negative P wave *and* QRS in lead I with a positive QRS in aVR is the
+    classic sign (dextrocardia looks the same and is the other cause).
+    """
+    names = d.lead_names
+    i, avr = _lead(names, "i"), _lead(names, "avr")
+    if i is None or avr is None or d.qrs_on < 0 or d.p_on < 0:
+        return []
+    tb = d.template_mv
+    qrs_i = tb[d.qrs_on:d.qrs_off + 1, i].sum()
+    qrs_avr = tb[d.qrs_on:d.qrs_off + 1, avr].sum()
+    p_i = tb[d.p_on:d.p_off + 1, i].sum()
+    p_amp = np.abs(tb[d.p_on:d.p_off + 1, i]).max()
+    if qrs_i < 0 and qrs_avr > 0 and p_i < 0 and p_amp > 0.03:
+        return [_f("LEAD_REVERSAL", "routine", None, None, BATCHVAROV_2007,
+                   "P wave and QRS are negative in lead I and positive in aVR: the arm electrodes "
+                   "may be swapped (or dextrocardia). Please check the electrodes and repeat the ECG.",
+                   lead=names[i])]
+    return []

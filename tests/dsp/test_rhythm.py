@@ -1,0 +1,156 @@
+"""Tests of rate, HRV, pause, AF and ectopy rules on synthetic signals and beat series with known answers."""
+import numpy as np
+import pytest
+
+from ecgsignal import analyze
+from ecgsignal.rhythm import af_episodes, ectopic_runs, heart_rate, rhythm_findings, rr_stats
+from ecgsignal.types import Beats, HeartRate
+
+FS = [250.0, 360.0, 500.0]
+
+
+def codes(analysis):
+    return [f.code for f in analysis.findings]
+
+
+@pytest.mark.parametrize("fs", FS)
+@pytest.mark.parametrize("hr, expect", [(45.0, "BRADY"), (72.0, None), (125.0, "TACHY")])
+def test_rate_findings(synth, beats_at, fs, hr, expect):
+    """Is a resting strip at 45/min called slow, at 125/min fast, and at 72/min neither?"""
+    rec = synth(fs, beats_at(hr, 30.0, seed=int(fs)), duration_s=30.0, seed=1)
+    a = analyze(rec)
+    assert a.heart_rate_bpm == pytest.approx(hr, rel=0.04)
+    found = {"BRADY", "TACHY"} & set(codes(a))
+    assert found == ({expect} if expect else set())
+
+
+@pytest.mark.parametrize("fs", FS)
+def test_heart_rate_window_min_max(synth, fs):
+    """Do the 10-s window rates show the slow and the fast half of a strip?"""
+    t1 = np.arange(0.5, 20, 1.0)          # 60/min
+    t2 = np.arange(20.0, 39.5, 0.5)        # 120/min
+    rec = synth(fs, np.r_[t1, t2], duration_s=40.0)
+    a = analyze(rec)
+    assert a.heart_rate.min_bpm == pytest.approx(60, abs=3)
+    assert a.heart_rate.max_bpm == pytest.approx(120, abs=4)
+
+
+@pytest.mark.parametrize("fs", FS)
+@pytest.mark.parametrize("gap_s, severity", [(1.6, None), (2.4, "urgent"), (3.4, "critical")])
+def test_pause_thresholds(synth, beats_at, fs, gap_s, severity):
+    """Is a 2.4-s pause urgent, a 3.4-s pause critical and a 1.6-s gap no pause?"""
+    before = beats_at(75, 12.0, seed=2)
+    after = before[-1] + gap_s + beats_at(75, 12.0, first_s=0.0, seed=3)
+    rec = synth(fs, np.r_[before, after], duration_s=float(after[-1] + 1.0), seed=4)
+    a = analyze(rec)
+    pauses = [f for f in a.findings if f.code == "PAUSE"]
+    if severity is None:
+        assert not pauses
+        return
+    assert len(pauses) == 1
+    p = pauses[0]
+    assert p.severity == severity and a.priority == severity
+    assert p.value == pytest.approx(gap_s, abs=0.05)
+    assert p.start_s == pytest.approx(before[-1], abs=0.05)
+    assert p.text.startswith(f"Pause of {gap_s:.1f} s") and p.lead in rec.lead_names
+
+
+@pytest.mark.parametrize("fs", FS)
+def test_af_on_random_rr_not_on_sinus_arrhythmia(synth, fs):
+    """Is an irregularly irregular rhythm AF while a smoothly varying sinus rhythm is not?"""
+    rng = np.random.default_rng(7)
+    rr_af = rng.uniform(0.45, 1.0, 80)
+    t_af = 0.5 + np.r_[0, np.cumsum(rr_af)]
+    rr_sa = 0.85 + 0.05 * np.sin(np.arange(80) * 2 * np.pi / 5.0)  # respiratory sinus arrhythmia, +-6 %
+    t_sa = 0.5 + np.r_[0, np.cumsum(rr_sa)]
+    a_af = analyze(synth(fs, t_af, duration_s=float(t_af[-1] + 1), seed=5))
+    a_sa = analyze(synth(fs, t_sa, duration_s=float(t_sa[-1] + 1), seed=6))
+    af = [f for f in a_af.findings if f.code == "AF"]
+    assert len(af) == 1 and af[0].severity == "urgent"
+    assert af[0].end_s - af[0].start_s > 40
+    assert "AF" not in codes(a_sa)
+
+
+def test_af_ignores_bigeminy():
+    """Is regular ventricular bigeminy (short-long pairs) not taken for AF?"""
+    rr = np.tile([0.55, 1.25], 40)
+    r = np.r_[0, np.cumsum(rr)] * 360
+    assert af_episodes(r.astype(int), 360.0, duration_s=r[-1] / 360 + 1) == []
+
+
+def test_af_episode_boundaries():
+    """Does a paroxysm of AF between regular stretches get start and end within a few beats?"""
+    rng = np.random.default_rng(3)
+    rr = np.r_[np.full(100, 0.8), rng.uniform(0.4, 1.0, 150), np.full(100, 0.8)]
+    r = (np.r_[0, np.cumsum(rr)] * 250).astype(int)
+    eps = af_episodes(r, 250.0, duration_s=r[-1] / 250)
+    assert len(eps) == 1
+    t_on, t_off = 80.0, 80.0 + rr[100:250].sum()
+    assert eps[0]["start_s"] == pytest.approx(t_on, abs=12)
+    assert eps[0]["end_s"] == pytest.approx(t_off, abs=12)
+
+
+def test_rr_stats_known_values():
+    """Do SDNN and RMSSD match hand-computed values and skip ectopic intervals?"""
+    r = np.array([0, 250, 510, 760, 1020, 1270])
+    s = rr_stats(r, 250.0)
+    rr = np.diff(r) / 250.0
+    assert s.mean_s == pytest.approx(rr.mean())
+    assert s.sdnn_ms == pytest.approx(rr.std(ddof=1) * 1000)
+    assert s.rmssd_ms == pytest.approx(np.sqrt(np.mean(np.diff(rr) ** 2)) * 1000)
+    s2 = rr_stats(r, 250.0, labels=np.array(list("NNVNNN")))
+    assert s2.n_intervals == 3
+
+
+def test_heart_rate_excludes_invalid_intervals():
+    """Does an interval over unreadable signal leave the mean rate unchanged?"""
+    r = np.r_[np.arange(0, 10000, 500), np.arange(20000, 30000, 500)]
+    valid = np.diff(r) < 1000
+    hr, _ = heart_rate(r, 500.0, duration_s=60.0, valid_rr=valid)
+    assert hr.mean_bpm == pytest.approx(60.0)
+
+
+def _beats(r, labels, fs=250.0):
+    r = np.asarray(r)
+    return Beats(r_peaks=r, labels=np.asarray(labels), qrs_width_s=np.full(r.size, 0.09), fs=fs)
+
+
+def test_vt_run_and_pvc_findings():
+    """Does a 6-beat run at 180/min give VT, and lone V beats give PVC?"""
+    fs = 250.0
+    rr = np.r_[np.full(20, 0.8), np.full(6, 60 / 180), np.full(20, 0.8)]
+    r = (np.r_[0, np.cumsum(rr)] * fs).astype(int)
+    lab = np.array(["N"] * r.size)
+    lab[21:27] = "V"
+    lab[[5, 40]] = "V"
+    b = _beats(r, lab, fs)
+    hr = HeartRate(80, 75, 90)
+    f = rhythm_findings(b, duration_s=r[-1] / fs + 1, valid_rr=np.ones(r.size - 1, bool),
+                        window_bpm=np.array([80.0]), hr=hr, best_lead=lambda a, b: "II")
+    by = {x.code: x for x in f}
+    assert "VT" in by and by["VT"].severity == "urgent" and by["VT"].value == pytest.approx(180, rel=0.05)
+    assert by["PVC"].value == 8
+    assert ectopic_runs(lab, label="V", min_beats=3).tolist() == [[21, 27]]
+
+
+def test_sustained_fast_vt_is_critical():
+    """Is VT at 170/min lasting over 30 s a critical value?"""
+    fs = 250.0
+    rr = np.r_[np.full(5, 0.8), np.full(100, 60 / 170), np.full(5, 0.8)]
+    r = (np.r_[0, np.cumsum(rr)] * fs).astype(int)
+    lab = np.array(["N"] * r.size)
+    lab[6:106] = "V"
+    b = _beats(r, lab, fs)
+    f = rhythm_findings(b, duration_s=r[-1] / fs + 1, valid_rr=np.ones(r.size - 1, bool),
+                        window_bpm=np.full(5, 150.0), hr=HeartRate(150, 75, 170), best_lead=lambda a, b: None)
+    vt = [x for x in f if x.code == "VT"]
+    assert vt and vt[0].severity == "critical" and "Sustained" in vt[0].text
+
+
+@pytest.mark.parametrize("fs", FS)
+def test_very_slow_rate_is_critical(synth, beats_at, fs):
+    """Is a ventricular rate of 32/min a critical (possible complete AV block) finding?"""
+    rec = synth(fs, beats_at(32, 40.0, seed=9), duration_s=40.0, seed=9)
+    a = analyze(rec)
+    assert a.priority == "critical"
+    assert {"BRADY", "AVB_HIGH"} <= set(codes(a))
