@@ -29,15 +29,19 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TELEMED_DATA_DIR = os.environ.get("TELEMED_DATA_DIR", str(INSTANCE_DIR / "data"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
-    # "thread": analysis in a background thread of the web process (embedded default);
-    # "inline": analysed before the upload request returns (tests, scripts).
-    ANALYSIS_MODE = os.environ.get("TELEMED_ANALYSIS_MODE", "thread")
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # "thread": a background thread of the web process (embedded default); "celery": Celery
+    # workers over Redis (the default when REDIS_URL is set); "inline": analysed before the
+    # upload request returns (tests, scripts); "deferred": left for the next start (seeding).
+    ANALYSIS_MODE = os.environ.get("TELEMED_ANALYSIS_MODE", "celery" if os.environ.get("REDIS_URL") else "thread")
     SESSION_COOKIE_HTTPONLY = True
     # Lax keeps the session cookie off cross-site POSTs: the CSRF defence of the JSON API.
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("TELEMED_ENV") == "production"
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL")
+    # A task is acknowledged only after the analysis is saved; one that outlives this is redelivered.
+    CELERY_VISIBILITY_TIMEOUT_S = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT_S", "900"))
 
     def __init__(self):
         # Evaluated when the app is created, never at import time.
@@ -48,6 +52,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    REDIS_URL = None
     SQLALCHEMY_ENGINE_OPTIONS = {}
     ANALYSIS_MODE = "inline"
     SOCKETIO_MESSAGE_QUEUE = None

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from telemed.extensions import db, login_manager, socketio
+from telemed.extensions import db, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +22,7 @@ def create_app(config_object="config.Config") -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "telemed" / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     socketio.init_app(app, message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), async_mode="threading",
                       cors_allowed_origins=[], logger=False, engineio_logger=False)

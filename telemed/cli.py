@@ -14,8 +14,10 @@ def _fail(message: str):
 def register(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
-        """Create the database tables (idempotent)."""
-        db.create_all()
+        """Create or upgrade the database schema to the latest migration (idempotent)."""
+        from flask_migrate import upgrade
+
+        upgrade()
         click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
     @app.cli.command("seed-demo")
@@ -23,7 +25,6 @@ def register(app: Flask) -> None:
         """Seed a demo consortium with clinics, users of every role and real ECG cases."""
         from telemed.demo import seed
 
-        db.create_all()
         consortium_id = seed(echo=click.echo)
         click.echo(str(consortium_id))
 

@@ -2,6 +2,7 @@
 import logging
 
 from flask import jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from telemed.extensions import db
@@ -46,8 +47,32 @@ def register(app):
     def http_error(exc: HTTPException):
         return error_response(exc.code or 500, FRIENDLY.get(exc.code, exc.description or "Error"))
 
+    @app.errorhandler(DBAPIError)
+    def database_down(exc: DBAPIError):
+        # Connection lost (server restarting, network): say so, and try again later. Any other
+        # database error is a bug and goes to the generic handler below.
+        if not exc.connection_invalidated and not _is_disconnect(exc):
+            return unexpected(exc)
+        _safe_rollback()
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        return error_response(503, "The database is briefly unavailable; nothing was saved. "
+                                   "Please try again in a minute.")
+
     @app.errorhandler(Exception)
     def unexpected(exc):
-        db.session.rollback()
+        _safe_rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "Something went wrong on our side; nothing was changed. Please try again.")
+
+
+def _is_disconnect(exc: DBAPIError) -> bool:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def _safe_rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the session is discarded anyway
+        db.session.remove()

@@ -1,7 +1,11 @@
-"""Analysis queue. Embedded default: one background thread in the web process.
+"""Analysis queue. Embedded default: one background thread in the web process; with Redis
+configured, Celery workers (`celery -A wsgi:celery_app worker`).
 
-The database is the durable queue: a case stays `analyzing` until its analysis is saved, so a
-process killed mid-analysis loses nothing; `resume_pending` queues such cases again at start.
+The database is the durable state: a case stays `analyzing` until its analysis is saved, so a
+process killed mid-analysis loses nothing. In thread mode `resume_pending` queues such cases again
+when the server starts; in Celery mode tasks are acknowledged late (a worker killed mid-task means
+redelivery) and every worker re-queues unfinished cases when it starts. Analysing a case twice is
+harmless: only the first result is saved.
 """
 from __future__ import annotations
 
@@ -68,6 +72,8 @@ def enqueue_analysis(case_id: int) -> None:
         analyze_case(case_id)
     elif mode == "deferred":
         pass  # left `analyzing`; resume_pending picks it up when the server starts (seeding)
+    elif mode == "celery":
+        app.extensions["celery"].send_task(ANALYZE_TASK, args=[case_id])
     else:
         worker(app).submit(case_id)
 
@@ -85,8 +91,52 @@ def resume_pending(app: Flask) -> int:
     return len(ids)
 
 
+ANALYZE_TASK = "telemed.analyze_case"
+
+
+def make_celery(app: Flask):
+    """The Celery app of the workers and of the web processes that queue tasks (Redis broker)."""
+    from celery import Celery, Task
+    from celery.signals import worker_ready
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, broker=app.config["REDIS_URL"], task_cls=FlaskTask)
+    celery.conf.update(
+        task_acks_late=True,                # ack after the analysis is saved ...
+        task_reject_on_worker_lost=True,    # ... and requeue if the worker process dies
+        worker_prefetch_multiplier=1,       # long tasks: don't hoard messages
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": app.config["CELERY_VISIBILITY_TIMEOUT_S"]},
+        worker_hijack_root_logger=False,
+    )
+
+    @celery.task(name=ANALYZE_TASK)
+    def analyze_case_task(case_id: int) -> None:
+        from telemed.services.analysis import analyze_case
+
+        analyze_case(case_id)
+
+    @worker_ready.connect(weak=False)
+    def _resume(sender=None, **_):
+        # A worker killed with SIGKILL leaves its task unacknowledged until the visibility
+        # timeout; re-queueing unfinished cases at start makes recovery immediate.
+        resume_pending(app)
+
+    return celery
+
+
 def init_app(app: Flask) -> None:
-    """In thread mode, resume unfinished analyses when the server handles its first request."""
+    """Celery mode: create the Celery app. Thread mode: resume unfinished analyses at the first request."""
+    if app.config["ANALYSIS_MODE"] == "celery":
+        if not app.config.get("REDIS_URL"):
+            raise RuntimeError("TELEMED_ANALYSIS_MODE=celery needs REDIS_URL.")
+        app.extensions["celery"] = make_celery(app)
+        return
     if app.config["ANALYSIS_MODE"] != "thread":
         return
     state = {"done": False}

@@ -101,3 +101,25 @@ def copy_fixture(tmp_path):
             shutil.copy(FIXTURES / name, target / Path(name).name)
         return target
     return _copy
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A private PostgreSQL server for the session (skips, or fails in CI, without one)."""
+    from tests.services import PostgresServer, postgres_available
+
+    require_service("PostgreSQL", postgres_available(), "apt-get install postgresql")
+    server = PostgresServer().init()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A private Redis server for the session (skips, or fails in CI, without one)."""
+    from tests.services import RedisServer, redis_available
+
+    require_service("Redis", redis_available(), "apt-get install redis-server")
+    server = RedisServer().start()
+    yield server
+    server.destroy()

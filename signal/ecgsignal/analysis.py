@@ -7,6 +7,8 @@ import numpy as np
 import scipy.signal
 
 from . import filters, rhythm, triage
+from . import st as st_mod
+from . import waves as waves_mod
 from .beats import detect_beats
 from .quality import READABLE, signal_quality
 from .types import Analysis, Beats, Finding, Measurements, Record, Waves
@@ -132,19 +134,11 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     waves = Waves(*(np.full(r.size, -1, dtype=np.int64) for _ in range(5)))
     st_mv = {}
     if short and filt is not None and r.size >= 2:
-        try:
-            from . import st as st_mod
-            from . import waves as waves_mod
-        except ImportError:  # phase-2 modules not present
-            waves_mod = st_mod = None
-        if waves_mod is not None and hasattr(waves_mod, "delineate"):
-            d = waves_mod.delineate(filt, fs, beats, lead_names=names, rr_s=rr.mean_s)
-            measurements, waves = d.measurements, d.waves
-            findings += waves_mod.interval_findings(measurements, sex=sex, lead_names=names,
-                                                    median_beat=d)
-            if st_mod is not None and hasattr(st_mod, "st_findings"):
-                st_mv, f_st = st_mod.st_findings(d, lead_names=names, age=age, sex=sex)
-                findings += f_st
+        d = waves_mod.delineate(filt, fs, beats, lead_names=names, rr_s=rr.mean_s)
+        measurements, waves = d.measurements, d.waves
+        findings += waves_mod.interval_findings(measurements, sex=sex, lead_names=names, median_beat=d)
+        st_mv, f_st = st_mod.st_findings(d, age=age, sex=sex)
+        findings += f_st
     timing["waves"] = _lap(t)
 
     findings = triage.sort_findings(findings)

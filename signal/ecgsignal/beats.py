@@ -39,7 +39,7 @@ _SNIP_HZ = 150.0                         # morphology resampling rate
 _MAX_MORPH_LEADS = 3                     # leads used for morphology (the first ones)
 _TEMPLATE_BLOCK_S = 120.0                # dominant template per 2-min block (from +-1 block)
 _MAX_SEEDS = 100                         # beats per block used to find the dominant cluster
-FUSION, FLOOR, PW = 'snr', 0.02, 0.0
+FUSION, FLOOR, PW = 'snr', 0.1, 0.0
 _LAG_S = 0.05                            # alignment search for the correlation
 
 

@@ -35,9 +35,9 @@ LONG_QTC_MS = {"M": 450.0, "F": 460.0, None: 460.0}
 
 # Delineation parameters (fractions of the peak spatial velocity / magnitude),
 # tuned on LUDB (Kalyakulina et al. 2020, doi:10.1109/ACCESS.2020.3029211).
-_QRS_ON_FRAC = 0.10
-_QRS_OFF_FRAC = 0.10
-_P_FRAC = 0.25
+_QRS_ON_FRAC = 0.05
+_QRS_OFF_FRAC = 0.05
+_P_FRAC = 0.35
 _P_MIN_MV = 0.03
 
 

@@ -73,6 +73,7 @@ def analyze_case(case_id: int) -> None:
 
 
 def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
+    """Save the first result only: a redelivered task (worker killed after saving) changes nothing."""
     priority = result.get("priority") or Priority.ROUTINE.value
     case.analysis = Analysis(
         algorithm_version=str(result.get("algorithm_version", ecgsignal.ALGORITHM_VERSION)),
@@ -87,19 +88,28 @@ def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
     case.status = CaseStatus.AWAITING_REVIEW.value
     case.analyzed_at = utcnow()
     audit.record(None, "case_analyzed", case.id, priority=priority, processing_ms=round(elapsed_ms, 1))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()  # another worker saved this case's analysis first
+        log.info("case %s was analysed concurrently; keeping the first result", case.id)
+        return
     broadcast.case_changed(case)
 
 
 def _fail(case: Case, reason: str) -> None:
+    """Mark the case failed with a reason the clinic can act on, unless another worker already finished it."""
     db.session.rollback()
-    case = db.session.get(Case, case.id)
-    case.status = CaseStatus.ANALYSIS_FAILED.value
-    case.failure_reason = reason
-    case.failed_at = utcnow()
+    changed = db.session.execute(
+        sa.update(Case).where(Case.id == case.id, Case.status == CaseStatus.ANALYZING.value)
+        .values(status=CaseStatus.ANALYSIS_FAILED.value, failure_reason=reason, failed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if not changed:
+        db.session.rollback()
+        return
     audit.record(None, "analysis_failed", case.id, reason=reason)
     db.session.commit()
-    broadcast.case_changed(case)
+    broadcast.case_changed(db.session.get(Case, case.id))
 
 
 def pending_case_ids() -> list[int]:

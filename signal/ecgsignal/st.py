@@ -1,0 +1,172 @@
+"""ST-segment deviation on the median beat, and the ischaemia findings STEMI, ST_DEPRESSION, POSTERIOR_MI.
+
+Levels are measured on the baseline-corrected median beat of `waves.delineate`
+(isoelectric level = the PR segment just before QRS onset), at the J point
+(QRS offset) and 60 ms after it. 1 mm on standard paper = 0.1 mV.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import triage
+from .types import Delineation, Finding
+
+__all__ = ["st_levels", "st_findings", "stemi_threshold_mv"]
+
+UDMI_2018 = ("Thygesen K et al. Fourth universal definition of myocardial infarction (2018). "
+             "Circulation 2018;138:e618-51, doi:10.1161/CIR.0000000000000617")
+WAGNER_2009 = ("Wagner GS et al. AHA/ACCF/HRS recommendations for the standardization and "
+               "interpretation of the ECG, part VI: acute ischemia/infarction. "
+               "J Am Coll Cardiol 2009;53:1003-11, doi:10.1016/j.jacc.2008.12.016")
+
+#: ST elevation cut-points (UDMI_2018, table 4): >= 1 mm in all leads other than
+#: V2-V3; in V2-V3 >= 2 mm in men >= 40 y, >= 2.5 mm in men < 40 y, >= 1.5 mm in
+#: women. With unknown sex the most sensitive (1.5 mm) is used; men of unknown
+#: age get 2 mm.
+ST_ELEV_MV = 0.10
+ST_ELEV_V2V3_MV = {("M", True): 0.20, ("M", False): 0.25, ("F", True): 0.15, ("F", False): 0.15}
+#: Horizontal or downsloping ST depression >= 0.5 mm in two contiguous leads (UDMI_2018).
+ST_DEPR_MV = -0.05
+#: "Upsloping" when the ST rises by more than 0.5 mm from J to J+80 ms; upsloping
+#: depression is not counted (UDMI_2018 asks for horizontal/downsloping).
+UPSLOPE_MV = 0.05
+#: Measurement point after J (ms): J+60 ms (WAGNER_2009 discusses J and J+60/80);
+#: J+40 ms at rates above 120/min, where J+60 may fall on the T wave.
+ST_POINT_MS = 60.0
+
+#: Contiguous lead groups (UDMI_2018: anterior V1-V6, inferior II/III/aVF,
+#: lateral/apical I/aVL); among precordial leads only neighbours count.
+_GROUPS = [("ii", "iii"), ("ii", "avf"), ("iii", "avf"), ("i", "avl"), ("v5", "v6"), ("i", "v6"),
+           ("v1", "v2"), ("v2", "v3"), ("v3", "v4"), ("v4", "v5")]
+_TERRITORY = {"ii": "inferior", "iii": "inferior", "avf": "inferior", "i": "lateral", "avl": "lateral",
+              "v5": "lateral", "v6": "lateral", "v1": "septal", "v2": "anterior", "v3": "anterior",
+              "v4": "anterior"}
+
+
+def stemi_threshold_mv(lead: str, *, age=None, sex=None) -> float:
+    """ST-elevation cut-point in mV for a lead (UDMI 2018).
+
+    Examples
+    --------
+    >>> stemi_threshold_mv("V2", age=35, sex="M")
+    0.25
+    >>> stemi_threshold_mv("II")
+    0.1
+    """
+    if lead.lower() not in ("v2", "v3"):
+        return ST_ELEV_MV
+    if sex is None:
+        return ST_ELEV_V2V3_MV[("F", True)]
+    older = True if age is None else float(age) >= 40
+    return ST_ELEV_V2V3_MV[(sex, older)]
+
+
+def st_levels(d: Delineation):
+    """ST level per lead at J, J+60 (or J+40) and J+80 ms, in mV relative to the PR baseline.
+
+    Returns
+    -------
+    dict
+        ``{"j": ndarray, "st": ndarray, "j80": ndarray, "point_ms": float}``,
+        one value per lead; empty dict when there is no QRS offset.
+    """
+    tb = d.template_mv
+    if d.qrs_off < 0 or tb.size == 0:
+        return {}
+    fs = d.fs
+    rr_ms = d.measurements.rr_ms
+    point = ST_POINT_MS if not (np.isfinite(rr_ms) and rr_ms < 500) else 40.0
+    n = tb.shape[0]
+    half = max(1, int(round(0.004 * fs)))
+
+    def level(ms):
+        i = int(round(d.qrs_off + ms / 1000.0 * fs))
+        i = min(max(i, 0), n - 1)
+        return tb[max(0, i - half):min(n, i + half + 1)].mean(axis=0)
+
+    return {"j": level(0.0), "st": level(point), "j80": level(80.0), "point_ms": point}
+
+
+def st_findings(d: Delineation, *, age=None, sex=None):
+    """ST deviation per lead and the ischaemia findings.
+
+    Parameters
+    ----------
+    d : Delineation
+        From `waves.delineate` on a 12-lead (or any standard-lead) record.
+    age : float, optional
+        Years; used for the V2-V3 cut-point in men.
+    sex : {'M', 'F', None}
+
+    Returns
+    -------
+    st_mv : dict
+        Lead name -> ST deviation (mV) at J+60 ms.
+    findings : list of Finding
+        STEMI (critical), ST_DEPRESSION (urgent), POSTERIOR_MI (urgent).
+
+    Notes
+    -----
+    1. ST level at J+60 ms minus the PR baseline, per lead.
+    2. STEMI: elevation at or above the UDMI cut-point in two contiguous
+       leads. Not assessed when QRS >= 120 ms (bundle branch block, paced or
+       ventricular rhythm), where these criteria do not apply (UDMI_2018).
+    3. ST_DEPRESSION: horizontal or downsloping depression >= 0.5 mm in two
+       contiguous leads.
+    4. POSTERIOR_MI: depression >= 0.5 mm in two of V1-V3 without STEMI
+       elsewhere: posterior infarction is suggested; posterior leads
+       V7-V9 are advised (UDMI_2018).
+
+    References
+    ----------
+    .. [1] Thygesen K et al. Fourth universal definition of myocardial
+       infarction (2018). Circulation. 2018;138:e618-51.
+       doi:10.1161/CIR.0000000000000617
+    """
+    lv = st_levels(d)
+    if not lv:
+        return {}, []
+    names = d.lead_names
+    low = [n.lower() for n in names]
+    st = lv["st"]
+    st_mv = {n: float(round(float(v), 4)) for n, v in zip(names, st)}
+    qrs_ms = d.measurements.qrs_ms
+    out = []
+    # ST elevation in contiguous leads
+    elev = {low[j]: float(st[j]) for j in range(len(names))
+            if st[j] >= stemi_threshold_mv(low[j], age=age, sex=sex)}
+    pairs = [(a, b) for a, b in _GROUPS if a in elev and b in elev]
+    wide = np.isfinite(qrs_ms) and qrs_ms >= 120.0
+    if pairs and not wide:
+        leads = sorted({x for p in pairs for x in p}, key=low.index)
+        top = max(leads, key=lambda x: elev[x])
+        terr = sorted({_TERRITORY.get(x, "") for x in leads} - {""})
+        pretty = ", ".join(names[low.index(x)] for x in leads)
+        out.append(Finding(code="STEMI", severity="critical", start_s=None, end_s=None,
+                           lead=names[low.index(top)], value=round(elev[top], 3),
+                           threshold=stemi_threshold_mv(top, age=age, sex=sex),
+                           reference=UDMI_2018 + "; " + triage.ZHEJIANG,
+                           text=f"ST elevation up to {elev[top] * 10:.1f} mm in {pretty} "
+                                f"({'/'.join(terr)}): acute myocardial infarction pattern (STEMI criteria met)."))
+    # ST depression, horizontal or downsloping
+    flat_or_down = (lv["j80"] - lv["j"]) <= UPSLOPE_MV
+    dep = {low[j]: float(st[j]) for j in range(len(names)) if st[j] <= ST_DEPR_MV and flat_or_down[j]}
+    dpairs = [(a, b) for a, b in _GROUPS if a in dep and b in dep]
+    if dpairs and not wide:
+        leads = sorted({x for p in dpairs for x in p}, key=low.index)
+        posterior_only = set(leads) <= {"v1", "v2", "v3"}
+        top = min(leads, key=lambda x: dep[x])
+        pretty = ", ".join(names[low.index(x)] for x in leads)
+        if posterior_only and not out:
+            out.append(Finding(code="POSTERIOR_MI", severity="urgent", start_s=None, end_s=None,
+                               lead=names[low.index(top)], value=round(dep[top], 3), threshold=ST_DEPR_MV,
+                               reference=UDMI_2018,
+                               text=f"ST depression up to {-dep[top] * 10:.1f} mm in {pretty}: possible posterior "
+                                    "myocardial infarction; please record posterior leads V7-V9."))
+        else:
+            out.append(Finding(code="ST_DEPRESSION", severity="urgent", start_s=None, end_s=None,
+                               lead=names[low.index(top)], value=round(dep[top], 3), threshold=ST_DEPR_MV,
+                               reference=UDMI_2018,
+                               text=f"Horizontal or downsloping ST depression up to {-dep[top] * 10:.1f} mm "
+                                    f"in {pretty}: possible myocardial ischaemia."))
+    return st_mv, out
