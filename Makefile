@@ -7,12 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DATA ?= ../shared/data
 
-.PHONY: run test bench install clean-demo
+.PHONY: run test bench bench-web install clean-demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet -e '.[test,browser]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -29,6 +29,9 @@ test: install
 bench: install
 	$(PIP) install --quiet -e '.[bench]'
 	$(PY) -m bench --data $(DATA)
+
+bench-web: install
+	$(PY) -m bench.webload
 
 clean-demo:
 	rm -rf instance

@@ -130,21 +130,23 @@ def main(argv=None):
         out()
 
     if "labels" in sections and beats_first is not None:
-        lab = qrs.label_section(recs, beats_first)
         out("## Beat labels (first lead, matched beats)")
         out()
-        out("Reference classes from `.atr`: V = {V, E}; S = {A, a, J, S}. No peer labels beats.")
+        out("Reference classes from `.atr`: V = {V, E}; S = {A, a, J, S}. No peer labels beats. "
+            "AAMI practice leaves the paced records (102, 104, 107, 217) out of beat classification.")
         out()
-        out("| class | reference beats | labelled | Se % | +P % |")
-        out("|---|---|---|---|---|")
-        for cls in ("V", "S"):
-            r = lab[cls]
-            out(f"| {cls} | {r['ref']} | {r['found']} | {_fmt(r['se'])} | {_fmt(r['ppv'])} |")
+        out("| records | class | reference beats | labelled | Se % | +P % | labelled 'Q' % |")
+        out("|---|---|---|---|---|---|---|")
+        for tag, excl in (("all", ()), ("without paced", qrs.PACED_RECORDS)):
+            lab = qrs.label_section(recs, beats_first, exclude=excl)
+            for cls in ("V", "S"):
+                r = lab[cls]
+                out(f"| {tag} | {cls} | {r['ref']} | {r['found']} | {_fmt(r['se'])} | {_fmt(r['ppv'])} | "
+                    f"{_fmt(lab['Q_fraction'])} |")
         out()
-        out(f"Beats labelled 'Q' (unclassifiable): {_fmt(lab['Q_fraction'])} %.")
-        out()
-        targets.append(("labels", "V Se >= 90 % (no number in the issue; ours)", _fmt(lab["V"]["se"]), lab["V"]["se"] >= 90))
-        targets.append(("labels", "V +P >= 90 % (ours)", _fmt(lab["V"]["ppv"]), lab["V"]["ppv"] >= 90))
+        targets.append(("labels (without paced)", "V Se >= 90 % (the issue gives no number; ours)",
+                        _fmt(lab["V"]["se"]), lab["V"]["se"] >= 90))
+        targets.append(("labels (without paced)", "V +P >= 90 % (ours)", _fmt(lab["V"]["ppv"]), lab["V"]["ppv"] >= 90))
 
     if "holter" in sections:
         hours = 2.0 if quick else 24.0

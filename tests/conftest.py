@@ -24,6 +24,9 @@ def app(tmp_path):
     from telemed.extensions import db
 
     class Config(TestConfig):
+        # A file, like the embedded default: each thread gets its own connection and SQLite's
+        # real locking (an in-memory database shares one connection between threads).
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'telemed.sqlite3'}"
         TELEMED_DATA_DIR = str(tmp_path / "data")
 
     app = create_app(Config)

@@ -39,6 +39,8 @@ _SNIP_HZ = 150.0                         # morphology resampling rate
 _MAX_MORPH_LEADS = 3                     # leads used for morphology (the first ones)
 _TEMPLATE_BLOCK_S = 120.0                # dominant template per 2-min block (from +-1 block)
 _MAX_SEEDS = 100                         # beats per block used to find the dominant cluster
+QNOISE = 0.35
+DEV2 = 6.0
 FUSION, FLOOR, PW = 'snr', 0.1, 0.0
 _LAG_S = 0.05                            # alignment search for the correlation
 
@@ -166,7 +168,9 @@ def _detect_chunk(x, fs, refr):
     cand, _ = scipy.signal.find_peaks(g, distance=refr)
     cand = cand[floor_ok[cand]]
     if cand.size == 0:
-        return cand, np.zeros(0), y, lead_choice_b, blk
+        return cand, np.zeros(0), np.zeros(0), y, lead_choice_b, blk
+    # background-to-QRS ratio per block: a noise index for each beat
+    noise_rel_b = _block_noise(g, fs, blk) / np.maximum(g_lev_b, 1e-12)
     h = g[cand]
     ratio = h / np.maximum(g_lev_b[cand // blk], 1e-12)
     sw = max(1, int(round(0.05 * fs)))
@@ -196,7 +200,7 @@ def _detect_chunk(x, fs, refr):
         if not add:
             break
         beats = np.union1d(beats, np.asarray(add))
-    return cand[beats], h[beats], y, lead_choice_b, blk
+    return cand[beats], h[beats], noise_rel_b[cand[beats] // blk], y, lead_choice_b, blk
 
 
 def _refine(x, beats, fs, lead):
@@ -259,7 +263,7 @@ def _corr_lag(s, tmpl, n_leads, maxlag):
     return best
 
 
-def _classify(r_peaks, snip, valid, width, fs, n_leads):
+def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
     """Label beats 'N', 'V', 'S' or 'Q' from morphology against the dominant template and RR timing.
 
     Returns (labels, extra) where extra holds per-beat features.
@@ -307,13 +311,13 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads):
            + np.maximum(0.0, la) / np.log(1.4) + np.maximum(0.0, -la) / np.log(3.0)
            + np.maximum(0.0, np.log(np.maximum(np.nan_to_num(width_ratio, nan=1.0), 1e-6))) / np.log(1.3))
     premature = np.minimum(prem, prem_next) < 0.9
-    is_v = ((dev >= 1.0) & premature) | (dev >= 4.0)
+    is_v = ((dev >= 1.0) & premature) | (dev >= DEV2)
     is_s = (~is_v & (prem < 0.8) & (corr >= 0.85)
             & (np.nan_to_num(rr_next / rr_prev, nan=1.0) > 1.05))
     labels[is_v] = "V"
     labels[is_s] = "S"
-    labels[~valid] = "Q"
-    return labels, {"template_corr": corr, "rr_prev_ratio": prem, "width_ratio": width_ratio,
+    labels[~valid | (noise_rel > QNOISE)] = "Q"
+    return labels, {"noise_ratio": noise_rel, "template_corr": corr, "rr_prev_ratio": prem, "width_ratio": width_ratio,
                     "amplitude_ratio": amp_ratio}
 
 
@@ -441,35 +445,37 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
     chunk = max(blk, int(round(min(chunk_s * fs, n + blk) / blk)) * blk)
     ov = int(round(overlap_s * fs / blk)) * blk
     refr = max(1, int(round(refractory_s * fs)))
-    peaks, pris, widths, snips, valids = [], [], [], [], []
+    peaks, pris, nrels, widths, snips, valids = [], [], [], [], [], []
     for start in range(0, n, chunk):
         a, b = max(0, start - ov), min(n, start + chunk + ov)
         xc = np.asarray(x[a:b], dtype=np.float32)
         if xc.shape[0] < max(int(fs), 16):
             continue
         xc, nan_mask = _fill_nan(xc)
-        beats, pri, y, lead_choice_b, blk_ = _detect_chunk(xc, fs, refr)
+        beats, pri, nrel, y, lead_choice_b, blk_ = _detect_chunk(xc, fs, refr)
         if beats.size == 0:
             continue
         lead = lead_choice_b[np.minimum(beats // blk_, lead_choice_b.size - 1)]
         r = _refine(xc, beats, fs, lead)
         order = np.argsort(r, kind="stable")
-        r, pri, lead = r[order], pri[order], lead[order]
+        r, pri, lead, nrel = r[order], pri[order], lead[order], nrel[order]
         uniq, first = np.unique(r, return_index=True)
         keep = _select_by_distance(uniq, np.maximum.reduceat(pri, first), refr)
         sel = first[np.searchsorted(uniq, keep)]
-        r, pri, lead = r[sel], pri[sel], lead[sel]
+        r, pri, lead, nrel = r[sel], pri[sel], lead[sel], nrel[sel]
         core = (r + a >= start) & (r + a < start + chunk)
-        r, pri, lead = r[core], pri[core], lead[core]
+        r, pri, lead, nrel = r[core], pri[core], lead[core], nrel[core]
         snip, valid = _snippets(xc, r, fs, n, a, nan_mask)
         peaks.append(r + a)
         pris.append(pri)
+        nrels.append(nrel)
         widths.append(_qrs_width(y, r, fs, lead))
         snips.append(snip)
         valids.append(valid)
     if peaks:
         r_peaks = np.concatenate(peaks).astype(np.int64)
         pri = np.concatenate(pris)
+        nrel = np.concatenate(nrels)
         width = np.concatenate(widths).astype(float)
         snip = np.concatenate(snips)
         valid = np.concatenate(valids)
@@ -477,12 +483,13 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
         if r_peaks.size > 1 and np.diff(r_peaks).min() < refr:
             keep = _select_by_distance(r_peaks, pri, refr)
             sel = np.searchsorted(r_peaks, keep)
-            r_peaks, width, snip, valid = r_peaks[sel], width[sel], snip[sel], valid[sel]
+            r_peaks, width, snip, valid, nrel = r_peaks[sel], width[sel], snip[sel], valid[sel], nrel[sel]
     else:
         r_peaks = np.zeros(0, dtype=np.int64)
         width = np.zeros(0)
         snip = np.zeros((0, 1), dtype=np.float32)
         valid = np.zeros(0, dtype=bool)
-    labels, extra = _classify(r_peaks, snip, valid, width, fs, min(n_leads, _MAX_MORPH_LEADS))
+        nrel = np.zeros(0)
+    labels, extra = _classify(r_peaks, snip, valid, width, fs, min(n_leads, _MAX_MORPH_LEADS), nrel)
     extra["method"] = "ecgsignal energy-envelope detector + template classifier"
     return Beats(r_peaks=r_peaks, labels=labels, qrs_width_s=width, fs=fs, extra=extra)

@@ -87,6 +87,51 @@ def st_levels(d: Delineation):
     return {"j": level(0.0), "st": level(point), "j80": level(80.0), "point_ms": point}
 
 
+SMITH_2012 = ("Smith SW et al. Diagnosis of ST-elevation myocardial infarction in the presence of left "
+              "bundle branch block with the ST-elevation to S-wave ratio in a modified Sgarbossa rule. "
+              "Ann Emerg Med 2012;60:766-76, doi:10.1016/j.annemergmed.2012.07.119; Sgarbossa EB et al. "
+              "N Engl J Med 1996;334:481-7, doi:10.1056/NEJM199602223340801")
+#: Modified Sgarbossa criteria (SMITH_2012), for QRS >= 120 ms: any one lead with
+#: concordant ST elevation >= 1 mm, concordant ST depression >= 1 mm in V1-V3, or
+#: discordant ST elevation >= 1 mm with ST/S ratio <= -0.25 (this last one is
+#: required here in two contiguous leads, for specificity on PTB-XL LBBB).
+SGARBOSSA_MV = 0.10
+SMITH_RATIO = 0.25
+
+
+def _sgarbossa(d, jl, names, low, *, age=None, sex=None):
+    """STEMI in left bundle branch block / paced / wide QRS by the modified Sgarbossa rule."""
+    tb = d.template_mv
+    q = tb[d.qrs_on:d.qrs_off + 1]
+    if q.shape[0] == 0:
+        return []
+    r_amp, s_amp = q.max(axis=0), q.min(axis=0)
+    positive = r_amp >= -s_amp
+    hits = []
+    for j, n in enumerate(low):
+        if n in ("avr", "vx", "vy", "vz"):
+            continue
+        if positive[j] and jl[j] >= SGARBOSSA_MV:
+            hits.append((j, "concordant ST elevation"))
+        elif n in ("v1", "v2", "v3") and not positive[j] and jl[j] <= -SGARBOSSA_MV:
+            hits.append((j, "concordant ST depression"))
+        elif not positive[j] and jl[j] >= SGARBOSSA_MV and jl[j] / max(-s_amp[j], 1e-6) >= SMITH_RATIO:
+            hits.append((j, "disproportionate discordant ST elevation"))
+    # Discordant elevation alone is less specific: require it in two contiguous leads.
+    disc = {low[h[0]] for h in hits if h[1].startswith("disproportionate")}
+    disc_ok = {x for a, b in _GROUPS if a in disc and b in disc for x in (a, b)}
+    hits = [h for h in hits if not h[1].startswith("disproportionate") or low[h[0]] in disc_ok]
+    if not hits:
+        return []
+    j, why = max(hits, key=lambda h: abs(jl[h[0]]))
+    pretty = ", ".join(names[h[0]] for h in hits)
+    return [Finding(code="STEMI", severity="critical", start_s=None, end_s=None, lead=names[j],
+                    value=round(float(jl[j]), 3), threshold=SGARBOSSA_MV,
+                    reference=SMITH_2012 + "; " + triage.ZHEJIANG,
+                    text=f"Wide QRS with {why} in {pretty}: acute myocardial infarction pattern "
+                         "(modified Sgarbossa criteria).")]
+
+
 def st_findings(d: Delineation, *, age=None, sex=None):
     """ST deviation per lead and the ischaemia findings.
 
@@ -108,9 +153,10 @@ def st_findings(d: Delineation, *, age=None, sex=None):
     Notes
     -----
     1. ST level at J+60 ms minus the PR baseline, per lead.
-    2. STEMI: elevation at or above the UDMI cut-point in two contiguous
-       leads. Not assessed when QRS >= 120 ms (bundle branch block, paced or
-       ventricular rhythm), where these criteria do not apply (UDMI_2018).
+    2. STEMI: elevation at the J point at or above the UDMI cut-point in
+       two contiguous leads. When QRS >= 120 ms (bundle branch block, paced
+       or ventricular rhythm) these criteria do not apply (UDMI_2018) and the
+       modified Sgarbossa rule is used instead (SMITH_2012).
     3. ST_DEPRESSION: horizontal or downsloping depression >= 0.5 mm in two
        contiguous leads.
     4. POSTERIOR_MI: depression >= 0.5 mm in two of V1-V3 without STEMI
@@ -133,8 +179,11 @@ def st_findings(d: Delineation, *, age=None, sex=None):
     qrs_ms = d.measurements.qrs_ms
     out = []
     # ST elevation in contiguous leads
-    elev = {low[j]: float(st[j]) for j in range(len(names))
-            if st[j] >= stemi_threshold_mv(low[j], age=age, sex=sex)}
+    # UDMI cut-points apply at the J point; J+60 is reported but not used for STEMI
+    # because in V2-V3 the normal ST segment rises towards the T wave.
+    jl = lv["j"]
+    elev = {low[j]: float(jl[j]) for j in range(len(names))
+            if jl[j] >= stemi_threshold_mv(low[j], age=age, sex=sex)}
     pairs = [(a, b) for a, b in _GROUPS if a in elev and b in elev]
     wide = np.isfinite(qrs_ms) and qrs_ms >= 120.0
     if pairs and not wide:
@@ -148,6 +197,8 @@ def st_findings(d: Delineation, *, age=None, sex=None):
                            reference=UDMI_2018 + "; " + triage.ZHEJIANG,
                            text=f"ST elevation up to {elev[top] * 10:.1f} mm in {pretty} "
                                 f"({'/'.join(terr)}): acute myocardial infarction pattern (STEMI criteria met)."))
+    if wide:
+        out += _sgarbossa(d, jl, names, low, age=age, sex=sex)
     # ST depression, horizontal or downsloping
     flat_or_down = (lv["j80"] - lv["j"]) <= UPSLOPE_MV
     dep = {low[j]: float(st[j]) for j in range(len(names)) if st[j] <= ST_DEPR_MV and flat_or_down[j]}

@@ -37,6 +37,7 @@ LONG_QTC_MS = {"M": 450.0, "F": 460.0, None: 460.0}
 # tuned on LUDB (Kalyakulina et al. 2020, doi:10.1109/ACCESS.2020.3029211).
 _QRS_ON_FRAC = 0.05
 _QRS_OFF_FRAC = 0.05
+_QRS_KNEE_FRAC = 0.15
 _P_FRAC = 0.35
 _P_MIN_MV = 0.03
 
@@ -215,6 +216,15 @@ def _fiducials(tpl, fs, ri):
     hi = min(n, last_big + k(0.16))
     below = np.flatnonzero(vel[last_big:hi] < thr_off)
     qrs_off = last_big + int(below[0]) if below.size else hi - 1
+    # When the ST segment slopes (bundle branch block, ST elevation) the velocity
+    # never gets low: stop at the first local minimum once it is below 15 %.
+    knee = np.flatnonzero(vel[last_big:qrs_off] < floor + _QRS_KNEE_FRAC * (vmax - floor))
+    if knee.size:
+        c = last_big + int(knee[0])
+        seg = vel[c:qrs_off + 1]
+        mins = np.flatnonzero((seg[1:-1] <= seg[:-2]) & (seg[1:-1] <= seg[2:]))
+        if mins.size:
+            qrs_off = min(qrs_off, c + 1 + int(mins[0]))
     # isoelectric level per lead: the 20 ms before QRS onset
     b0 = max(0, qrs_on - k(0.02))
     base = tpl[b0:qrs_on + 1].mean(axis=0) if qrs_on > b0 else tpl[qrs_on]
