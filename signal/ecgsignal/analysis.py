@@ -126,6 +126,9 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     findings = rhythm.rhythm_findings(beats, duration_s=duration_s, valid_rr=valid_rr,
                                       window_bpm=window_bpm, hr=hr, best_lead=best_lead,
                                       start_time=record.start_time)
+    order = np.argsort(-quality.lead_index)
+    findings += rhythm.vf_findings(x, fs, lead_names=names, lead_order=order, usable=quality.usable,
+                                   quality_window_s=quality.window_s, start_time=record.start_time)
     findings += _quality_findings(quality, duration_s, record.start_time, rhythm_usable=rhythm_usable)
     timing["rhythm"] = _lap(t)
     t = time.perf_counter()
@@ -134,7 +137,12 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     waves = Waves(*(np.full(r.size, -1, dtype=np.int64) for _ in range(5)))
     st_mv = {}
     if short and filt is not None and r.size >= 2:
-        d = waves_mod.delineate(filt, fs, beats, lead_names=names, rr_s=rr.mean_s)
+        # Diagnostic signal for intervals and ST: notch only (no high-pass, which
+        # would shift the ST segment; the baseline is removed beat by beat).
+        diag = x
+        if mains_hz and mains_hz < fs / 2:
+            diag = filters.notch_powerline(x, fs, mains_hz=mains_hz)
+        d = waves_mod.delineate(diag, fs, beats, lead_names=names, rr_s=rr.mean_s)
         measurements, waves = d.measurements, d.waves
         findings += waves_mod.interval_findings(measurements, sex=sex, lead_names=names, median_beat=d)
         st_mv, f_st = st_mod.st_findings(d, age=age, sex=sex)

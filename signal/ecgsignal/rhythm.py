@@ -9,6 +9,7 @@ import datetime as dt
 
 import numpy as np
 import scipy.ndimage
+import scipy.signal
 from numpy.lib.stride_tricks import sliding_window_view
 import warnings
 
@@ -16,7 +17,7 @@ from . import triage
 from .types import Finding, HeartRate, RRStats
 
 __all__ = ["rr_stats", "heart_rate", "find_pauses", "af_episodes", "ectopic_runs",
-           "rhythm_findings", "describe_time"]
+           "rhythm_findings", "describe_time", "vf_windows", "vf_findings"]
 
 AHA_2007_II = ("Mason JW et al. AHA/ACCF/HRS recommendations for the standardization and "
                "interpretation of the ECG, part II: electrocardiography diagnostic statement list. "
@@ -421,11 +422,11 @@ def rhythm_findings(beats, *, duration_s, valid_rr, window_bpm, hr: HeartRate, b
                                     AHA_2007_II + ("; " + triage.ZHEJIANG if sev != "routine" else ""),
                                     f"Slow heart rate: {rate:.0f}/min (below {BRADY_RESTING_BPM:.0f}/min)."))
             if rate > TACHY_BPM:
-                sev = "urgent" if rate > triage.RATE_URGENT_HIGH_BPM else "routine"
-                out.append(_finding("TACHY", sev, None, None, None, rate, TACHY_BPM, AHA_2007_II,
-                                    f"Fast heart rate: {rate:.0f}/min (above {TACHY_BPM:.0f}/min)."))
+                sev, ref, extra = _rate_high_severity(rate, beats)
+                out.append(_finding("TACHY", sev, None, None, None, rate, TACHY_BPM, ref,
+                                    f"Fast heart rate: {rate:.0f}/min (above {TACHY_BPM:.0f}/min){extra}."))
         else:
-            out += _rate_episodes(window_bpm, window_s, duration_s, start_time, best_lead)
+            out += _rate_episodes(window_bpm, window_s, duration_s, start_time, best_lead, beats)
     # -- pauses -------------------------------------------------------------
     pz = find_pauses(r, fs, valid_rr=valid_rr)
     if pz.size:
@@ -484,7 +485,18 @@ def _episodes(mask):
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
-def _rate_episodes(window_bpm, window_s, duration_s, start_time, best_lead):
+def _rate_high_severity(rate, beats):
+    """Severity of a fast rate: critical for a narrow-complex (supraventricular) rate >= 230/min."""
+    q = np.asarray(beats.qrs_width_s, float)
+    narrow = not (np.isfinite(q).any() and np.nanmedian(q) >= 0.12)
+    if narrow and rate >= triage.SVT_CRITICAL_BPM:
+        return "critical", AHA_2007_II + "; " + triage.ZHEJIANG, ", narrow QRS: supraventricular tachycardia"
+    if rate > triage.RATE_URGENT_HIGH_BPM:
+        return "urgent", AHA_2007_II, ""
+    return "routine", AHA_2007_II, ""
+
+
+def _rate_episodes(window_bpm, window_s, duration_s, start_time, best_lead, beats=None):
     """BRADY/TACHY for long recordings: one summary finding each, located at the extreme window."""
     out = []
     w = np.asarray(window_bpm, float)
@@ -508,12 +520,15 @@ def _rate_episodes(window_bpm, window_s, duration_s, start_time, best_lead):
         total = (e - s).sum() * window_s
         k = int(np.nanargmax(np.where(high, w, np.nan)))
         rate = float(w[k])
-        sev = "urgent" if rate > triage.RATE_URGENT_HIGH_BPM else "routine"
+        if beats is not None:
+            sev, ref, extra = _rate_high_severity(rate, beats)
+        else:
+            sev, ref, extra = ("urgent" if rate > triage.RATE_URGENT_HIGH_BPM else "routine"), AHA_2007_II, ""
         j = int(np.searchsorted(e, k, side="right"))
         t0, t1 = s[j] * window_s, min(e[j] * window_s, duration_s)
-        out.append(_finding("TACHY", sev, t0, t1, None, rate, TACHY_BPM, AHA_2007_II,
+        out.append(_finding("TACHY", sev, t0, t1, None, rate, TACHY_BPM, ref,
                             f"Heart rate above {TACHY_BPM:.0f}/min for {_fmt_duration(total)} in all; "
-                            f"highest {rate:.0f}/min {describe_time(k * window_s, start_time)}."))
+                            f"highest {rate:.0f}/min {describe_time(k * window_s, start_time)}{extra}."))
     return out
 
 
@@ -570,3 +585,141 @@ def _ectopy_findings(r, labels, fs, rr, duration_s, start_time):
             out.append(_finding("VRUN", "urgent", t0, t1, None, k, VRUN_MIN_BEATS, AHA_VA_2017,
                                 f"Run of {k} ventricular beats at {rate:.0f}/min {describe_time(t0, start_time)}."))
     return out
+
+
+#: VF-filter leakage below 0.406 marks ventricular fibrillation/flutter in a
+#: window (Kuo S, Dillman R. Computer detection of ventricular fibrillation.
+#: Computers in Cardiology 1978:347-9; threshold as evaluated by Amann A,
+#: Tratnig R, Unterkofler K. Reliability of old and new ventricular fibrillation
+#: detection algorithms for automated external defibrillators. Biomed Eng
+#: Online 2005;4:60, doi:10.1186/1475-925X-4-60). No 4-s window of MIT-BIH
+#: records 100-124 or of the CinC 2017 set falls below it.
+VF_LEAKAGE = 0.406
+#: Window length (s) and the minimum number of consecutive VF windows (8 s,
+#: the analysis time AEDs use; Amann 2005).
+VF_WINDOW_S = 4.0
+VF_MIN_WINDOWS = 2
+#: Minimum peak-to-peak amplitude (mV) of a VF window, so that fine noise on a
+#: flat line is not called VF.
+VF_MIN_PTP_MV = 0.15
+
+
+def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024):
+    """VF-filter leakage per window of one lead.
+
+    Parameters
+    ----------
+    ecg_mv : array_like, shape (n_samples,)
+        One lead in millivolts (NaN allowed).
+    fs : float
+        Sampling rate in Hz.
+    window_s : float
+        Window length in seconds.
+
+    Returns
+    -------
+    leakage : ndarray, shape (n_windows,)
+        Kuo-Dillman VF-filter leakage (low: sinusoid-like, VF), 1 where undefined.
+    ptp_mv : ndarray
+        Peak-to-peak amplitude of the 1-30 Hz signal per window.
+
+    Notes
+    -----
+    The signal is band-passed 1-30 Hz. In each window the mean half period is
+    N = round(pi * sum|x| / sum|dx|); the leakage is
+    sum|x[i] + x[i-N]| / sum(|x[i]| + |x[i-N]|): an oscillation at one
+    frequency cancels itself after half a period, an ECG with sharp QRS does not.
+
+    References
+    ----------
+    .. [1] Amann A, Tratnig R, Unterkofler K. Reliability of old and new
+       ventricular fibrillation detection algorithms for automated external
+       defibrillators. Biomed Eng Online. 2005;4:60. doi:10.1186/1475-925X-4-60
+    """
+    x = np.asarray(ecg_mv)
+    if x.ndim != 1:
+        raise ValueError("`ecg_mv` must be a 1-D array")
+    fs = float(fs)
+    w = int(round(window_s * fs))
+    nw = x.size // w
+    leak = np.ones(nw)
+    ptp = np.zeros(nw)
+    if nw == 0:
+        return leak, ptp
+    sos = scipy.signal.butter(2, [1.0, min(30.0, 0.45 * fs)], btype="bandpass", fs=fs, output="sos")
+    pad = w
+    for w0 in range(0, nw, chunk_windows):
+        w1 = min(nw, w0 + chunk_windows)
+        a, b = w0 * w, w1 * w
+        lo, hi = max(0, a - pad), min(x.size, b + pad)
+        seg = np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float64))
+        y = scipy.signal.sosfiltfilt(sos, seg)[a - lo:b - lo].reshape(w1 - w0, w)
+        ptp[w0:w1] = y.max(axis=1) - y.min(axis=1)
+        num = np.abs(y).sum(axis=1)
+        den = np.abs(np.diff(y, axis=1)).sum(axis=1)
+        half = np.floor(np.pi * num / np.maximum(den, 1e-12) + 0.5).astype(np.int64)
+        out = np.ones(w1 - w0)
+        for n_half in np.unique(half):
+            if n_half < 1 or n_half >= w // 2:
+                continue
+            rows = np.flatnonzero(half == n_half)
+            yy = y[rows]
+            s1, s0 = yy[:, n_half:], yy[:, :-n_half]
+            out[rows] = np.abs(s1 + s0).sum(axis=1) / np.maximum((np.abs(s1) + np.abs(s0)).sum(axis=1), 1e-12)
+        leak[w0:w1] = out
+    return leak, ptp
+
+
+def vf_findings(ecg_mv, fs, *, lead_names, lead_order, usable=None, quality_window_s=2.0,
+                start_time=None):
+    """VF findings: >= 8 s of VF-filter leakage below 0.406 in one of the best leads.
+
+    Parameters
+    ----------
+    ecg_mv : ndarray, shape (n_samples, n_leads)
+    fs : float
+    lead_names : sequence of str
+    lead_order : sequence of int
+        Leads to examine, best quality first (at most two are used).
+    usable : ndarray of bool, optional
+        Per quality window; VF windows must lie in readable signal.
+    quality_window_s : float
+        Length of the windows of `usable`.
+
+    Returns
+    -------
+    list of Finding
+    """
+    out = []
+    best = None
+    for j in list(lead_order)[:2]:
+        leak, ptp = vf_windows(ecg_mv[:, j], fs)
+        hit = (leak < VF_LEAKAGE) & (ptp >= VF_MIN_PTP_MV)
+        if usable is not None and hit.any():
+            per = int(round(VF_WINDOW_S / quality_window_s))
+            ok = np.zeros(hit.size, bool)
+            m = min(hit.size, usable.size // max(per, 1))
+            if m:
+                ok[:m] = usable[: m * per].reshape(m, per).all(axis=1)
+            hit &= ok
+        s, e = _episodes(hit)
+        keep = (e - s) >= VF_MIN_WINDOWS
+        for a, b in zip(s[keep], e[keep]):
+            cand = (a * VF_WINDOW_S, b * VF_WINDOW_S, float(leak[a:b].mean()), lead_names[j])
+            if best is None or cand[1] - cand[0] > best[1] - best[0]:
+                best = cand
+            if not any(abs(o[0] - cand[0]) < 1e-9 for o in out):
+                out.append(cand)
+    findings = []
+    merged = []
+    for c in sorted(out):
+        if merged and c[0] <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], c[1]), min(merged[-1][2], c[2]), merged[-1][3])
+        else:
+            merged.append(c)
+    for t0, t1, lk, lead in merged[:20]:
+        findings.append(_finding("VF", "critical", t0, t1, lead, lk, VF_LEAKAGE, triage.ZHEJIANG + "; Amann A "
+                                 "et al. 2005, doi:10.1186/1475-925X-4-60",
+                                 f"Possible ventricular fibrillation or flutter for {t1 - t0:.0f} s "
+                                 f"{describe_time(t0, start_time)} (lead {lead}): check immediately."))
+    return findings

@@ -4,6 +4,8 @@ Findings made here: WIDE_QRS, LONG_PR, LONG_QTC, LEAD_REVERSAL.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.signal
 
@@ -85,7 +87,8 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     Parameters
     ----------
     ecg_mv : ndarray, shape (n_samples, n_leads)
-        Baseline-removed ECG in millivolts (e.g. `filters.remove_baseline`).
+        ECG in millivolts, not high-pass filtered (a high-pass shifts the ST
+        segment); power-line notch is fine. NaN allowed.
     fs : float
         Sampling rate in Hz.
     beats : Beats
@@ -101,7 +104,9 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
 
     Notes
     -----
-    1. Median beat of the normal beats (window adapted to the RR interval).
+    1. Median beat of the normal beats (window adapted to the RR interval),
+       after subtracting from each beat the baseline interpolated between
+       the PR segments of consecutive beats (isoelectric-point baseline).
     2. QRS onset and offset where the spatial velocity (Euclidean norm over
        leads of the time derivative, 40 Hz low-pass) falls below 10 % of its
        peak before and after the R wave: global onset/offset over all leads,
@@ -145,13 +150,23 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     if rr_s is None or not np.isfinite(rr_s):
         rr_s = float(np.mean(rr_all))
     normal = r[labels == "N"] if (labels == "N").sum() >= 1 else r
-    pre_s = float(np.clip(0.45 * rr_med, 0.22, 0.40))
+    pre_s = float(np.clip(0.5 * rr_med, 0.22, 0.46))
     post_s = float(np.clip(rr_med - pre_s * 0.6, 0.35, 0.70))
     tpl, used = median_beat(x, fs, normal, pre_s=pre_s, post_s=post_s)
     if used.size == 0:
         return empty
     ri = int(round(pre_s * fs))
     fid = _fiducials(tpl, fs, ri)
+    if fid is None:
+        return empty
+    # Second pass: subtract, beat by beat, the baseline interpolated linearly
+    # between the PR segments (isoelectric points) of consecutive beats, so that
+    # wander is removed without the ST distortion of a high-pass filter.
+    tpl2 = _pr_corrected_template(x, fs, r, used, fid[0] - ri, pre=ri, post=tpl.shape[0] - ri)
+    if tpl2 is not None:
+        fid2 = _fiducials(tpl2, fs, ri)
+        if fid2 is not None:
+            fid = fid2
     if fid is None:
         return empty
     qrs_on, qrs_off, t_peak, t_off, p_on, p_off, tb = fid
@@ -182,6 +197,32 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     return Delineation(template_mv=tb, fs=fs, r_index=ri, p_on=p_on, p_off=p_off, qrs_on=qrs_on,
                        qrs_off=qrs_off, t_off=t_off, lead_names=names, measurements=meas, waves=waves,
                        n_beats=int(used.size), t_peak=t_peak)
+
+
+def _pr_corrected_template(x, fs, r_all, used, qrs_on_rel, *, pre, post):
+    """Median beat after removing a baseline interpolated through every beat's PR segment."""
+    half = max(1, int(round(0.01 * fs)))
+    p = r_all + qrs_on_rel - half  # centre of a 20-ms window ending at QRS onset
+    p = p[(p - half >= 0) & (p + half < x.shape[0])]
+    if p.size < 2:
+        return None
+    idx = p[:, None] + np.arange(-half, half)[None, :]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        levels = np.nanmean(x[idx], axis=1)  # (n_points, n_leads)
+    ok = np.isfinite(levels).all(axis=1)
+    p, levels = p[ok], levels[ok]
+    if p.size < 2:
+        return None
+    win = used[:, None] + np.arange(-pre, post)[None, :]
+    seg = x[win].astype(np.float64)  # (n_beats, win, n_leads)
+    flat = win.reshape(-1)
+    for j in range(x.shape[1]):
+        seg[:, :, j] -= np.interp(flat, p, levels[:, j]).reshape(win.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        tpl = np.nanmedian(seg, axis=0) if np.isnan(seg).any() else np.median(seg, axis=0)
+    return np.nan_to_num(tpl).astype(np.float32)
 
 
 def _lowpass(x, fs, hz):
@@ -248,7 +289,7 @@ def _fiducials(tpl, fs, ri):
                 t_off = int(round(min(max(te, j), t1)))
     # P wave before QRS onset
     p_on = p_off = -1
-    pa, pb = max(0, qrs_on - k(0.30)), qrs_on - k(0.03)
+    pa, pb = max(0, qrs_on - k(0.34)), qrs_on - k(0.03)
     if pb - pa > k(0.05):
         pl = np.linalg.norm(_lowpass(tb.astype(np.float64), fs, 15.0), axis=1)
         seg = pl[pa:pb]

@@ -111,6 +111,8 @@
   function renderReport(c) {
     const box = $("report");
     const form = $("report-form");
+    $("report-links").innerHTML = c.report
+      ? `<a href="/cases/${caseId}/report">printable</a> · <a href="/cases/${caseId}/report.pdf">PDF</a>` : "";
     if (c.report) {
       const r = c.report;
       box.innerHTML = `<p class="diagnosis">${escapeHtml(r.diagnosis)}</p>
@@ -147,8 +149,102 @@
         const li = document.querySelector(`#annotations li[data-id="${ann.id}"]`);
         if (li) li.scrollIntoView({ block: "nearest" });
       },
+      onViewChange: (view) => { myView = view; announcePresence(); },
+      onSaveMeasurement: async (m) => {
+        if (!canAnnotate()) { showError("Claim or open the case for review to save measurements."); return; }
+        try {
+          const r = await api("POST", `/api/v1/cases/${caseId}/annotations`, {
+            lead: m.lead || null, start_s: m.startS, end_s: m.endS,
+            label: `RR interval ${Math.round(m.intervalMs)} ms (${Math.round(m.rateBpm)} bpm)`, text: "caliper measurement" });
+          annotations.set(r.annotation.id, r.annotation); renderAnnotations(); showError("");
+        } catch (err) { showError(err.message); }
+      },
     });
   }
+
+  // --- presence: who else is reading this case, and where -------------------------------------
+  const present = new Map(); // sid -> {user, start_s, end_s}
+  let myView = null;
+  let presenceTimer = null;
+  function announcePresence() {
+    if (!myView || !socket.connected) return;
+    clearTimeout(presenceTimer);
+    presenceTimer = setTimeout(() => socket.emit("presence",
+      { case_id: caseId, start_s: myView.startS, end_s: myView.endS }), 150);
+  }
+  function renderPresence() {
+    const others = [...present.values()];
+    $("presence").innerHTML = others.map((p) => {
+      const hue = window.EcgViewer && window.EcgViewer.authorHue ? window.EcgViewer.authorHue(p.user.id) : 210;
+      return `<span class="who-here" style="background:hsl(${hue} 55% 42%)" title="viewing ${p.start_s.toFixed(1)}–${p.end_s.toFixed(1)} s">${escapeHtml(p.user.username)} · ${p.start_s.toFixed(0)}–${p.end_s.toFixed(0)} s</span>`;
+    }).join("");
+    if (viewer && viewer.setPresence) {
+      viewer.setPresence(others.map((p) => ({ userId: p.user.id, username: p.user.username, startS: p.start_s, endS: p.end_s })));
+    }
+  }
+  socket.on("presence", (p) => { if (p.case_id === caseId && p.user.id !== user.id) { present.set(p.sid, p); renderPresence(); } });
+  socket.on("presence_left", (p) => { if (p.case_id === caseId) { present.delete(p.sid); renderPresence(); } });
+  socket.on("presence_request", (p) => { if (p.case_id === caseId) announcePresence(); });
+
+  // --- consult thread -----------------------------------------------------------------------
+  const messageIds = new Set();
+  function addMessage(m) {
+    if (messageIds.has(m.id)) return;
+    messageIds.add(m.id);
+    const li = document.createElement("li");
+    li.innerHTML = `<span class="from">${escapeHtml(m.author.full_name || m.author.username)}</span>
+      <span class="when">${escapeHtml(m.author.role.replace(/_/g, " "))} · ${escapeHtml(timeOf(m.created_at))}</span>
+      <div>${escapeHtml(m.text)}</div>`;
+    $("messages").appendChild(li);
+    $("messages").scrollTop = $("messages").scrollHeight;
+  }
+  socket.on("message_created", (m) => { if (m.case_id === caseId) addMessage(m); });
+  $("message-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = $("message-text").value;
+    try {
+      const r = await api("POST", `/api/v1/cases/${caseId}/messages`, { text });
+      addMessage(r.message); $("message-text").value = ""; showError("");
+    } catch (err) { showError(err.message); }
+  });
+
+  // --- prior ECGs, side by side ---------------------------------------------------------------
+  let compareViewer = null;
+  async function loadPriors() {
+    const data = await api("GET", `/api/v1/cases/${caseId}/priors`);
+    const list = $("priors");
+    if (!data.cases.length) { list.innerHTML = '<li class="muted">None.</li>'; return; }
+    list.innerHTML = "";
+    data.cases.forEach((p) => {
+      const li = document.createElement("li");
+      const hr = p.summary && p.summary.heart_rate_bpm ? ` · ${Math.round(p.summary.heart_rate_bpm)}/min` : "";
+      li.innerHTML = `<a href="/cases/${p.id}">${escapeHtml(timeOf(p.created_at))}</a> ${escapeHtml(p.status.replace(/_/g, " "))}${escapeHtml(hr)} `;
+      const open = document.createElement("button");
+      open.className = "link"; open.textContent = "Open side by side";
+      open.onclick = () => openCompare(p.id);
+      li.appendChild(open);
+      list.appendChild(li);
+    });
+  }
+  async function openCompare(priorId) {
+    const prior = (await api("GET", `/api/v1/cases/${priorId}`)).case;
+    if (compareViewer && compareViewer.destroy) compareViewer.destroy();
+    const host = $("compare-viewer");
+    host.innerHTML = "";
+    $("compare-card").hidden = false;
+    $("compare-title").textContent = `Prior ECG of ${timeOf(prior.created_at)}` + (prior.report ? ` — ${prior.report.diagnosis}` : "");
+    compareViewer = new window.EcgViewer(host, {
+      fs: prior.recording.fs, durationS: prior.recording.duration_s, leadNames: prior.recording.leads,
+      loadWindow: (s, e, n) => api("GET", `/api/v1/cases/${priorId}/signal?start_s=${s}&end_s=${e}&max_points=${n}`),
+      beats: prior.analysis ? prior.analysis.beats : { sample: [], label: [] },
+      findings: prior.analysis ? prior.analysis.findings : [], annotations: prior.annotations, selfUserId: user.id,
+    });
+    $("compare-card").scrollIntoView({ block: "nearest" });
+  }
+  $("compare-close").onclick = () => {
+    if (compareViewer && compareViewer.destroy) compareViewer.destroy();
+    compareViewer = null; $("compare-card").hidden = true;
+  };
 
   async function load() {
     try {
@@ -157,6 +253,7 @@
       current = data.case;
       annotations = new Map(current.annotations.map((a) => [a.id, a]));
       renderHead(current); renderAnalysis(current.analysis); renderReport(current);
+      (current.messages || []).forEach(addMessage);
       if (viewer && !hadAnalysis && current.analysis) { viewer.destroy && viewer.destroy(); viewer = null; }
       ensureViewer(current);
       renderAnnotations();
@@ -174,7 +271,10 @@
       form.reset(); form.hidden = true; showError("");
     } catch (err) { showError(err.message); }
   });
-  $("annotation-cancel").onclick = () => { $("annotation-form").hidden = true; pendingSpan = null; };
+  $("annotation-cancel").onclick = () => {
+    $("annotation-form").hidden = true; pendingSpan = null;
+    if (viewer && viewer.clearSelection) viewer.clearSelection();
+  };
 
   $("report-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -192,6 +292,10 @@
   socket.on("annotation_updated", upsert);
   socket.on("annotation_deleted", (a) => { if (a.case_id === caseId) { annotations.delete(a.id); renderAnnotations(); } });
   ["case_updated", "case_reported"].forEach((ev) => socket.on(ev, (c) => { if (c.id === caseId) load(); }));
-  onResync(() => socket.emit("join_case", { case_id: caseId }, (ack) => { if (ack && ack.error) showError(ack.error); load(); }));
+  onResync(() => socket.emit("join_case", { case_id: caseId }, (ack) => {
+    if (ack && ack.error) showError(ack.error);
+    present.clear(); renderPresence(); announcePresence(); load();
+  }));
   if (!socket.connected) load();
+  loadPriors().catch((e) => showError(e.message));
 })();

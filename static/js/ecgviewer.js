@@ -22,6 +22,36 @@
  *   viewer.setFindings(list) / setBeats(beats) / showFinding(f)
  *   viewer.clearSelection() / destroy()
  *
+ * Additions (all optional; the calls above are unchanged):
+ *   options.layout: 'auto' | '12lead' | 'stacked'   ('auto': the standard
+ *       12-lead sheet when the record has I, II, III, aVR, aVL, aVF, V1-V6,
+ *       names case-insensitive; stacked leads otherwise). Toolbar: "12-lead".
+ *       12-lead sheet: 3 rows x 4 columns (I/II/III, aVR/aVL/aVF, V1-V3,
+ *       V4-V6), 2.5 s per column as consecutive segments of one 10 s page
+ *       (shorter columns on a narrow screen or at 50 mm/s), then a
+ *       full-width lead II rhythm strip carrying the beat marks and the
+ *       all-lead findings; a calibration pulse on every row. A drag in a
+ *       cell selects on that cell's lead (Shift: all leads), at its times.
+ *   viewer.setLayout('auto'|'12lead'|'stacked') / getLayout() -> '12lead'|'stacked'
+ *   options.onSaveMeasurement: ({lead, startS, endS, intervalMs,
+ *       intervalSamples, rateBpm}) => {}   shows "Save" in the caliper bar.
+ *   Calipers (toolbar "Calipers" or key C): click twice (or drag) to place
+ *       two cursors; they snap to the nearest beat (R peak, beats.sample)
+ *       within 80 ms when "Snap to R" is on, else to the sample grid; drag a
+ *       cursor to move it. The bar reads interval in ms and samples and rate
+ *       (60000 / ms). "March out" (key M) repeats the interval across the page.
+ *   viewer.setCalipers(startS, endS, {snap=false, lead=null}) / getCalipers()
+ *       -> {startS, endS, intervalMs, intervalSamples, rateBpm, lead} | null
+ *   viewer.setCalipersEnabled(bool) / clearCalipers()
+ *   viewer.setPresence([{userId, username, startS, endS}])   colleagues'
+ *       viewing windows, drawn on the overview in their author colour
+ *       (entries with userId === selfUserId are ignored).
+ *   viewer.clientPointAt(t, lead=null) -> {x, y} client (CSS) coordinates of
+ *       time t on the first panel showing `lead` (baseline height), or null.
+ *   container.ecgViewer === viewer, and the container dispatches
+ *   'ecgv:drawn' {detail: {startS, endS, t}} (t = performance.now()) when a
+ *   page has been drawn with its own signal window (for timing/tests).
+ *
  * loadWindow answers {fs, leads: [{name, start_s, step_s, min: [], max: []}]}
  * in mV; it may ignore the AbortSignal (late answers are dropped anyway).
  *
@@ -65,6 +95,16 @@
   const ROW_CSS = 15;         // annotation label row height
   const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   const OVERVIEW_CSS = 72;
+  const TOP12_CSS = 4;        // margin above the 12-lead sheet
+
+  // The 12-lead sheet: standard lead order, and the leads of each column
+  // (indices into STANDARD_12), top row first.
+  const STANDARD_12 = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'];
+  const LAYOUT_12 = [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]];
+
+  const CALIPER = '#0f766e';  // teal: not an author hue band, not a severity
+  const CALIPER_SNAP_S = 0.08;
+  const CALIPER_GRAB_CSS = 7;
 
   const MIN_DRAG_S = 0.02;    // shorter drags are clicks
   const MIN_DRAG_CSS = 3;     // ... and so is pointer jitter below this
@@ -203,75 +243,131 @@
    * of bold-box periods and, with starts snapped to that period, bold lines
    * fall on exact time marks (every 0.2 s at 25 mm/s).
    */
-  function computeLayout(widthDev, dpr, nLeads, speed, gain, o) {
+  function computeLayout(widthDev, dpr, nLeads, speed, gain, o, twelve) {
     const u = o.cssPxPerMm * dpr;                  // device px per mm
     const pulseMm = CAL_S * speed;
     const calMm = Math.ceil((pulseMm + 5) / BOLD_MM) * BOLD_MM;
-    const traceMm = Math.max(BOLD_MM, Math.floor((widthDev / u - calMm) / BOLD_MM) * BOLD_MM);
+    let traceMm = Math.max(BOLD_MM, Math.floor((widthDev / u - calMm) / BOLD_MM) * BOLD_MM);
     // ~3 mV of room per strip: 30 mm at 10 mm/mV, never under 20 mm.
     const stripMm = o.stripHeightMm || Math.max(20, Math.ceil((3 * gain) / BOLD_MM) * BOLD_MM);
     const laneH = Math.round(LANE_CSS * dpr);
-    const strips = [];
-    for (let i = 0; i < nLeads; i++) {
-      const topMm = i * stripMm;
-      strips.push({
-        top: Math.round(laneH + topMm * u),
-        bottom: Math.round(laneH + (topMm + stripMm) * u),
+    const boldS = BOLD_MM / speed;
+    const rows = [], panels = [], blocks = [];
+    const row = (topPx) => {
+      const r = {
+        top: Math.round(topPx), bottom: Math.round(topPx + stripMm * u),
         // 0 mV on the bold line nearest mid-strip.
-        baseline: laneH + (topMm + Math.round(stripMm / 2 / BOLD_MM) * BOLD_MM) * u,
-      });
+        baseline: topPx + Math.round(stripMm / 2 / BOLD_MM) * BOLD_MM * u,
+      };
+      rows.push(r);
+      return r;
+    };
+    let colS = 0, lane, paperTop, paperBottom;
+    if (twelve) {
+      // Four columns of 2.5 s (the paper standard: 10 s at 25 mm/s); shorter,
+      // in whole bold boxes, when the screen is narrow or at 50 mm/s.
+      colS = Math.min(2.5, Math.floor(traceMm / speed / 4 / boldS + 1e-9) * boldS);
+      colS = Math.max(boldS, round3(colS));
+      traceMm = 4 * colS * speed;
+      const top0 = Math.round(TOP12_CSS * dpr);
+      for (let r = 0; r < 3; r++) row(top0 + r * stripMm * u);
+      const b1 = { top: rows[0].top, bottom: rows[2].bottom };
+      lane = { top: b1.bottom, bottom: b1.bottom + laneH };
+      const rr = row(lane.bottom);
+      blocks.push(b1, { top: rr.top, bottom: rr.bottom });
+      paperTop = b1.top; paperBottom = rr.bottom;
+      const colW = colS * speed * u;
+      for (let c = 0; c < 4; c++) {
+        for (let r = 0; r < 3; r++) {
+          const x0 = calMm * u + c * colW;
+          panels.push(Object.assign({}, rows[r], { lead: twelve[LAYOUT_12[c][r]], row: r, col: c, x0, x1: x0 + colW }));
+        }
+      }
+      panels.push(Object.assign({}, rr, { lead: twelve[1], row: 3, col: -1, rhythm: true, x0: calMm * u, x1: (calMm + traceMm) * u }));
+    } else {
+      for (let i = 0; i < nLeads; i++) {
+        const r = row(laneH + i * stripMm * u);
+        panels.push(Object.assign({}, r, { lead: i, row: i, col: 0, x0: calMm * u, x1: (calMm + traceMm) * u }));
+      }
+      lane = { top: 0, bottom: laneH };
+      paperTop = laneH; paperBottom = rows[rows.length - 1].bottom;
+      blocks.push({ top: paperTop, bottom: paperBottom });
     }
-    const paperBottom = Math.round(laneH + nLeads * stripMm * u);
     const axisTop = paperBottom + 1;
     return {
-      dpr, u, speed, gain, pulseMm, calMm, traceMm, stripMm, laneH, strips,
+      dpr, u, speed, gain, pulseMm, calMm, traceMm, stripMm, laneH,
+      twelve: !!twelve, colS, rows, panels, blocks, lane,
+      strips: rows,             // backward-compatible name
       widthDev,
       traceX0: calMm * u,
       traceX1: (calMm + traceMm) * u,
       paperW: (calMm + traceMm) * u,
-      paperTop: laneH,
+      paperTop,
       paperBottom,
       axisTop,
       heightDev: axisTop + Math.round(AXIS_CSS * dpr),
       windowS: traceMm / speed,
-      boldS: BOLD_MM / speed,
+      boldS,
       pxPerS: speed * u,
       pxPerMv: gain * u,
     };
   }
 
+  /** Index of each standard lead in leadNames (I, II, III, aVR, aVL, aVF,
+   *  V1..V6, case-insensitive, 'D1'-style and 'MLII' not accepted), or null. */
+  function twelveLeadMap(leadNames) {
+    const lower = leadNames.map((n) => String(n).trim().toLowerCase());
+    const idx = STANDARD_12.map((n) => lower.indexOf(n.toLowerCase()));
+    return idx.every((i) => i >= 0) ? idx : null;
+  }
+
   // ---------------------------------------------------------------- painting
 
-  /** Pink paper: 1 mm minor, 5 mm bold. Each line is placed from the common
-   *  origin and rounded on its own (no accumulated error), drawn as integer
-   *  rects so it is crisp at any devicePixelRatio. */
+  /** Pink paper: 1 mm minor, 5 mm bold, per block of rows. Each line is
+   *  placed from the block's origin and rounded on its own (no accumulated
+   *  error), drawn as integer rects so it is crisp at any devicePixelRatio. */
   function paintPaper(ctx, L) {
-    const { u, dpr, paperTop, paperBottom } = L;
+    const { u, dpr } = L;
     const w = Math.round(L.paperW);
-    ctx.fillStyle = PAPER_BG;
-    ctx.fillRect(0, paperTop, w, paperBottom - paperTop);
     const minorW = 1;
     const majorW = Math.max(1, Math.round(dpr));
-    const nx = Math.round(L.paperW / u), ny = Math.round((paperBottom - paperTop) / u);
-    for (const major of [false, true]) {
-      ctx.fillStyle = major ? GRID_MAJOR : GRID_MINOR;
-      const lw = major ? majorW : minorW;
-      for (let k = 0; k <= nx; k++) {
-        if ((k % BOLD_MM === 0) !== major) continue;
-        const x = Math.round(k * u - lw / 2);
-        ctx.fillRect(clamp(x, 0, w - lw), paperTop, lw, paperBottom - paperTop);
+    for (const blk of L.blocks) {
+      const { top, bottom } = blk;
+      ctx.fillStyle = PAPER_BG;
+      ctx.fillRect(0, top, w, bottom - top);
+      const nx = Math.round(L.paperW / u), ny = Math.round((bottom - top) / u);
+      for (const major of [false, true]) {
+        ctx.fillStyle = major ? GRID_MAJOR : GRID_MINOR;
+        const lw = major ? majorW : minorW;
+        for (let k = 0; k <= nx; k++) {
+          if ((k % BOLD_MM === 0) !== major) continue;
+          const x = Math.round(k * u - lw / 2);
+          ctx.fillRect(clamp(x, 0, w - lw), top, lw, bottom - top);
+        }
+        for (let k = 0; k <= ny; k++) {
+          if ((k % BOLD_MM === 0) !== major) continue;
+          const y = Math.round(top + k * u - lw / 2);
+          ctx.fillRect(0, clamp(y, top, bottom - lw), w, lw);
+        }
       }
-      for (let k = 0; k <= ny; k++) {
-        if ((k % BOLD_MM === 0) !== major) continue;
-        const y = Math.round(paperTop + k * u - lw / 2);
-        ctx.fillRect(0, clamp(y, paperTop, paperBottom - lw), w, lw);
+      // Separate the calibration column from the trace.
+      ctx.fillStyle = STRIP_SEP;
+      ctx.fillRect(Math.round(L.traceX0 - majorW / 2), top, majorW, bottom - top);
+    }
+    // Row separators: make clipping boundaries between leads obvious.
+    ctx.fillStyle = STRIP_SEP;
+    for (let i = 1; i < L.rows.length; i++) {
+      if (L.rows[i].top === L.rows[i - 1].bottom) ctx.fillRect(0, L.rows[i].top - (majorW >> 1), w, majorW);
+    }
+    // 12-lead sheet: a short bar where one lead gives way to the next.
+    if (L.twelve) {
+      ctx.fillStyle = TRACE;
+      const bw = Math.max(1, Math.round(1.5 * dpr)), h = 6 * u;
+      for (const p of L.panels) {
+        if (p.rhythm || p.col === 0) continue;
+        ctx.fillRect(Math.round(p.x0 - bw / 2), Math.round(p.baseline - h / 2), bw, Math.round(h));
       }
     }
-    // Strip separators: make clipping boundaries between leads obvious.
-    ctx.fillStyle = STRIP_SEP;
-    for (let i = 1; i < L.strips.length; i++) ctx.fillRect(0, L.strips[i].top - (majorW >> 1), w, majorW);
-    // Separate the calibration column from the trace.
-    ctx.fillRect(Math.round(L.traceX0 - majorW / 2), paperTop, majorW, paperBottom - paperTop);
   }
 
   /** 1 mV x 0.2 s standardisation pulse at the left of each strip. */
@@ -281,7 +377,7 @@
     ctx.strokeStyle = TRACE;
     ctx.lineWidth = Math.max(1, 1.2 * dpr);
     ctx.lineJoin = 'miter';
-    for (const s of L.strips) {
+    for (const s of L.rows) {
       const yb = s.baseline, yt = yb - CAL_MV * L.pxPerMv;
       ctx.beginPath();
       ctx.moveTo(x0, yb); ctx.lineTo(x1, yb); ctx.lineTo(x1, yt);
@@ -295,15 +391,16 @@
    * vertical segment min..max; consecutive buckets are joined from the end
    * nearest the previous pen position, so no extremum (R peak) is lost.
    */
-  function traceLeadPath(ctx, ld, view, L, yBase, baseMv, fs) {
+  function traceLeadPath(ctx, ld, view, L, yBase, baseMv, fs, tA = view.startS, tB = view.endS) {
     const { min, max, start_s: s0, step_s: st } = ld;
     const n = min.length;
     if (!n || !(st > 0)) return;
     // Decimated buckets span a time range: plot at the centre. Raw samples
-    // (step <= 1/fs) sit exactly at their sample time.
+    // (step <= 1/fs) sit exactly at their sample time. [tA, tB] is the part
+    // of the page this panel shows (x is always measured from view.startS).
     const off = st > 1.0001 / fs ? st / 2 : 0;
-    const i0 = Math.max(0, Math.floor((view.startS - s0 - off) / st) - 1);
-    const i1 = Math.min(n - 1, Math.ceil((view.endS - s0 - off) / st) + 1);
+    const i0 = Math.max(0, Math.floor((tA - s0 - off) / st) - 1);
+    const i1 = Math.min(n - 1, Math.ceil((tB - s0 - off) / st) + 1);
     const x0 = L.traceX0, pxs = L.pxPerS, pmv = L.pxPerMv;
     let pen = null;
     for (let i = i0; i <= i1; i++) {
@@ -374,8 +471,8 @@
       const o = Object.assign({
         fs: 0, durationS: 0, leadNames: null, loadWindow: null,
         beats: null, findings: [], annotations: [], selfUserId: null,
-        onSelectSpan: null, onAnnotationClick: null, onViewChange: null,
-        speed: 25, gain: 10, startS: 0,
+        onSelectSpan: null, onAnnotationClick: null, onViewChange: null, onSaveMeasurement: null,
+        speed: 25, gain: 10, startS: 0, layout: 'auto',
         cssPxPerMm: CSS_PX_PER_MM, stripHeightMm: 0, centerBaseline: true,
       }, options || {});
       if (!(o.fs > 0)) throw new RangeError('EcgViewer: fs must be > 0');
@@ -405,6 +502,13 @@
       this._loadTimer = 0;
       this._loadingTimer = 0;
       this._cache = new LruCache(CACHE_SIZE, (e) => { if (e.ctrl) e.ctrl.abort(); });
+      this._twelveMap = twelveLeadMap(this.leadNames);
+      this.layoutMode = ['auto', '12lead', 'stacked'].includes(o.layout) ? o.layout : 'auto';
+      this.calipers = { on: false, a: null, b: null, pending: false, lead: null, march: false, snap: true };
+      this._calDrag = null;
+      this.presence = [];
+      this._drawnKey = null;
+      container.ecgViewer = this;
 
       this.setBeats(o.beats, false);
       this.setFindings(o.findings, false);
@@ -535,6 +639,81 @@
       this._invalidate();
     }
 
+    /** 'auto' | '12lead' | 'stacked' ('12lead' needs the 12 standard leads). */
+    setLayout(mode) {
+      if (!['auto', '12lead', 'stacked'].includes(mode)) throw new RangeError('EcgViewer: layout must be auto, 12lead or stacked');
+      this.layoutMode = mode;
+      this.selection = null;
+      this._relayout();
+    }
+
+    /** The layout drawn: '12lead' or 'stacked'. */
+    getLayout() { return this._layout && this._layout.twelve ? '12lead' : 'stacked'; }
+
+    /** Show or hide the calipers (their cursors are kept while hidden). */
+    setCalipersEnabled(on) {
+      this.calipers.on = !!on;
+      this._calBtn.setAttribute('aria-pressed', String(this.calipers.on));
+      this._calBar.hidden = !this.calipers.on;
+      this._canvas.classList.toggle('ecgv-caliper-mode', this.calipers.on);
+      this._updateCaliperBar();
+      this._invalidate();
+    }
+
+    /** Place both cursors (seconds); opts.snap snaps them like a click does. */
+    setCalipers(startS, endS, opts = {}) {
+      const c = this.calipers;
+      const f = (t) => clamp(+t, 0, this.durationS);
+      c.a = opts.snap ? this._snapCaliper(f(startS)) : f(startS);
+      c.b = opts.snap ? this._snapCaliper(f(endS)) : f(endS);
+      c.pending = false;
+      c.lead = opts.lead === undefined ? null : opts.lead;
+      if (!c.on) this.setCalipersEnabled(true); else { this._updateCaliperBar(); this._invalidate(); }
+    }
+
+    /** The measurement between the cursors, or null while fewer than two. */
+    getCalipers() {
+      const c = this.calipers;
+      if (c.a === null || c.b === null) return null;
+      const startS = Math.min(c.a, c.b), endS = Math.max(c.a, c.b);
+      const intervalMs = Number(((endS - startS) * 1000).toFixed(1));
+      return {
+        startS: Number(startS.toFixed(6)), endS: Number(endS.toFixed(6)), intervalMs,
+        intervalSamples: Math.round((endS - startS) * this.fs),
+        rateBpm: intervalMs > 0 ? Number((60000 / intervalMs).toFixed(1)) : null,
+        lead: c.lead,
+      };
+    }
+
+    clearCalipers() {
+      const c = this.calipers;
+      c.a = c.b = null; c.pending = false;
+      this._updateCaliperBar();
+      this._invalidate();
+    }
+
+    /** Colleagues' viewing windows [{userId, username, startS, endS}]. */
+    setPresence(list) {
+      const self = this.opts.selfUserId;
+      this.presence = (Array.isArray(list) ? list : []).filter((p) =>
+        p && Number.isFinite(+p.startS) && Number.isFinite(+p.endS) &&
+        (self === null || self === undefined || p.userId !== self));
+      this._invalidate(false, true);
+    }
+
+    /** Client (CSS px) point of time t on the first panel showing `lead`
+     *  (name or index; null = any), at its baseline; null if not on the page. */
+    clientPointAt(t, lead = null) {
+      const L = this._layout;
+      const li = lead === null ? null : leadIndex(lead, this.leadNames);
+      const x = this._x(+t);
+      const p = L.panels.find((q) => (li === null || q.lead === li) && x >= q.x0 - 0.5 && x <= q.x1 + 0.5);
+      if (!p) return null;
+      const r = this._canvas.getBoundingClientRect();
+      const k = r.width / this._canvas.width;
+      return { x: r.left + x * k, y: r.top + p.baseline * k };
+    }
+
     /** Detach observers, abort requests, remove the DOM we added. */
     destroy() {
       this._destroyed = true;
@@ -545,7 +724,8 @@
       clearTimeout(this._loadingTimer);
       this._cache.clear();
       this.container.removeEventListener('keydown', this._onKey);
-      for (const el of [this._toolbar, this._overview, this._canvas]) el.remove();
+      for (const el of [this._toolbar, this._calBar, this._overview, this._canvas]) el.remove();
+      if (this.container.ecgViewer === this) delete this.container.ecgViewer;
       this.container.classList.remove('ecgv');
     }
 
@@ -561,7 +741,8 @@
         `ECG, ${this.leadNames.length} leads (${this.leadNames.join(', ')}), ` +
         `${formatTime(this.durationS, Math.max(60, this.durationS))} long. ` +
         'Left and Right arrows page, Home and End jump to start and end, ' +
-        'drag on a lead to select a span, Shift+drag selects on all leads, Escape clears.');
+        'drag on a lead to select a span, Shift+drag selects on all leads, Escape clears. ' +
+        'C toggles calipers (click two beats), M marches the interval out.');
 
       const bar = document.createElement('div');
       bar.className = 'ecgv-toolbar';
@@ -604,6 +785,10 @@
       this._gainSel = select('Gain', GAINS, 'mm/mV', this.gain);
       this._allBtn = btn('All leads', 'Select spans on all leads (same as Shift+drag)', 'ecgv-toggle');
       this._allBtn.setAttribute('aria-pressed', 'false');
+      this._layoutBtn = btn('12-lead', 'Standard 12-lead sheet (3 x 4 + lead II rhythm strip) or stacked leads', 'ecgv-toggle');
+      this._layoutBtn.hidden = !this._twelveMap;
+      this._calBtn = btn('Calipers', 'Calipers: two cursors measuring interval and rate (C)', 'ecgv-toggle');
+      this._calBtn.setAttribute('aria-pressed', 'false');
       this._statusEl = document.createElement('span');
       this._statusEl.className = 'ecgv-status';
       this._statusEl.setAttribute('role', 'status');
@@ -618,7 +803,39 @@
       this._canvas.className = 'ecgv-strips';
       this._canvas.setAttribute('role', 'img');
 
-      c.append(bar, this._overview, this._canvas);
+      // Caliper readout and options (shown while calipers are on).
+      const cb = document.createElement('div');
+      cb.className = 'ecgv-calbar';
+      cb.hidden = true;
+      this._calText = document.createElement('span');
+      this._calText.className = 'ecgv-calreadout';
+      this._calText.setAttribute('aria-live', 'polite');
+      const check = (text) => {
+        const l = document.createElement('label');
+        l.className = 'ecgv-field';
+        const i = document.createElement('input');
+        i.type = 'checkbox';
+        l.append(i, ` ${text}`);
+        cb.appendChild(l);
+        return i;
+      };
+      cb.appendChild(this._calText);
+      this._snapChk = check('Snap to R');
+      this._snapChk.checked = true;
+      this._marchChk = check('March out (M)');
+      const cbtn = (text, label) => {
+        const b = document.createElement('button');
+        b.type = 'button'; b.className = 'ecgv-btn'; b.textContent = text; b.title = label;
+        b.setAttribute('aria-label', label);
+        cb.appendChild(b);
+        return b;
+      };
+      this._calSave = cbtn('Save', 'Save this measurement as an annotation');
+      this._calSave.hidden = typeof this.opts.onSaveMeasurement !== 'function';
+      this._calClear = cbtn('Clear', 'Remove the caliper cursors');
+      this._calBar = cb;
+
+      c.append(bar, cb, this._overview, this._canvas);
       this._toolbar = bar;
       this._ctx = this._canvas.getContext('2d');
       this._octx = this._overview.getContext('2d');
@@ -662,7 +879,9 @@
       const dpr = window.devicePixelRatio || 1;
       const cssW = this._canvas.getBoundingClientRect().width || this.container.clientWidth || 800;
       const widthDev = this._widthDev || Math.round(cssW * dpr);
-      const L = computeLayout(widthDev, dpr, this.leadNames.length, this.speed, this.gain, this.opts);
+      const twelve = this._twelveMap && this.layoutMode !== 'stacked' ? this._twelveMap : null;
+      const L = computeLayout(widthDev, dpr, this.leadNames.length, this.speed, this.gain, this.opts, twelve);
+      this._layoutBtn.setAttribute('aria-pressed', String(!!twelve));
       this._layout = L;
       const cv = this._canvas;
       if (cv.width !== widthDev) cv.width = widthDev;
@@ -803,13 +1022,23 @@
       const labels = this._paintAnnotationSpans(ctx, L, view);
       this._paintAnnotationLabels(ctx, L, labels);
       this._paintSelection(ctx, L, view);
-      this._paintTraces(ctx, L, view);
+      const complete = this._paintTraces(ctx, L, view);
       this._paintBeats(ctx, L, view);
       this._paintLeadLabels(ctx, L);
+      this._paintCalipers(ctx, L, view);
       paintTimeAxis(ctx, L, view, this.durationS);
       if (this._flash) this._paintFlash(ctx, L, view);
       this._canvas.setAttribute('aria-label',
-        `ECG strips ${formatTime(view.startS, this.durationS, 1)} to ${formatTime(Math.min(view.endS, this.durationS), this.durationS, 1)}`);
+        `ECG ${L.twelve ? '12-lead sheet' : 'strips'} ${formatTime(view.startS, this.durationS, 1)} to ${formatTime(Math.min(view.endS, this.durationS), this.durationS, 1)}`);
+      if (complete) {
+        const key = `${this.startS}|${L.windowS}|${L.widthDev}|${L.twelve}`;
+        if (key !== this._drawnKey) {
+          this._drawnKey = key;
+          const v = this.getView();
+          this.container.dispatchEvent(new CustomEvent('ecgv:drawn', {
+            detail: { startS: v.startS, endS: v.endS, t: performance.now() } }));
+        }
+      }
     }
 
     _renderBackground() {
@@ -823,9 +1052,43 @@
       paintCalibration(g, L);
     }
 
-    _stripRange(idx) {
-      const L = this._layout;
-      return idx === null ? [0, L.strips.length - 1] : [idx, idx];
+    /**
+     * Rectangles where something on lead `li` (null = all leads) is drawn:
+     * {x0, x1, top, bottom, key}. Stacked: one strip, or one block over all
+     * strips. 12-lead: the cells of that lead (and the rhythm strip for II);
+     * all leads = each column of the 3 x 4 block plus the rhythm strip, or
+     * only the rhythm strip when `rhythmOnly` (findings: beat-based).
+     */
+    _regions(li, rhythmOnly = false) {
+      const L = this._layout, P = L.panels;
+      if (li === null || li === undefined) {
+        if (!L.twelve) {
+          const last = P[P.length - 1];
+          return [{ x0: P[0].x0, x1: P[0].x1, top: P[0].top, bottom: last.bottom, key: 0 }];
+        }
+        const out = [];
+        if (!rhythmOnly) {
+          for (let c = 0; c < 4; c++) {
+            const cells = P.filter((p) => p.col === c && !p.rhythm);
+            out.push({ x0: cells[0].x0, x1: cells[0].x1, top: cells[0].top, bottom: cells[cells.length - 1].bottom, key: `c${c}` });
+          }
+        }
+        const r = P[P.length - 1];
+        out.push({ x0: r.x0, x1: r.x1, top: r.top, bottom: r.bottom, key: 'r' });
+        return out;
+      }
+      const out = [];
+      P.forEach((p, i) => { if (p.lead === li) out.push({ x0: p.x0, x1: p.x1, top: p.top, bottom: p.bottom, key: i }); });
+      return out;
+    }
+
+    /** [x0, x1] of seconds [s, e] inside a region (at least 2 px), or null. */
+    _clipX(r, s, e, dpr) {
+      const xs = this._x(s), xe = this._x(e);
+      if (xe < r.x0 || xs > r.x1) return null;
+      const x0 = Math.max(r.x0, xs);
+      const x1 = Math.max(x0 + 2 * dpr, Math.min(r.x1, xe));
+      return [x0, x1, xs, xe];
     }
 
     _x(t) { const L = this._layout; return L.traceX0 + (t - this.startS) * L.pxPerS; }
@@ -834,7 +1097,7 @@
       if (view.endS <= this.durationS) return;
       const x = Math.max(L.traceX0, this._x(this.durationS));
       ctx.fillStyle = 'rgba(75, 85, 99, 0.12)';
-      ctx.fillRect(x, L.paperTop, L.traceX1 - x, L.paperBottom - L.paperTop);
+      for (const b of L.blocks) ctx.fillRect(x, b.top, L.traceX1 - x, b.bottom - b.top);
     }
 
     _paintFindings(ctx, L, view) {
@@ -848,16 +1111,15 @@
         const li = leadIndex(f.lead, this.leadNames);
         if (li === -1) continue;
         const rgb = SEVERITY_RGB[f.severity] || SEVERITY_RGB.routine;
-        const x0 = Math.max(L.traceX0, this._x(s));
-        const x1 = Math.max(x0 + 2 * dpr, Math.min(L.traceX1, this._x(e)));
-        const [a, b] = this._stripRange(li);
-        for (let i = a; i <= b; i++) {
-          const st = L.strips[i];
+        for (const r of this._regions(li, true)) {
+          const c = this._clipX(r, s, e, dpr);
+          if (!c) continue;
+          const [x0, x1] = c;
           ctx.fillStyle = `rgba(${rgb}, 0.13)`;
-          ctx.fillRect(x0, st.top, x1 - x0, st.bottom - st.top);
+          ctx.fillRect(x0, r.top, x1 - x0, r.bottom - r.top);
           ctx.fillStyle = `rgba(${rgb}, 0.85)`;
-          ctx.fillRect(x0, st.bottom - 3 * dpr, x1 - x0, 3 * dpr);
-          if (f.code) haloText(ctx, truncate(f.code, 24), x0 + 3 * dpr, st.bottom - 4 * dpr, `rgb(${rgb})`, dpr);
+          ctx.fillRect(x0, r.bottom - 3 * dpr, x1 - x0, 3 * dpr);
+          if (f.code) haloText(ctx, truncate(f.code, 24), x0 + 3 * dpr, r.bottom - 4 * dpr, `rgb(${rgb})`, dpr);
         }
       }
     }
@@ -873,46 +1135,47 @@
         const authorId = a.author ? a.author.id : null;
         const hue = authorHue(authorId);
         const own = this.opts.selfUserId !== null && this.opts.selfUserId !== undefined && authorId === this.opts.selfUserId;
-        const xs = this._x(s), xe = this._x(e);
-        const x0 = Math.max(L.traceX0, xs);
-        const x1 = Math.max(x0 + 2 * dpr, Math.min(L.traceX1, xe));
-        const [ia, ib] = this._stripRange(li);
-        const top = L.strips[ia].top, bottom = L.strips[ib].bottom;
-        ctx.fillStyle = `hsla(${hue}, 70%, 50%, ${own ? 0.16 : 0.11})`;
-        ctx.fillRect(x0, top, x1 - x0, bottom - top);
-        // Own: solid 2 px edges; others: thin dashed edges.
-        ctx.strokeStyle = `hsl(${hue}, 65%, 38%)`;
-        ctx.lineWidth = (own ? 2 : 1) * dpr;
-        ctx.setLineDash(own ? [] : [4 * dpr, 3 * dpr]);
-        ctx.beginPath();
-        if (xs >= L.traceX0) { ctx.moveTo(xs, top); ctx.lineTo(xs, bottom); }
-        if (xe <= L.traceX1 && xe > xs) { ctx.moveTo(xe, top); ctx.lineTo(xe, bottom); }
-        ctx.stroke();
-        ctx.setLineDash([]);
-        this._hits.push({ a, kind: 'span', x0: x0 - 2 * dpr, x1: x1 + 2 * dpr, y0: top, y1: bottom });
-        jobs.push({ a, hue, own, strip: ia, x0, x1 });
+        for (const r of this._regions(li)) {
+          const c = this._clipX(r, s, e, dpr);
+          if (!c) continue;
+          const [x0, x1, xs, xe] = c;
+          const { top, bottom } = r;
+          ctx.fillStyle = `hsla(${hue}, 70%, 50%, ${own ? 0.16 : 0.11})`;
+          ctx.fillRect(x0, top, x1 - x0, bottom - top);
+          // Own: solid 2 px edges; others: thin dashed edges.
+          ctx.strokeStyle = `hsl(${hue}, 65%, 38%)`;
+          ctx.lineWidth = (own ? 2 : 1) * dpr;
+          ctx.setLineDash(own ? [] : [4 * dpr, 3 * dpr]);
+          ctx.beginPath();
+          if (xs >= r.x0) { ctx.moveTo(xs, top); ctx.lineTo(xs, bottom); }
+          if (xe <= r.x1 && xe > xs) { ctx.moveTo(xe, top); ctx.lineTo(xe, bottom); }
+          ctx.stroke();
+          ctx.setLineDash([]);
+          this._hits.push({ a, kind: 'span', x0: x0 - 2 * dpr, x1: x1 + 2 * dpr, y0: top, y1: bottom });
+          jobs.push({ a, hue, own, region: r, x0, x1 });
+        }
       }
       return jobs;
     }
 
     _paintAnnotationLabels(ctx, L, jobs) {
       const dpr = L.dpr, rowH = ROW_CSS * dpr, pad = 3 * dpr;
-      const rowsEnd = new Map();   // strip -> [right edge per row]
+      const rowsEnd = new Map();   // region -> [right edge per row]
       jobs.sort((p, q) => p.x0 - q.x0);
       for (const j of jobs) {
-        const a = j.a;
+        const a = j.a, r = j.region;
         const who = a.author && a.author.username ? a.author.username : 'unknown';
         const text = `${truncate(a.label || '(no label)', 32)} · ${j.own ? `${who} (you)` : who}`;
         ctx.font = `${j.own ? 'bold ' : ''}${10.5 * dpr}px ${FONT}`;
         const tw = ctx.measureText(text).width + 2 * pad;
-        const x = Math.min(j.x0, L.traceX1 - tw);
+        const x = Math.max(r.x0, Math.min(j.x0, L.traceX1 - tw));
         // Greedy row packing so overlapping spans keep readable labels.
-        const ends = rowsEnd.get(j.strip) || [];
+        const ends = rowsEnd.get(r.key) || [];
         let row = ends.findIndex((end) => end <= x);
         if (row < 0) row = ends.length < 3 ? ends.length : ends.indexOf(Math.min(...ends));
         ends[row] = x + tw + 2 * dpr;
-        rowsEnd.set(j.strip, ends);
-        const y = L.strips[j.strip].top + 2 * dpr + row * rowH;
+        rowsEnd.set(r.key, ends);
+        const y = r.top + 2 * dpr + row * rowH;
         // Light fill so the trace drawn over it stays readable. Own: tinted,
         // bold, solid border; others: white, dashed border (as their spans).
         ctx.fillStyle = j.own ? `hsla(${j.hue}, 75%, 90%, 0.95)` : 'rgba(255, 255, 255, 0.92)';
@@ -934,55 +1197,62 @@
       const sel = this.selection;
       if (!sel || sel.endS < view.startS || sel.startS > view.endS) return;
       const dpr = L.dpr;
-      const x0 = Math.max(L.traceX0, this._x(sel.startS));
-      const x1 = Math.min(L.traceX1, this._x(sel.endS));
-      const [a, b] = this._stripRange(sel.leadIndex);
-      const top = L.strips[a].top, bottom = L.strips[b].bottom;
-      ctx.fillStyle = `rgba(${SEL_RGB}, 0.16)`;
-      ctx.fillRect(x0, top, x1 - x0, bottom - top);
-      ctx.strokeStyle = `rgba(${SEL_RGB}, 0.9)`;
-      ctx.lineWidth = 1.5 * dpr;
-      ctx.setLineDash(sel.live ? [5 * dpr, 3 * dpr] : []);
-      ctx.strokeRect(x0, top + dpr, x1 - x0, bottom - top - 2 * dpr);
-      ctx.setLineDash([]);
-      ctx.font = `bold ${10.5 * dpr}px ${FONT}`;
-      ctx.textBaseline = 'bottom';
-      ctx.textAlign = 'right';
-      haloText(ctx, `${(sel.endS - sel.startS).toFixed(3)} s`, x1 - 3 * dpr, bottom - 5 * dpr, `rgb(${SEL_RGB})`, dpr);
+      for (const r of this._regions(sel.leadIndex)) {
+        const c = this._clipX(r, sel.startS, sel.endS, dpr);
+        if (!c) continue;
+        const [x0, x1] = c;
+        const { top, bottom } = r;
+        ctx.fillStyle = `rgba(${SEL_RGB}, 0.16)`;
+        ctx.fillRect(x0, top, x1 - x0, bottom - top);
+        ctx.strokeStyle = `rgba(${SEL_RGB}, 0.9)`;
+        ctx.lineWidth = 1.5 * dpr;
+        ctx.setLineDash(sel.live ? [5 * dpr, 3 * dpr] : []);
+        ctx.strokeRect(x0, top + dpr, x1 - x0, bottom - top - 2 * dpr);
+        ctx.setLineDash([]);
+        ctx.font = `bold ${10.5 * dpr}px ${FONT}`;
+        ctx.textBaseline = 'bottom';
+        ctx.textAlign = 'right';
+        haloText(ctx, `${(sel.endS - sel.startS).toFixed(3)} s`, x1 - 3 * dpr, bottom - 5 * dpr, `rgb(${SEL_RGB})`, dpr);
+      }
     }
 
+    /** Draws the traces; true when the page's own window was among them. */
     _paintTraces(ctx, L, view) {
       const entries = this._drawableEntries(view);
-      if (!entries.length) return;
+      if (!entries.length) return false;
+      const cur = this._request(view.startS);
+      const complete = !!cur && entries[entries.length - 1].key === cur.key;
       const ref = entries[entries.length - 1].data;   // baseline from the best window
       ctx.strokeStyle = TRACE;
       ctx.lineWidth = Math.max(1, 1.2 * L.dpr);
       ctx.lineJoin = 'round';
       ctx.lineCap = 'round';
-      for (let i = 0; i < L.strips.length; i++) {
-        const st = L.strips[i];
+      for (const p of L.panels) {
+        const i = p.lead;
         const refLead = ref.byLead[i];
         const baseMv = this.opts.centerBaseline && refLead ? refLead.baseline : 0;
+        const tA = view.startS + (p.x0 - L.traceX0) / L.pxPerS, tB = view.startS + (p.x1 - L.traceX0) / L.pxPerS;
         ctx.save();
         ctx.beginPath();
-        ctx.rect(L.traceX0, st.top, L.traceX1 - L.traceX0, st.bottom - st.top);
+        ctx.rect(p.x0, p.top, p.x1 - p.x0, p.bottom - p.top);
         ctx.clip();   // a trace never spills into a neighbouring lead
         ctx.beginPath();
         for (const e of entries) {
           const ld = e.data.byLead[i];
-          if (ld) traceLeadPath(ctx, ld, view, L, st.baseline, baseMv, this.fs);
+          if (ld) traceLeadPath(ctx, ld, view, L, p.baseline, baseMv, this.fs, tA, tB);
         }
         ctx.stroke();
         ctx.restore();
       }
+      return complete;
     }
 
     _paintBeats(ctx, L, view) {
       const T = this._beatT;
       if (!T || !T.length) return;
-      const dpr = L.dpr, yb = L.paperTop;
+      const dpr = L.dpr, yb = L.lane.bottom;
       ctx.fillStyle = '#fff';
-      ctx.fillRect(0, 0, L.widthDev, yb);
+      ctx.fillRect(0, L.lane.top, L.widthDev, yb - L.lane.top);
       ctx.textAlign = 'center';
       ctx.textBaseline = 'alphabetic';
       const end = Math.min(view.endS, this.durationS);
@@ -1004,14 +1274,70 @@
       ctx.font = `bold ${12 * dpr}px ${FONT}`;
       ctx.textBaseline = 'top';
       ctx.textAlign = 'left';
-      L.strips.forEach((st, i) => {
-        const name = this.leadNames[i];
+      for (const p of L.panels) {
+        const name = this.leadNames[p.lead];
         const w = ctx.measureText(name).width;
+        // Stacked: over the calibration column; 12-lead: inside each cell.
+        const x = L.twelve ? p.x0 + 0.8 * L.u : 0.6 * L.u;
         ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
-        ctx.fillRect(0.6 * L.u, st.top + 0.6 * L.u, w + 4 * dpr, 15 * dpr);
+        ctx.fillRect(x, p.top + 0.6 * L.u, w + 4 * dpr, 15 * dpr);
         ctx.fillStyle = '#111827';
-        ctx.fillText(name, 0.6 * L.u + 2 * dpr, st.top + 0.6 * L.u + 2 * dpr);
-      });
+        ctx.fillText(name, x + 2 * dpr, p.top + 0.6 * L.u + 2 * dpr);
+      }
+    }
+
+    /** Caliper cursors over all rows (every row shows the same instant at a
+     *  given x), the interval between them, and the marched-out repeats. */
+    _paintCalipers(ctx, L, view) {
+      const c = this.calipers;
+      if (!c.on || c.a === null) return;
+      const dpr = L.dpr, top = L.paperTop, bottom = L.paperBottom;
+      const line = (t, dashed, width) => {
+        const x = Math.round(this._x(t));
+        if (x < L.traceX0 - 1 || x > L.traceX1 + 1) return;
+        ctx.setLineDash(dashed ? [6 * dpr, 4 * dpr] : []);
+        ctx.lineWidth = width * dpr;
+        ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, bottom); ctx.stroke();
+        if (!dashed) {   // a handle at the top to grab
+          ctx.setLineDash([]);
+          ctx.beginPath();
+          ctx.moveTo(x - 5 * dpr, top); ctx.lineTo(x + 5 * dpr, top); ctx.lineTo(x, top + 7 * dpr); ctx.closePath();
+          ctx.fill();
+        }
+      };
+      ctx.strokeStyle = CALIPER;
+      ctx.fillStyle = CALIPER;
+      if (c.b !== null && c.march) {
+        const d = Math.abs(c.b - c.a), lo = Math.min(c.a, c.b), hi = Math.max(c.a, c.b);
+        if (d >= 0.05) {
+          ctx.globalAlpha = 0.75;
+          for (let t = hi + d; t <= view.endS; t += d) line(t, true, 1.25);
+          for (let t = lo - d; t >= view.startS; t -= d) line(t, true, 1.25);
+          ctx.globalAlpha = 1;
+        }
+      }
+      line(c.a, false, 1.5);
+      if (c.b === null) { ctx.setLineDash([]); return; }
+      line(c.b, false, 1.5);
+      ctx.setLineDash([]);
+      const m = this.getCalipers();
+      const xa = this._x(m.startS), xb = this._x(m.endS);
+      const x0 = clamp(xa, L.traceX0, L.traceX1), x1 = clamp(xb, L.traceX0, L.traceX1);
+      if (x1 - x0 < 2) return;
+      // Bracket and readout just under the top of the paper.
+      const y = top + 12 * dpr;
+      ctx.lineWidth = 1.25 * dpr;
+      ctx.beginPath(); ctx.moveTo(x0, y); ctx.lineTo(x1, y); ctx.stroke();
+      ctx.font = `bold ${11 * dpr}px ${FONT}`;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'bottom';
+      const text = `${Math.round(m.intervalMs)} ms · ${m.rateBpm === null ? '—' : Math.round(m.rateBpm)} bpm`;
+      const tw = ctx.measureText(text).width;
+      const tx = clamp((x0 + x1) / 2, L.traceX0 + tw / 2 + 2 * dpr, L.traceX1 - tw / 2 - 2 * dpr);
+      ctx.fillStyle = 'rgba(255,255,255,0.92)';
+      ctx.fillRect(tx - tw / 2 - 3 * dpr, y + 2 * dpr, tw + 6 * dpr, 15 * dpr);
+      ctx.fillStyle = CALIPER;
+      ctx.fillText(text, tx, y + 15 * dpr);
     }
 
     _paintFlash(ctx, L, view) {
@@ -1021,12 +1347,14 @@
       const [s, e] = spanOf(f);
       if (!(e < view.startS || s > view.endS)) {
         const li = leadIndex(f.lead, this.leadNames);
-        const [a, b] = this._stripRange(li < 0 ? null : li);
-        const x0 = Math.max(L.traceX0, this._x(s)), x1 = Math.max(x0 + 2 * L.dpr, Math.min(L.traceX1, this._x(e)));
         const alpha = 0.5 + 0.5 * Math.cos((age / FLASH_MS) * 6 * Math.PI);   // three pulses
         ctx.strokeStyle = `rgba(${SEVERITY_RGB[f.severity] || SEVERITY_RGB.routine}, ${alpha})`;
         ctx.lineWidth = 3 * L.dpr;
-        ctx.strokeRect(x0, L.strips[a].top + 1.5 * L.dpr, x1 - x0, L.strips[b].bottom - L.strips[a].top - 3 * L.dpr);
+        for (const r of this._regions(li < 0 ? null : li, true)) {
+          const c = this._clipX(r, s, e, L.dpr);
+          if (!c) continue;
+          ctx.strokeRect(c[0], r.top + 1.5 * L.dpr, c[1] - c[0], r.bottom - r.top - 3 * L.dpr);
+        }
       }
       this._invalidate();   // keep animating until done
     }
@@ -1147,6 +1475,23 @@
       c.strokeStyle = 'rgba(37, 99, 235, 0.95)';
       c.lineWidth = 1.5 * dpr;
       c.strokeRect(xa, 1 * dpr, xb - xa, fBot);
+
+      // Colleagues in the case: their window as a bar in their colour, named.
+      c.font = `bold ${9.5 * dpr}px ${FONT}`;
+      c.textBaseline = 'bottom';
+      this.presence.forEach((p, k) => {
+        const hue = authorHue(p.userId);
+        const pa = X(clamp(+p.startS, 0, D)), pb = Math.max(pa + 4 * dpr, X(clamp(+p.endS, 0, D)));
+        const y = hrBot - (k + 1) * 12 * dpr;
+        c.fillStyle = `hsla(${hue}, 70%, 45%, 0.18)`;
+        c.fillRect(pa, hrTop, pb - pa, hrBot - hrTop);
+        c.fillStyle = `hsl(${hue}, 65%, 38%)`;
+        c.fillRect(pa, y + 2 * dpr, pb - pa, 4 * dpr);
+        const name = truncate(p.username || `user ${p.userId}`, 20);
+        const tw = c.measureText(name).width;
+        c.textAlign = 'left';
+        haloText(c, name, clamp(pb + 3 * dpr, pad, W - pad - tw), y + 7 * dpr, `hsl(${hue}, 70%, 28%)`, dpr);
+      });
       this._ovMap = { pad, plotW };
     }
 
@@ -1161,6 +1506,15 @@
         this.allLeadsMode = !this.allLeadsMode;
         this._allBtn.setAttribute('aria-pressed', String(this.allLeadsMode));
       });
+      this._layoutBtn.addEventListener('click', () => this.setLayout(this.getLayout() === '12lead' ? 'stacked' : '12lead'));
+      this._calBtn.addEventListener('click', () => this.setCalipersEnabled(!this.calipers.on));
+      this._snapChk.addEventListener('change', () => { this.calipers.snap = this._snapChk.checked; });
+      this._marchChk.addEventListener('change', () => { this.calipers.march = this._marchChk.checked; this._invalidate(); });
+      this._calClear.addEventListener('click', () => this.clearCalipers());
+      this._calSave.addEventListener('click', () => {
+        const m = this.getCalipers();
+        if (m && this.opts.onSaveMeasurement) this.opts.onSaveMeasurement(m);
+      });
 
       this._onKey = (e) => this._handleKey(e);
       this.container.addEventListener('keydown', this._onKey);
@@ -1169,7 +1523,10 @@
       cv.addEventListener('pointerdown', (e) => this._onPointerDown(e));
       cv.addEventListener('pointermove', (e) => this._onPointerMove(e));
       cv.addEventListener('pointerup', (e) => this._onPointerUp(e));
-      cv.addEventListener('pointercancel', () => { if (this._drag) { this._drag = null; this.selection = null; this._invalidate(); } });
+      cv.addEventListener('pointercancel', () => {
+        this._calDrag = null;
+        if (this._drag) { this._drag = null; this.selection = null; this._invalidate(); }
+      });
 
       const ov = this._overview;
       const seek = (e) => {
@@ -1207,7 +1564,15 @@
         case 'End': this.goTo(this.durationS); break;
         case 'Escape':
           if (this._drag) this._drag = null;
+          if (this.calipers.on && !this.selection) this.clearCalipers();
           this.clearSelection();
+          break;
+        case 'c': case 'C': this.setCalipersEnabled(!this.calipers.on); break;
+        case 'm': case 'M':
+          if (!this.calipers.on) return;
+          this.calipers.march = !this.calipers.march;
+          this._marchChk.checked = this.calipers.march;
+          this._invalidate();
           break;
         default: return;
       }
@@ -1223,33 +1588,120 @@
       };
     }
 
-    _stripAt(y) { return this._layout.strips.findIndex((s) => y >= s.top && y < s.bottom); }
+    /** The panel (lead cell or strip) under a device-pixel point, or null. */
+    _panelAt(p) {
+      return this._layout.panels.find((q) => p.y >= q.top && p.y < q.bottom && p.x >= q.x0 - 1 && p.x <= q.x1 + 1) || null;
+    }
 
-    _timeAt(x) {
+    /** Back-compatible: strip (row) index under y. */
+    _stripAt(y) { return this._layout.rows.findIndex((s) => y >= s.top && y < s.bottom); }
+
+    _timeAt(x, panel = null) {
       const L = this._layout;
-      const t = this.startS + (clamp(x, L.traceX0, L.traceX1) - L.traceX0) / L.pxPerS;
+      const lo = panel ? panel.x0 : L.traceX0, hi = panel ? panel.x1 : L.traceX1;
+      const t = this.startS + (clamp(x, lo, hi) - L.traceX0) / L.pxPerS;
       return clamp(t, 0, this.durationS);
     }
 
     _snap(t) { return Number((Math.round(t * this.fs) / this.fs).toFixed(6)); }
 
-    _onPointerDown(e) {
-      if (e.pointerType === 'mouse' && e.button !== 0) return;
-      const L = this._layout, p = this._devicePoint(e);
-      const li = this._stripAt(p.y);
-      if (li < 0 || p.x < L.traceX0 || p.x > L.traceX1) return;
+    /** Caliper position: the nearest beat within 80 ms when snapping, else the sample grid. */
+    _snapCaliper(t) {
+      const T = this._beatT;
+      if (this.calipers.snap && T && T.length) {
+        const i = lowerBound(T, t);
+        let best = null;
+        for (const j of [i - 1, i]) {
+          if (j >= 0 && j < T.length && Math.abs(T[j] - t) <= CALIPER_SNAP_S &&
+              (best === null || Math.abs(T[j] - t) < Math.abs(best - t))) best = T[j];
+        }
+        if (best !== null) return this._snap(best);
+      }
+      return this._snap(t);
+    }
+
+    _updateCaliperBar() {
+      const c = this.calipers, m = this.getCalipers();
+      let text;
+      if (m) {
+        text = `Interval ${Math.round(m.intervalMs)} ms (${m.intervalSamples} samples at ${+this.fs.toFixed(3)} Hz) · rate ${m.rateBpm === null ? '—' : Math.round(m.rateBpm)} bpm`;
+      } else if (c.a !== null) {
+        text = 'Click the second cursor (e.g. the next R peak).';
+      } else {
+        text = 'Click two points (e.g. two R peaks) or drag between them.';
+      }
+      this._calText.textContent = text;
+      const el = this._calText;
+      if (m) {
+        el.dataset.intervalMs = String(m.intervalMs);
+        el.dataset.intervalSamples = String(m.intervalSamples);
+        el.dataset.rateBpm = String(m.rateBpm);
+      } else {
+        delete el.dataset.intervalMs; delete el.dataset.intervalSamples; delete el.dataset.rateBpm;
+      }
+      this._calSave.disabled = !m;
+    }
+
+    _caliperDown(e, p) {
+      const L = this._layout;
+      if (p.x < L.traceX0 - 1 || p.x > L.traceX1 + 1 || p.y < L.paperTop || p.y > L.paperBottom) return false;
+      const c = this.calipers, grab = CALIPER_GRAB_CSS * L.dpr;
+      let which = 'new';
+      for (const k of ['b', 'a']) {
+        if (c[k] !== null && Math.abs(this._x(c[k]) - p.x) <= grab) { which = k; break; }
+      }
+      const panel = this._panelAt(p);
+      this._calDrag = { id: e.pointerId, which, x0: p.x, t0: this._timeAt(p.x), moved: false,
+        lead: panel ? this.leadNames[panel.lead] : null };
       this.container.focus({ preventScroll: true });
       this._canvas.setPointerCapture(e.pointerId);
-      const t = this._timeAt(p.x);
-      this._drag = { id: e.pointerId, li, x0: p.x, y0: p.y, t0: t, t1: t, moved: false };
+      e.preventDefault();
+      return true;
+    }
+
+    _caliperMove(e, p) {
+      const d = this._calDrag, c = this.calipers;
+      if (Math.abs(p.x - d.x0) >= MIN_DRAG_CSS * this._layout.dpr) d.moved = true;
+      if (!d.moved) return;
+      const t = this._snapCaliper(this._timeAt(p.x));
+      if (d.which === 'new') { c.a = this._snapCaliper(d.t0); c.b = t; c.pending = false; c.lead = d.lead; }
+      else c[d.which] = t;
+      this._updateCaliperBar();
+      this._invalidate();
+    }
+
+    _caliperUp(e, p) {
+      const d = this._calDrag, c = this.calipers;
+      this._calDrag = null;
+      if (d.moved) { this._caliperMove(e, p); return; }
+      if (d.which !== 'new') return;   // a click on a cursor leaves it
+      const t = this._snapCaliper(d.t0);
+      if (c.pending && c.a !== null) { c.b = t; c.pending = false; }
+      else { c.a = t; c.b = null; c.pending = true; }
+      c.lead = d.lead;
+      this._updateCaliperBar();
+      this._invalidate();
+    }
+
+    _onPointerDown(e) {
+      if (e.pointerType === 'mouse' && e.button !== 0) return;
+      const p = this._devicePoint(e);
+      if (this.calipers.on && !e.shiftKey) { this._caliperDown(e, p); return; }
+      const panel = this._panelAt(p);
+      if (!panel) return;
+      this.container.focus({ preventScroll: true });
+      this._canvas.setPointerCapture(e.pointerId);
+      const t = this._timeAt(p.x, panel);
+      this._drag = { id: e.pointerId, li: panel.lead, panel, x0: p.x, y0: p.y, t0: t, t1: t, moved: false };
       e.preventDefault();
     }
 
     _onPointerMove(e) {
       const p = this._devicePoint(e);
+      if (this._calDrag && e.pointerId === this._calDrag.id) { this._caliperMove(e, p); return; }
       const d = this._drag;
       if (d && e.pointerId === d.id) {
-        d.t1 = this._timeAt(p.x);
+        d.t1 = this._timeAt(p.x, d.panel);
         if (Math.abs(p.x - d.x0) >= MIN_DRAG_CSS * this._layout.dpr) d.moved = true;
         if (d.moved) {
           this.selection = {
@@ -1260,6 +1712,12 @@
         }
         return;
       }
+      if (this.calipers.on) {
+        const c = this.calipers, grab = CALIPER_GRAB_CSS * this._layout.dpr;
+        const near = ['a', 'b'].some((k) => c[k] !== null && Math.abs(this._x(c[k]) - p.x) <= grab);
+        this._canvas.style.cursor = near ? 'ew-resize' : '';
+        return;
+      }
       // Hover feedback: pointer over annotations, tooltip with their text.
       const hit = this._hitTest(p);
       this._canvas.style.cursor = hit ? 'pointer' : '';
@@ -1268,11 +1726,12 @@
     }
 
     _onPointerUp(e) {
+      if (this._calDrag && e.pointerId === this._calDrag.id) { this._caliperUp(e, this._devicePoint(e)); return; }
       const d = this._drag;
       if (!d || e.pointerId !== d.id) return;
       this._drag = null;
       const p = this._devicePoint(e);
-      d.t1 = this._timeAt(p.x);
+      d.t1 = this._timeAt(p.x, d.panel);
       const startS = this._snap(Math.min(d.t0, d.t1)), endS = this._snap(Math.max(d.t0, d.t1));
       if (!d.moved || endS - startS < MIN_DRAG_S) {
         // A click: open an annotation under the pointer, else drop the selection.

@@ -3,7 +3,7 @@ from flask import jsonify, request
 from flask_login import current_user, login_required, login_user, logout_user
 
 from telemed.api import bp
-from telemed.services import analysis, annotations, auth, dashboard, referrals
+from telemed.services import analysis, annotations, auth, consult, dashboard, referrals
 from telemed.services.errors import BadRequest
 
 
@@ -64,7 +64,29 @@ def case_detail(case_id):
     body["analysis"] = case.analysis.to_dict() if case.analysis else None
     body["annotations"] = [a.to_dict() for a in annotations.list_annotations(case)]
     body["report"] = case.report.to_dict() if case.report else None
+    body["messages"] = [m.to_dict() for m in consult.list_messages(case.id, current_user)]
     return jsonify({"case": body})
+
+
+@bp.get("/cases/<int:case_id>/messages")
+@login_required
+def list_messages(case_id):
+    """The consult thread of a case."""
+    return jsonify({"messages": [m.to_dict() for m in consult.list_messages(case_id, current_user)]})
+
+
+@bp.post("/cases/<int:case_id>/messages")
+@login_required
+def post_message(case_id):
+    """Write in the consult thread (township doctor or cardiologist)."""
+    return jsonify({"message": consult.post_message(case_id, current_user, json_body()).to_dict()}), 201
+
+
+@bp.get("/cases/<int:case_id>/priors")
+@login_required
+def priors(case_id):
+    """The same patient's earlier ECGs (same clinic and patient reference)."""
+    return jsonify({"cases": [c.to_dict() for c in referrals.prior_cases(case_id, current_user)]})
 
 
 @bp.get("/cases/<int:case_id>/signal")

@@ -1,9 +1,9 @@
-from flask import render_template
+from flask import Response, render_template
 from flask_login import current_user, login_required
 
 from telemed.cases import bp
 from telemed.models import Role
-from telemed.services import referrals
+from telemed.services import referrals, report_document
 from telemed.services.access import require_role
 
 
@@ -29,3 +29,21 @@ def detail(case_id):
     """One case: the ECG viewer, findings, annotations, report."""
     case = referrals.get_case(case_id, current_user)
     return render_template("cases/detail.html", case=case)
+
+
+@bp.get("/<int:case_id>/report")
+@login_required
+def report(case_id):
+    """The signed report, printable, with the ECG on grid paper."""
+    case = report_document.reported_case(case_id, current_user)
+    return render_template("cases/report.html", case=case, facts=report_document.report_facts(case),
+                           ecg_svg=report_document.ecg_svg(case))
+
+
+@bp.get("/<int:case_id>/report.pdf")
+@login_required
+def report_pdf(case_id):
+    """The signed report as a PDF for the township doctor to download and print."""
+    case = report_document.reported_case(case_id, current_user)
+    return Response(report_document.report_pdf(case), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="ecg-report-{case.id}.pdf"'})

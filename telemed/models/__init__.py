@@ -3,8 +3,9 @@ from telemed.models.user import Clinic, Consortium, Role, User
 from telemed.models.case import Analysis, Case, CaseStatus, Priority, Recording, RecordingFile, Report
 from telemed.models.annotation import Annotation
 from telemed.models.audit import AuditEvent
+from telemed.models.message import Message
 
 __all__ = [
-    "Analysis", "Annotation", "AuditEvent", "Case", "CaseStatus", "Clinic", "Consortium",
+    "Analysis", "Annotation", "AuditEvent", "Case", "CaseStatus", "Clinic", "Consortium", "Message",
     "Priority", "Recording", "RecordingFile", "Report", "Role", "User",
 ]

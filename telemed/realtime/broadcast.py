@@ -29,3 +29,8 @@ def dashboard(consortium_id: int) -> None:
     from telemed.services.dashboard import consortium_dashboard
 
     socketio.emit("dashboard", consortium_dashboard(consortium_id), to=coordinators_room(consortium_id))
+
+
+def message_created(message, case) -> None:
+    """To the case room and the clinic, so a doctor on the case list also learns of a reply."""
+    socketio.emit("message_created", message.to_dict(), to=[case_room(case.id), clinic_room(case.clinic_id)])

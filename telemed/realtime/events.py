@@ -1,6 +1,7 @@
 """Socket.IO handlers on the default namespace '/'."""
+from flask import request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, leave_room, rooms
 
 from telemed.extensions import db
 from telemed.models import Role
@@ -28,14 +29,46 @@ class LiveNamespace(Namespace):
     @require_case_access
     def on_join_case(self, case):
         join_room(case_room(case.id))
+        # Presence is stateless on the server (so it works across web processes): the newcomer
+        # asks the room, and everyone present answers with their own `presence`.
+        emit("presence_request", {"case_id": case.id}, to=case_room(case.id), include_self=False)
         return {"ok": True, "case_id": case.id}
 
     def on_leave_case(self, data=None):
         try:
-            leave_room(case_room(int((data or {}).get("case_id"))))
+            case_id = int((data or {}).get("case_id"))
         except (TypeError, ValueError, AttributeError):
             return {"error": "case_id is missing or not a number."}
+        self._announce_left(case_room(case_id))
+        leave_room(case_room(case_id))
         return {"ok": True}
+
+    def on_presence(self, data=None):
+        """A reader tells colleagues in the case where they are looking (seconds)."""
+        if not current_user.is_authenticated:
+            return {"error": "Your session has ended; please log in again."}
+        try:
+            case_id = int(data["case_id"])
+            start_s, end_s = float(data["start_s"]), float(data["end_s"])
+        except (TypeError, ValueError, KeyError):
+            return {"error": "presence needs case_id, start_s and end_s."}
+        room = case_room(case_id)
+        if room not in rooms():
+            return {"error": "Join the case first."}
+        emit("presence", {"case_id": case_id, "user": {**current_user.to_brief(), "role": current_user.role},
+                          "sid": request.sid, "start_s": start_s, "end_s": end_s},
+             to=room, include_self=False)
+        return {"ok": True}
+
+    def on_disconnect(self, reason=None):
+        for room in rooms():
+            if room.startswith("case:"):
+                self._announce_left(room)
+
+    def _announce_left(self, room: str) -> None:
+        emit("presence_left", {"case_id": int(room.split(":")[1]), "sid": request.sid,
+                               "user_id": current_user.id if current_user.is_authenticated else None},
+             to=room, include_self=False)
 
 
 def on_error(exc):  # noqa: ARG001

@@ -141,6 +141,15 @@ def view_case(case_id: int, user: User) -> Case:
     return case
 
 
+def prior_cases(case_id: int, user: User) -> list[Case]:
+    """Earlier ECGs of the same patient: same clinic and patient reference, newest first."""
+    case = get_visible_case(case_id, user)
+    stmt = visible_cases(user).where(
+        Case.clinic_id == case.clinic_id, Case.patient_ref == case.patient_ref, Case.id != case.id,
+        Case.created_at <= case.created_at)
+    return list(db.session.scalars(stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(20)))
+
+
 def claim_case(case_id: int, user: User) -> Case:
     """Take a waiting case for review. Exactly one of several simultaneous claimers wins."""
     require_role(user, Role.CARDIOLOGIST, action="claim cases")

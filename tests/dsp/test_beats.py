@@ -168,3 +168,23 @@ def test_qrs_width_plausible():
     ecg, _ = synthetic_ecg(360, seed=6)
     w = detect_beats(ecg, 360).qrs_width_s
     assert np.all((w > 0.04) & (w < 0.2))
+
+
+def test_memmap_input_gives_same_beats(tmp_path):
+    """Does a memory-mapped recording, read chunk by chunk, give the same beats as an in-memory array?"""
+    sig, fs, _, _ = read_fixture("mitdb_100_60s")
+    path = tmp_path / "ecg.npy"
+    np.save(path, sig.astype(np.float32))
+    mapped = np.load(path, mmap_mode="r")
+    a = detect_beats(mapped, fs, chunk_s=20)
+    b = detect_beats(sig.astype(np.float32), fs)
+    np.testing.assert_array_equal(a.r_peaks, b.r_peaks)
+
+
+def test_label_vocabulary_and_extra():
+    """Are labels only 'N', 'V', 'S' or 'Q', with per-beat features of matching length in `extra`?"""
+    sig, fs, _, _ = read_fixture("mitdb_119_60s")
+    beats = detect_beats(sig, fs)
+    assert set(np.unique(beats.labels)) <= {"N", "V", "S", "Q"}
+    for key in ("template_corr", "rr_prev_ratio", "noise_ratio"):
+        assert beats.extra[key].shape == beats.r_peaks.shape

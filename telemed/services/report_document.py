@@ -1,0 +1,182 @@
+"""The signed report as a document: a printable page and a PDF with the ECG on grid paper.
+
+One drawing of the ECG (reportlab graphics) serves both: rendered to PDF for download and to
+SVG for the page. Paper is the standard 25 mm/s and 10 mm/mV with 1 mm and 5 mm lines.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+from reportlab.graphics import renderSVG
+from reportlab.graphics.shapes import Drawing, Line, PolyLine, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+from telemed.models import Case
+from telemed.services import audit
+from telemed.services.access import get_visible_case
+from telemed.services.analysis import _cached_samples
+from telemed.services.errors import InvalidTransition
+from telemed.extensions import db
+
+SPEED_MM_S = 25.0
+GAIN_MM_MV = 10.0
+STRIP_S = 10.0
+ROW_MM = 30.0
+TWELVE = ["I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"]
+GRID_MINOR = colors.Color(1.0, 0.80, 0.80)
+GRID_MAJOR = colors.Color(0.93, 0.45, 0.45)
+CJK_FONT = "STSong-Light"  # built into reportlab: Chinese text without shipping a font file
+pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+
+
+def reported_case(case_id: int, user) -> Case:
+    """A reported case the caller may see; opening its report is audited."""
+    case = get_visible_case(case_id, user)
+    if case.report is None:
+        raise InvalidTransition("This case has no signed report yet.")
+    audit.record(user, "report_viewed", case.id)
+    db.session.commit()
+    return case
+
+
+def _strip_window(case: Case) -> float:
+    """Start of the 10-s strip: around the most severe finding with evidence, else the beginning."""
+    duration = case.recording.duration_s
+    findings = [f for f in (case.analysis.findings if case.analysis else []) if f.get("start_s") is not None]
+    rank = {"critical": 0, "urgent": 1, "routine": 2}
+    findings.sort(key=lambda f: rank.get(f.get("severity"), 3))
+    if findings and findings[0].get("severity") in ("critical", "urgent"):
+        start = max(0.0, float(findings[0]["start_s"]) - 2.0)
+    else:
+        start = 0.0
+    return max(0.0, min(start, duration - STRIP_S))
+
+
+def _trace(samples: np.ndarray, fs: float, x0: float, y0: float) -> PolyLine:
+    """One lead segment as a polyline in points, baseline at y0 (its median), 25 mm/s, 10 mm/mV."""
+    seg = np.nan_to_num(samples.astype(np.float64) - np.nanmedian(samples) if samples.size else samples)
+    t = np.arange(seg.size) / fs
+    xs = x0 + t * SPEED_MM_S * mm
+    ys = y0 + np.clip(seg, -1.4, 1.4) * GAIN_MM_MV * mm  # keep a tall QRS inside its row
+    points = np.column_stack([xs, ys]).ravel().tolist()
+    return PolyLine(points, strokeColor=colors.black, strokeWidth=0.6)
+
+
+def _calibration(x0: float, y0: float) -> PolyLine:
+    w, h = 5 * mm, GAIN_MM_MV * mm  # 0.2 s wide, 1 mV tall
+    return PolyLine([x0, y0, x0 + 1 * mm, y0, x0 + 1 * mm, y0 + h, x0 + 1 * mm + w, y0 + h,
+                     x0 + 1 * mm + w, y0, x0 + 2 * mm + w, y0], strokeColor=colors.black, strokeWidth=0.8)
+
+
+def ecg_drawing(case: Case) -> Drawing:
+    """The ECG on paper: the standard 3 × 4 layout plus a lead II rhythm strip for 12-lead records,
+    otherwise up to four leads stacked, 10 s each."""
+    rec = case.recording
+    samples = _cached_samples(case)
+    fs = rec.fs
+    start_s = _strip_window(case)
+    first = int(start_s * fs)
+    window = np.asarray(samples[first:first + int(STRIP_S * fs)], dtype=np.float32)
+    names = [n.upper() for n in rec.lead_names]
+    twelve = all(n in names for n in TWELVE)
+    cal_mm = 10.0
+    width_mm = cal_mm + STRIP_S * SPEED_MM_S
+    rows = 4 if twelve else min(4, len(names))
+    height_mm = rows * ROW_MM
+    drawing = Drawing(width_mm * mm, height_mm * mm)
+    for x in range(int(width_mm) + 1):
+        drawing.add(Line(x * mm, 0, x * mm, height_mm * mm, strokeColor=GRID_MAJOR if x % 5 == 0 else GRID_MINOR,
+                         strokeWidth=0.5 if x % 5 == 0 else 0.2))
+    for y in range(int(height_mm) + 1):
+        drawing.add(Line(0, y * mm, width_mm * mm, y * mm, strokeColor=GRID_MAJOR if y % 5 == 0 else GRID_MINOR,
+                         strokeWidth=0.5 if y % 5 == 0 else 0.2))
+
+    def row_baseline(row: int) -> float:
+        return (height_mm - (row + 0.5) * ROW_MM) * mm
+
+    x_sig = cal_mm * mm
+    if twelve:
+        columns = [TWELVE[0:3], TWELVE[3:6], TWELVE[6:9], TWELVE[9:12]]
+        col_s = STRIP_S / 4
+        for c, leads in enumerate(columns):
+            a, b = int(c * col_s * fs), int((c + 1) * col_s * fs)
+            for r, lead in enumerate(leads):
+                y = row_baseline(r)
+                x = x_sig + c * col_s * SPEED_MM_S * mm
+                drawing.add(_trace(window[a:b, names.index(lead)], fs, x, y))
+                drawing.add(String(x + 1 * mm, y + 9 * mm, rec.lead_names[names.index(lead)], fontSize=7))
+        strip_leads = ["II"]
+        strip_rows = [3]
+    else:
+        strip_leads = names[:rows]
+        strip_rows = list(range(rows))
+    for lead, r in zip(strip_leads, strip_rows):
+        y = row_baseline(r)
+        drawing.add(_trace(window[:, names.index(lead)], fs, x_sig, y))
+        drawing.add(String(x_sig + 1 * mm, y + 9 * mm, rec.lead_names[names.index(lead)], fontSize=7))
+    for r in range(rows):
+        drawing.add(_calibration(1 * mm, row_baseline(r)))
+    drawing.add(String(x_sig, 1.5 * mm, f"{start_s:.1f}–{start_s + STRIP_S:.1f} s · 25 mm/s · 10 mm/mV",
+                       fontSize=6, fillColor=colors.Color(0.3, 0.3, 0.3)))
+    return drawing
+
+
+def ecg_svg(case: Case) -> str:
+    svg = renderSVG.drawToString(ecg_drawing(case))
+    return svg[svg.index("<svg"):]  # drop the XML prolog for inline use
+
+
+def report_facts(case: Case) -> list[tuple[str, str]]:
+    """The lines of the report header, shared by the page and the PDF."""
+    a = case.analysis
+    m = (a.measurements if a else {}) or {}
+    measured = ", ".join(f"{label} {round(m[key])} {unit}" for key, label, unit in (
+        ("pr_ms", "PR", "ms"), ("qrs_ms", "QRS", "ms"), ("qt_ms", "QT", "ms"), ("qtc_ms", "QTc", "ms"),
+        ("axis_deg", "axis", "°")) if m.get(key) is not None)
+    rate = f"{round(a.heart_rate_bpm)}/min" if a and a.heart_rate_bpm else "not measurable"
+    r = case.report
+    return [
+        ("Patient", f"{case.patient_ref} · {case.age if case.age is not None else '?'} y · {case.sex or '?'}"),
+        ("Clinic", f"{case.clinic.name} · sent {case.created_at:%Y-%m-%d %H:%M} UTC"),
+        ("Clinical question", case.question or "—"),
+        ("Recording", f"{case.recording.format.upper()}, {len(case.recording.lead_names)} leads, "
+                      f"{case.recording.fs:.0f} Hz, {case.recording.duration_s:.1f} s"),
+        ("Heart rate", rate + (f" · {measured}" if measured else "")),
+        ("Automatic findings", "; ".join(f.get("text") or f["code"] for f in (a.findings if a else [])) or "none"),
+        ("Diagnosis", r.diagnosis),
+        ("Statements", "; ".join(r.statements) or "—"),
+        ("Recommendation", r.recommendation),
+        ("Signed", f"{r.signed_by.full_name or r.signed_by.username}, {r.signed_at:%Y-%m-%d %H:%M} UTC"),
+    ]
+
+
+_NON_LATIN = re.compile(r"[^\x00-\u024f\u2000-\u206f°·–—]")
+
+
+def _para(text: str, size: float, bold: bool = False) -> Paragraph:
+    font = CJK_FONT if _NON_LATIN.search(text) else ("Helvetica-Bold" if bold else "Helvetica")
+    safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Paragraph(safe, ParagraphStyle("p", fontName=font, fontSize=size, leading=size * 1.25))
+
+
+def report_pdf(case: Case) -> bytes:
+    """A4 landscape: the report's facts, then the ECG on grid paper."""
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=10 * mm, bottomMargin=10 * mm,
+                            title=f"ECG report {case.patient_ref}", author="telemed")
+    rows = [[_para(k, 8, bold=True), _para(v, 8)] for k, v in report_facts(case)]
+    story = [_para(f"ECG report — {case.clinic.consortium.name}", 13, bold=True), Spacer(1, 2 * mm),
+             Table(rows, colWidths=[38 * mm, 230 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]),
+             Spacer(1, 3 * mm), ecg_drawing(case)]
+    doc.build(story)
+    return buffer.getvalue()
