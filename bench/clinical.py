@@ -198,6 +198,8 @@ def _wave_summary(all_errs, n_ok, msg):
                           "met": bool(e.std() <= tol)}
         else:
             rows[name] = {"n": 0, "mean": float("nan"), "sd": float("nan"), "tol": tol, "met": False}
+    if all(r["n"] == 0 for r in rows.values()):
+        msg = (msg + " " if msg else "") + "analyze() returned no wave boundaries (all null) for these records."
     return {"available": True, "n": n_ok, "rows": rows, "note": msg}
 
 

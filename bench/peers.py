@@ -67,8 +67,11 @@ def _key(name, tag, x):
     return CACHE_DIR / f"{safe}-{pkg}{ver}-{tag}-{h}.npz"
 
 
-def run_peer(name, x, fs, tag, *, use_cache=True):
-    """Run one peer on a 1-D signal; return (r_peaks, seconds, from_cache)."""
+def run_peer(name, x, fs, tag, *, use_cache=True, repeat=1):
+    """Run one peer on a 1-D signal; return (r_peaks, seconds, from_cache).
+
+    Uncached (fast) peers are timed as the best of `repeat` runs, like ecgsignal.
+    """
     fn, _, cacheable = PEERS[name]
     path = _key(name, tag, x)
     if use_cache and cacheable and path.exists():
@@ -76,12 +79,14 @@ def run_peer(name, x, fs, tag, *, use_cache=True):
         return z["peaks"].astype(np.int64), float(z["seconds"]), True
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
-        try:
-            peaks = np.asarray(fn(np.asarray(x, dtype=np.float64), fs), dtype=np.int64)
-        except Exception:  # a peer failing on a record counts as finding nothing
-            peaks = np.zeros(0, dtype=np.int64)
-        dt = time.perf_counter() - t0
+        dt = float("inf")
+        for _ in range(1 if cacheable else max(1, repeat)):
+            t0 = time.perf_counter()
+            try:
+                peaks = np.asarray(fn(np.asarray(x, dtype=np.float64), fs), dtype=np.int64)
+            except Exception:  # a peer failing on a record counts as finding nothing
+                peaks = np.zeros(0, dtype=np.int64)
+            dt = min(dt, time.perf_counter() - t0)
     peaks = np.unique(peaks)
     if cacheable:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -94,7 +99,7 @@ def _job(args):
     return run_peer(name, x, fs, tag)
 
 
-def run_peers_parallel(jobs, *, processes=2):
+def run_peers_parallel(jobs, *, processes=2, repeat=1):
     """Run [(name, x, fs, tag), ...] on a pool; cached and uncached alike; returns results in order."""
     todo = [i for i, (name, x, fs, tag) in enumerate(jobs)
             if PEERS[name][2] and not _key(name, tag, x).exists()]
@@ -102,7 +107,7 @@ def run_peers_parallel(jobs, *, processes=2):
         from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(processes) as ex:
             list(ex.map(_job, [jobs[i] for i in todo]))
-    return [run_peer(*j) for j in jobs]
+    return [run_peer(*j, repeat=repeat) for j in jobs]
 
 
 def versions_json():

@@ -69,10 +69,12 @@ def main(argv=None):
         out()
         out("150 ms match window (EC57), VF episodes excluded, gross statistics. Peers are single-lead, so in the "
             "'all leads' table they run on the first lead. Worst records: record (FN/FP). "
+            "ms/record: wall time, best of 3 runs for ecgsignal and NeuroKit2 (run in this process, one after the "
+            "other); gqrs/XQRS are timed once when their cache is filled. "
             "Speed ratio = peer time / ecgsignal time (>1: ecgsignal faster).")
         out()
         for leads in ("first", "all"):
-            res, beats = qrs.qrs_section(recs, peer_names=peer_names, leads=leads, processes=a.jobs)
+            res, beats = qrs.qrs_section(recs, peer_names=peer_names, leads=leads, processes=a.jobs, repeat=3)
             if leads == "first":
                 beats_first = beats
             ours = res[qrs.OURS]
@@ -162,8 +164,8 @@ def main(argv=None):
             out(f"| {_fmt(h['input_mb'], 0)} | {_fmt(h['seconds'], 1)} | {_fmt(h['traced_peak_mb'], 1)} | "
                 f"{_fmt(h['rss_peak_increase_mb'], 1)} | {_fmt(h['peak_rss_mb'], 0)} | {h['beats']} | {_fmt(h['se'])} | {_fmt(h['ppv'])} |")
             out()
-            targets.append((f"{hours:g}-h Holter", "bounded memory: working memory < 256 MB beyond the input",
-                            f"{_fmt(h['traced_peak_mb'], 1)} MB in {_fmt(h['seconds'], 1)} s", h["traced_peak_mb"] < 256))
+            targets.append((f"{hours:g}-h Holter", "bounded memory: working memory < 128 MB beyond the 237 MB input",
+                            f"{_fmt(h['traced_peak_mb'], 1)} MB in {_fmt(h['seconds'], 1)} s", h["traced_peak_mb"] < 128))
         except Exception as exc:
             out(f"Holter run failed: {exc} {getattr(p, 'stderr', '')[-500:] if 'p' in dir() else ''}")
             out()

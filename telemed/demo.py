@@ -26,7 +26,7 @@ CASES = [
     (2, "EF-0201", 69, "M", "Follow-up after treatment", "Compare with last ECG", ["mitdb_100_60s.hea", "mitdb_100_60s.dat", "mitdb_100_60s.atr"], "awaiting_review", 15),
     (2, "EF-0202", 45, "F", "Home monitor recording", "Normal?", ["cinc2017/A00001.hea", "cinc2017/A00001.mat"], "reported", 180),
     (2, "EF-0203", 69, "M", "Recorded on the portable EDF device", "Rhythm check", ["mitdb_100_60s.edf"], "in_review", 35),
-    (0, "MT-0004", 69, "M", "Palpitations, second recording", "Any change?", ["mitdb_119_60s.hea", "mitdb_119_60s.dat"], "awaiting_review", 5),
+    (0, "MT-0001", 69, "M", "Palpitations again, second recording", "Any change since this morning?", ["mitdb_119_60s.hea", "mitdb_119_60s.dat"], "awaiting_review", 5),
     (2, "EF-0204", 75, "F", "Just recorded", "Atrial fibrillation?", ["cinc2017/A00004.hea", "cinc2017/A00004.mat"], "analyzing", 1),
 ]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
 from flask import Flask, current_app
 
@@ -73,9 +74,42 @@ def enqueue_analysis(case_id: int) -> None:
     elif mode == "deferred":
         pass  # left `analyzing`; resume_pending picks it up when the server starts (seeding)
     elif mode == "celery":
-        app.extensions["celery"].send_task(ANALYZE_TASK, args=[case_id])
+        _send_or_retry_later(app, case_id)
     else:
         worker(app).submit(case_id)
+
+
+def _send_or_retry_later(app: Flask, case_id: int) -> None:
+    """Queue the Celery task; if the broker is down, keep trying in the background.
+
+    The case is already committed (and acknowledged to the clinic) when this runs, so a broker
+    outage must not turn the upload into an error. The case stays `analyzing` meanwhile; should
+    this process die before Redis returns, the next worker start re-queues it (`resume_pending`).
+    """
+    celery = app.extensions["celery"]
+    try:
+        celery.send_task(ANALYZE_TASK, args=[case_id])
+        return
+    except Exception as exc:  # noqa: BLE001 - kombu raises several kinds of connection errors
+        log.warning("cannot queue the analysis of case %s (%s); retrying in the background", case_id, exc)
+
+    def retry() -> None:
+        delay = 1.0
+        for _ in range(RETRY_ATTEMPTS):
+            time.sleep(delay)
+            try:
+                celery.send_task(ANALYZE_TASK, args=[case_id])
+                log.info("queued the analysis of case %s after a broker outage", case_id)
+                return
+            except Exception as exc:  # noqa: BLE001
+                log.warning("still cannot queue case %s: %s", case_id, exc)
+                delay = min(delay * 2, 30.0)
+        log.error("gave up queueing case %s; the next worker start re-queues it", case_id)
+
+    threading.Thread(target=retry, name=f"telemed-requeue-{case_id}", daemon=True).start()
+
+
+RETRY_ATTEMPTS = 40  # about 20 minutes at the 30-s cap
 
 
 def resume_pending(app: Flask) -> int:

@@ -10,7 +10,7 @@ from . import filters, rhythm, triage
 from . import st as st_mod
 from . import waves as waves_mod
 from .beats import detect_beats
-from .quality import READABLE, signal_quality
+from .quality import READABLE, butter_sos, signal_quality
 from .types import Analysis, Beats, Finding, Measurements, Record, Waves
 
 __all__ = ["analyze", "ALGORITHM_VERSION"]
@@ -90,11 +90,14 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
         readable = np.array([int(np.argmax(quality.lead_index))])
     short = duration_s <= _SHORT_S
     filt = None
+    diag = None
     if short:
-        filt = filters.remove_baseline(x, fs, cutoff_hz=0.5)
+        # notch once: the notched signal feeds the delineation (no high-pass,
+        # which would shift the ST segment) and, baseline-removed, the detector
+        diag = x
         if mains_hz and mains_hz < fs / 2:
-            filt = filters.notch_powerline(filt, fs, mains_hz=mains_hz)
-        filt = np.asarray(filt, dtype=np.float32)
+            diag = filters.notch_powerline(x, fs, mains_hz=mains_hz)
+        filt = np.asarray(filters.remove_baseline(diag, fs, cutoff_hz=0.5), dtype=np.float32)
         src = filt[:, readable] if readable.size < n_leads else filt
     elif readable.size == 1:
         src = x[:, readable[0]:readable[0] + 1]  # a view: no copy of a long recording
@@ -123,9 +126,24 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
             return None
         return names[int(np.argmax(q.mean(axis=0)))]
 
+    wave_findings = []
+    delin = None
+    measurements = Measurements()
+    waves = Waves(*(np.full(r.size, -1, dtype=np.int64) for _ in range(5)))
+    st_mv = {}
+    if short and filt is not None and r.size >= 2:
+        d = waves_mod.delineate(diag, fs, beats, lead_names=names, rr_s=rr.mean_s)
+        measurements, waves, delin = d.measurements, d.waves, d
+        wave_findings += waves_mod.interval_findings(measurements, sex=sex, lead_names=names, median_beat=d)
+        st_mv, f_st = st_mod.st_findings(d, age=age, sex=sex)
+        wave_findings += f_st
+    timing["waves"] = _lap(t)
+    t = time.perf_counter()
+
     findings = rhythm.rhythm_findings(beats, duration_s=duration_s, valid_rr=valid_rr,
                                       window_bpm=window_bpm, hr=hr, best_lead=best_lead,
-                                      start_time=record.start_time)
+                                      start_time=record.start_time,
+                                      p_wave=None if delin is None or delin.qrs_on < 0 else delin.p_on >= 0)
     order = np.argsort(-quality.lead_index)
     findings += rhythm.vf_findings(x, fs, lead_names=names, lead_order=order, usable=quality.usable,
                                    quality_window_s=quality.window_s, start_time=record.start_time)
@@ -133,21 +151,7 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     timing["rhythm"] = _lap(t)
     t = time.perf_counter()
 
-    measurements = Measurements()
-    waves = Waves(*(np.full(r.size, -1, dtype=np.int64) for _ in range(5)))
-    st_mv = {}
-    if short and filt is not None and r.size >= 2:
-        # Diagnostic signal for intervals and ST: notch only (no high-pass, which
-        # would shift the ST segment; the baseline is removed beat by beat).
-        diag = x
-        if mains_hz and mains_hz < fs / 2:
-            diag = filters.notch_powerline(x, fs, mains_hz=mains_hz)
-        d = waves_mod.delineate(diag, fs, beats, lead_names=names, rr_s=rr.mean_s)
-        measurements, waves = d.measurements, d.waves
-        findings += waves_mod.interval_findings(measurements, sex=sex, lead_names=names, median_beat=d)
-        st_mv, f_st = st_mod.st_findings(d, age=age, sex=sex)
-        findings += f_st
-    timing["waves"] = _lap(t)
+    findings += wave_findings
 
     findings = triage.sort_findings(findings)
     prio = triage.priority(findings)
@@ -220,7 +224,7 @@ def _false_pauses(r, x, filt, fs, quality, *, min_pause_s=2.0):
     cand = np.flatnonzero(rr >= min_pause_s * fs)
     if cand.size == 0:
         return out
-    sos = scipy.signal.butter(2, [5.0, min(25.0, 0.45 * fs)], btype="bandpass", fs=fs, output="sos")
+    sos = butter_sos(2, (5.0, min(25.0, 0.45 * fs)), "bandpass", fs)
     guard = int(0.25 * fs)
     pad = int(1.0 * fs)
     for i in cand[:200]:

@@ -132,7 +132,7 @@ def _detect_chunk(x, fs, refr):
     """
     n, n_leads = x.shape
     blk = max(1, int(round(_BLOCK_S * fs)))
-    y = scipy.signal.sosfiltfilt(_band_sos(fs), x, axis=0).astype(np.float32)
+    y = scipy.signal.sosfiltfilt(_band_sos(fs).astype(np.float32), x, axis=0)
     mwi = max(1, int(round(_MWI_S * fs)))
     f = np.sqrt(np.maximum(scipy.ndimage.uniform_filter1d(y * y, size=mwi, axis=0, mode="nearest"), 0))
     dy = np.abs(np.diff(y, axis=0, prepend=y[:1]))
@@ -145,7 +145,8 @@ def _detect_chunk(x, fs, refr):
         # a beat stands out in the sum if it stands out in any lead, and noise adds incoherently.
         floor = np.maximum(_FUSION_FLOOR * lev_b, _MIN_RMS_MV / 10)
         gain_b = np.where(lev_b > _MIN_RMS_MV, 1.0 / np.maximum(noise_b, floor), 0.0)
-        lead_choice_b = np.argmax(lev_b / np.maximum(noise_b, _MIN_RMS_MV / 10), axis=1)
+        snr_b = lev_b / np.maximum(noise_b, _MIN_RMS_MV / 10)
+        lead_choice_b = np.argmax(snr_b, axis=1)
         centres = np.arange(gain_b.shape[0]) * blk + (blk - 1) / 2
         t = np.arange(n)
         g = np.zeros(n)
@@ -241,24 +242,29 @@ def _snippets(x, beats, fs, n_total, offset, nan_mask):
     t = np.linspace(-1.0, 1.0, offs.size)
     s = s - s.mean(axis=1, keepdims=True)
     s = s - (np.einsum("ksl,s->kl", s, t) / (t @ t))[:, None, :] * t[None, :, None]
-    return s.transpose(0, 2, 1).reshape(s.shape[0], -1).astype(np.float32), valid
+    # float16 storage: 3 significant digits are plenty for template matching, and a 24-h
+    # recording has ~100k beats.
+    return s.transpose(0, 2, 1).reshape(s.shape[0], -1).astype(np.float16), valid
 
 
 def _corr_lag(s, tmpl, n_leads, maxlag):
-    """Best Pearson correlation of each row of `s` with `tmpl` over +-maxlag samples (per-lead shifts)."""
+    """Best Pearson correlation of each row of `s` with `tmpl` over +-maxlag samples (all lags at once)."""
     S = s.shape[1] // n_leads
     W = S - 2 * maxlag
-    s3 = s.reshape(s.shape[0], n_leads, S)
-    tc = tmpl.reshape(n_leads, S)[:, maxlag:maxlag + W].ravel()
-    tc = tc - tc.mean()
-    tn = np.linalg.norm(tc) + 1e-12
-    best = np.full(s.shape[0], -1.0)
-    for lag in range(2 * maxlag + 1):
-        seg = s3[:, :, lag:lag + W].reshape(s.shape[0], -1)
-        seg = seg - seg.mean(axis=1, keepdims=True)
-        c = np.einsum("ij,j->i", seg, tc) / (np.sqrt(np.einsum("ij,ij->i", seg, seg)) * tn + 1e-12)
-        np.maximum(best, c, out=best)
-    return best
+    k = s.shape[0]
+    s3 = s.astype(np.float64).reshape(k, n_leads, S)
+    tc = tmpl.astype(np.float64).reshape(n_leads, S)[:, maxlag:maxlag + W]
+    tc = tc - tc.mean()                      # zero-mean over all leads: the segment means drop out
+    tn = np.sqrt(np.sum(tc * tc)) + 1e-12
+    win = np.lib.stride_tricks.sliding_window_view(s3, W, axis=2)        # (k, leads, lags, W), a view
+    dots = np.einsum("klmw,lw->km", win, tc)
+    c1 = np.concatenate([np.zeros((k, n_leads, 1)), np.cumsum(s3, axis=2)], axis=2)
+    c2 = np.concatenate([np.zeros((k, n_leads, 1)), np.cumsum(s3 * s3, axis=2)], axis=2)
+    total = (c1[:, :, W:] - c1[:, :, :-W]).sum(axis=1)                   # (k, lags)
+    total2 = (c2[:, :, W:] - c2[:, :, :-W]).sum(axis=1)
+    var = np.maximum(total2 - total * total / (n_leads * W), 0.0)
+    corr = dots / (np.sqrt(var) * tn + 1e-12)
+    return corr.max(axis=1) if corr.size else np.zeros(k)
 
 
 def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
@@ -281,10 +287,7 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
     prem = np.nan_to_num(rr_prev / rr_loc, nan=1.0)                 # prematurity vs local median RR
     prem_next = np.nan_to_num(rr_prev / rr_next, nan=1.0)          # short-long (compensatory pause)
     seed = prem >= 1.0
-    amp = np.ptp(snip, axis=1)
-    norm = snip.astype(float)
-    norm -= norm.mean(axis=1, keepdims=True)
-    norm /= np.linalg.norm(norm, axis=1, keepdims=True) + 1e-12
+    amp = np.ptp(snip, axis=1).astype(float)
     maxlag = int(round(_LAG_S * _SNIP_HZ))
     blk_len = _TEMPLATE_BLOCK_S * fs
     block = (r_peaks // blk_len).astype(np.int64)
@@ -297,10 +300,14 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
             sd = ctx[valid[ctx]] if valid[ctx].sum() >= 3 else ctx
         if sd.size > _MAX_SEEDS:
             sd = sd[np.linspace(0, sd.size - 1, _MAX_SEEDS).astype(int)]
-        # einsum, not BLAS: small products, and BLAS threads stall on a busy machine
-        cm = np.einsum("ik,jk->ij", norm[sd], norm[sd])
+        # Normalised seeds of this block only (memory stays O(block)); einsum, not BLAS:
+        # the products are small, and BLAS threads stall on a busy machine.
+        norm = snip[sd].astype(float)
+        norm -= norm.mean(axis=1, keepdims=True)
+        norm /= np.linalg.norm(norm, axis=1, keepdims=True) + 1e-12
+        cm = np.einsum("ik,jk->ij", norm, norm)
         members = sd[cm[np.argmax((cm > 0.9).sum(axis=1))] > 0.9]
-        tmpl = np.median(snip[members], axis=0)
+        tmpl = np.median(snip[members].astype(np.float32), axis=0)
         here = np.arange(bounds[b], bounds[b + 1])
         corr[here] = _corr_lag(snip[here], tmpl, n_leads, maxlag)
         w_ref = np.nanmedian(width[members]) if np.isfinite(width[members]).any() else np.nan
@@ -405,7 +412,7 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
     Chunking: chunks are aligned on 0.25-s blocks, so every adaptive level
     is computed from the same samples as in one piece; morphology uses the
     raw samples, so labels do not depend on chunking either. Memory is
-    O(chunk) for the signal plus about 0.4 kB per beat.
+    O(chunk) for the signal plus about 0.2 kB per beat (2 leads).
 
     References
     ----------
@@ -495,7 +502,7 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
     else:
         r_peaks = np.zeros(0, dtype=np.int64)
         width = np.zeros(0)
-        snip = np.zeros((0, 1), dtype=np.float32)
+        snip = np.zeros((0, 1), dtype=np.float16)
         valid = np.zeros(0, dtype=bool)
         nrel = np.zeros(0)
     labels, extra = _classify(r_peaks, snip, valid, width, fs, min(n_leads, _MAX_MORPH_LEADS), nrel)

@@ -1,6 +1,8 @@
 """Per-lead signal quality: missing data, flat line / lead off, clipping, noise, baseline wander."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.signal
 
@@ -112,8 +114,8 @@ def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=1
         lo = np.minimum(lo, np.where(bad, np.inf, c).min(axis=0))
     hp = None
     if fs > 2 * 45:
-        hp = scipy.signal.butter(2, 40.0, btype="highpass", fs=fs, output="sos")
-    bp = scipy.signal.butter(2, [0.5, min(40.0, 0.45 * fs)], btype="bandpass", fs=fs, output="sos")
+        hp = butter_sos(2, 40.0, "highpass", fs)
+    bp = butter_sos(2, (0.5, min(40.0, 0.45 * fs)), "bandpass", fs)
     q_all = np.empty((n_win, n_leads), dtype=np.float32)
     kinds = np.zeros((n_win, n_leads), dtype=np.int8)  # 0 ok, then codes of _KINDS
     pad_s = int(round(1.0 * fs))
@@ -137,6 +139,12 @@ def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=1
 
 
 _KINDS = ("", "missing", "flat", "clipped", "noise", "baseline_wander")
+
+
+@functools.lru_cache(maxsize=64)
+def butter_sos(order, wn, btype, fs):
+    """Cached ``scipy.signal.butter(..., output="sos")``: designing a filter costs more than running it on 10 s."""
+    return scipy.signal.butter(order, wn, btype=btype, fs=fs, output="sos")
 
 
 def _windows(v, a, b, win):

@@ -14,6 +14,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 import warnings
 
 from . import triage
+from .quality import butter_sos
 from .types import Finding, HeartRate, RRStats
 
 __all__ = ["rr_stats", "heart_rate", "find_pauses", "af_episodes", "ectopic_runs",
@@ -54,6 +55,11 @@ AF_IRREGULARITY = 0.10
 #: 0.04, so that bigeminy and trigeminy (regularly irregular) are not taken for
 #: AF; on CinC 2017 both conditions together: sensitivity 0.78, specificity 0.975.
 AF_IRREGULARITY_ANY_LAG = 0.04
+#: Resting strips (<= 60 s) whose median beat has no P wave: irregularity above
+#: 0.06 suffices (CinC 2017: sensitivity 0.75, PPV 0.75, specificity vs normal
+#: 0.99); a strip whose median beat shows a P wave is not called AF. AF is
+#: "irregularly irregular RR with no distinct P waves" (ESC_AF_2020, section 4).
+AF_IRREGULARITY_NO_P = 0.06
 #: Beats per AF analysis window.
 AF_WINDOW_BEATS = 32
 #: Ventricular run: >= 3 consecutive ventricular beats; VT if rate > 100/min;
@@ -207,7 +213,8 @@ def find_pauses(r_peaks, fs, *, min_pause_s=triage.PAUSE_URGENT_S, valid_rr=None
 
 
 def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WINDOW_BEATS,
-                threshold=AF_IRREGULARITY, min_duration_s=AF_MIN_EPISODE_S, duration_s=None):
+                threshold=AF_IRREGULARITY, min_duration_s=AF_MIN_EPISODE_S, duration_s=None,
+                edit_premature=True):
     """Episodes of irregularly irregular rhythm (atrial fibrillation).
 
     Parameters
@@ -227,6 +234,8 @@ def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WIND
         covers at least 80 % of it.
     duration_s : float, optional
         Record length in seconds.
+    edit_premature : bool
+        Leave out short-long interval pairs around isolated premature beats.
 
     Returns
     -------
@@ -265,7 +274,8 @@ def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WIND
         keep &= ~(v[1:] | v[:-1])
     if valid_rr is not None:
         keep &= np.asarray(valid_rr, bool)
-    keep &= ~_premature_pairs(rr)
+    if edit_premature:
+        keep &= ~_premature_pairs(rr)
     idx = np.flatnonzero(keep)  # interval indices used
     if idx.size < 7:
         return []
@@ -379,7 +389,7 @@ def _finding(code, severity, start_s, end_s, lead, value, threshold, reference, 
 
 
 def rhythm_findings(beats, *, duration_s, valid_rr, window_bpm, hr: HeartRate, best_lead,
-                    start_time=None, window_s=10.0, max_listed=20):
+                    start_time=None, window_s=10.0, max_listed=20, p_wave=None):
     """Findings on rate, pauses, AF and ectopy.
 
     Parameters
@@ -399,6 +409,9 @@ def rhythm_findings(beats, *, duration_s, valid_rr, window_bpm, hr: HeartRate, b
     max_listed : int
         At most this many PAUSE findings are listed individually (longest
         first); the rest are summarised in one.
+    p_wave : bool, optional
+        Whether the median beat shows a P wave (resting strips only): True
+        rules AF out, False lowers the irregularity needed.
 
     Returns
     -------
@@ -447,8 +460,13 @@ def rhythm_findings(beats, *, duration_s, valid_rr, window_bpm, hr: HeartRate, b
                                 float(rr[rest].max()), triage.PAUSE_URGENT_S, ISHNE_2017,
                                 f"{rest.size} further pauses of 2.0 s or more (longest {rr[rest].max():.1f} s)."))
     # -- atrial fibrillation ------------------------------------------------
-    for ep in af_episodes(r, fs, labels=labels, valid_rr=valid_rr, duration_s=duration_s):
-        sev, thr, ref = "urgent", AF_IRREGULARITY, ESC_AF_2020
+    af_threshold = AF_IRREGULARITY
+    if resting and p_wave is not None:
+        af_threshold = np.inf if p_wave else AF_IRREGULARITY_NO_P
+    eps = [] if not np.isfinite(af_threshold) else af_episodes(
+        r, fs, labels=labels, valid_rr=valid_rr, duration_s=duration_s, threshold=af_threshold)
+    for ep in eps:
+        sev, thr, ref = "urgent", af_threshold, ESC_AF_2020
         extra = ""
         wide = np.nanmedian(beats.qrs_width_s) >= 0.12 if np.isfinite(beats.qrs_width_s).any() else False
         if ep["mean_bpm"] >= triage.AF_RAPID_BPM:
@@ -646,7 +664,7 @@ def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024):
     ptp = np.zeros(nw)
     if nw == 0:
         return leak, ptp
-    sos = scipy.signal.butter(2, [1.0, min(30.0, 0.45 * fs)], btype="bandpass", fs=fs, output="sos")
+    sos = butter_sos(2, (1.0, min(30.0, 0.45 * fs)), "bandpass", fs)
     pad = w
     for w0 in range(0, nw, chunk_windows):
         w1 = min(nw, w0 + chunk_windows)

@@ -10,6 +10,7 @@ import numpy as np
 import scipy.signal
 
 from . import triage
+from .quality import butter_sos
 from .types import Beats, Delineation, Finding, Measurements, Waves
 
 __all__ = ["delineate", "median_beat", "interval_findings"]
@@ -156,17 +157,14 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     if used.size == 0:
         return empty
     ri = int(round(pre_s * fs))
-    fid = _fiducials(tpl, fs, ri)
+    fid = _fiducials(tpl, fs, ri, qrs_only=True)
     if fid is None:
         return empty
     # Second pass: subtract, beat by beat, the baseline interpolated linearly
     # between the PR segments (isoelectric points) of consecutive beats, so that
     # wander is removed without the ST distortion of a high-pass filter.
     tpl2 = _pr_corrected_template(x, fs, r, used, fid[0] - ri, pre=ri, post=tpl.shape[0] - ri)
-    if tpl2 is not None:
-        fid2 = _fiducials(tpl2, fs, ri)
-        if fid2 is not None:
-            fid = fid2
+    fid = _fiducials(tpl2 if tpl2 is not None else tpl, fs, ri)
     if fid is None:
         return empty
     qrs_on, qrs_off, t_peak, t_off, p_on, p_off, tb = fid
@@ -228,11 +226,11 @@ def _pr_corrected_template(x, fs, r_all, used, qrs_on_rel, *, pre, post):
 def _lowpass(x, fs, hz):
     if hz >= 0.45 * fs:
         return x
-    sos = scipy.signal.butter(2, hz, btype="lowpass", fs=fs, output="sos")
+    sos = butter_sos(2, hz, "lowpass", fs)
     return scipy.signal.sosfiltfilt(sos, x, axis=0, padlen=min(15, x.shape[0] - 1))
 
 
-def _fiducials(tpl, fs, ri):
+def _fiducials(tpl, fs, ri, *, qrs_only=False):
     """QRS on/off, T peak/end, P on/off on a template; None when no QRS is found."""
     n = tpl.shape[0]
     k = lambda s: int(round(s * fs))  # noqa: E731
@@ -270,7 +268,9 @@ def _fiducials(tpl, fs, ri):
     b0 = max(0, qrs_on - k(0.02))
     base = tpl[b0:qrs_on + 1].mean(axis=0) if qrs_on > b0 else tpl[qrs_on]
     tb = (tpl - base).astype(np.float32)
-    # T wave on the spatial magnitude of the 15 Hz low-passed beat
+    if qrs_only:
+        return qrs_on, qrs_off, -1, -1, -1, -1, tb
+    # T and P waves on the spatial magnitude of the 15 Hz low-passed beat
     sm = np.linalg.norm(_lowpass(tb.astype(np.float64), fs, 15.0), axis=1)
     t0 = qrs_off + k(0.08)
     t1 = n - k(0.02)
@@ -291,8 +291,7 @@ def _fiducials(tpl, fs, ri):
     p_on = p_off = -1
     pa, pb = max(0, qrs_on - k(0.34)), qrs_on - k(0.03)
     if pb - pa > k(0.05):
-        pl = np.linalg.norm(_lowpass(tb.astype(np.float64), fs, 15.0), axis=1)
-        seg = pl[pa:pb]
+        seg = sm[pa:pb]
         pk = int(np.argmax(seg))
         height = seg[pk]
         flo = float(np.min(seg))

@@ -16,6 +16,10 @@
     el.textContent = message || ""; el.hidden = !message;
   }
 
+  // Findings may carry a point in time, a span, or neither.
+  const spanText = (start, end) => start == null ? "" : end == null || end === start
+    ? `at ${Number(start).toFixed(1)} s` : `${Number(start).toFixed(1)}–${Number(end).toFixed(1)} s`;
+
   const canAnnotate = () => user.role === "cardiologist" && current && OPEN.includes(current.status);
 
   function renderHead(c) {
@@ -54,7 +58,7 @@
       const li = document.createElement("li");
       li.className = `finding ${f.severity}`;
       li.innerHTML = `<strong>${escapeHtml(f.code)}</strong> ${escapeHtml(f.text || "")}
-        <small>${f.start_s != null ? `${f.start_s.toFixed(1)}–${f.end_s.toFixed(1)} s` : ""} ${escapeHtml(f.lead || "all leads")}</small>`;
+        <small>${spanText(f.start_s, f.end_s)} ${escapeHtml(f.lead || "all leads")}</small>`;
       li.tabIndex = 0;
       li.onclick = () => viewer && viewer.showFinding(f);
       li.onkeydown = (e) => { if (e.key === "Enter") li.onclick(); };
@@ -128,6 +132,7 @@
 
   function ensureViewer(c) {
     if (viewer || !c.recording) return;
+    setTimeout(() => { if (viewer && viewer.getView) { myView = viewer.getView(); announcePresence(); } }, 0);
     const host = $("viewer");
     host.innerHTML = "";
     const a = c.analysis;
@@ -150,7 +155,7 @@
         if (li) li.scrollIntoView({ block: "nearest" });
       },
       onViewChange: (view) => { myView = view; announcePresence(); },
-      onSaveMeasurement: async (m) => {
+      onSaveMeasurement: async (m) => {  // calipers' "Save"
         if (!canAnnotate()) { showError("Claim or open the case for review to save measurements."); return; }
         try {
           const r = await api("POST", `/api/v1/cases/${caseId}/annotations`, {
@@ -170,7 +175,8 @@
     if (!myView || !socket.connected) return;
     clearTimeout(presenceTimer);
     presenceTimer = setTimeout(() => socket.emit("presence",
-      { case_id: caseId, start_s: myView.startS, end_s: myView.endS }), 150);
+      { case_id: caseId, start_s: myView.startS, end_s: myView.endS },
+      (ack) => { if (ack && ack.error) console.warn("presence:", ack.error); }), 150);
   }
   function renderPresence() {
     const others = [...present.values()];

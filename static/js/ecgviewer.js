@@ -1035,7 +1035,7 @@
         if (key !== this._drawnKey) {
           this._drawnKey = key;
           const v = this.getView();
-          this.container.dispatchEvent(new CustomEvent('ecgv:drawn', {
+          this.container.dispatchEvent(new CustomEvent('ecgv:drawn', { bubbles: true,
             detail: { startS: v.startS, endS: v.endS, t: performance.now() } }));
         }
       }
@@ -1135,11 +1135,13 @@
         const authorId = a.author ? a.author.id : null;
         const hue = authorHue(authorId);
         const own = this.opts.selfUserId !== null && this.opts.selfUserId !== undefined && authorId === this.opts.selfUserId;
+        let labelled = false;   // one label per span on the 3 x 4 block
         for (const r of this._regions(li)) {
           const c = this._clipX(r, s, e, dpr);
           if (!c) continue;
           const [x0, x1, xs, xe] = c;
           const { top, bottom } = r;
+          const group = typeof r.key === 'string' && r.key[0] === 'c';
           ctx.fillStyle = `hsla(${hue}, 70%, 50%, ${own ? 0.16 : 0.11})`;
           ctx.fillRect(x0, top, x1 - x0, bottom - top);
           // Own: solid 2 px edges; others: thin dashed edges.
@@ -1152,6 +1154,8 @@
           ctx.stroke();
           ctx.setLineDash([]);
           this._hits.push({ a, kind: 'span', x0: x0 - 2 * dpr, x1: x1 + 2 * dpr, y0: top, y1: bottom });
+          if (group && labelled) continue;
+          if (group) labelled = true;
           jobs.push({ a, hue, own, region: r, x0, x1 });
         }
       }
@@ -1175,7 +1179,8 @@
         if (row < 0) row = ends.length < 3 ? ends.length : ends.indexOf(Math.min(...ends));
         ends[row] = x + tw + 2 * dpr;
         rowsEnd.set(r.key, ends);
-        const y = r.top + 2 * dpr + row * rowH;
+        // 12-lead cells: below the lead name in the cell's corner.
+        const y = r.top + (L.twelve ? 17 : 2) * dpr + row * rowH;
         // Light fill so the trace drawn over it stays readable. Own: tinted,
         // bold, solid border; others: white, dashed border (as their spans).
         ctx.fillStyle = j.own ? `hsla(${j.hue}, 75%, 90%, 0.95)` : 'rgba(255, 255, 255, 0.92)';
@@ -1275,7 +1280,9 @@
       ctx.textBaseline = 'top';
       ctx.textAlign = 'left';
       for (const p of L.panels) {
-        const name = this.leadNames[p.lead];
+        // 12-lead sheet: the standard spelling (aVR, V1), whatever the file says.
+        const k = L.twelve ? this._twelveMap.indexOf(p.lead) : -1;
+        const name = k >= 0 ? STANDARD_12[k] : this.leadNames[p.lead];
         const w = ctx.measureText(name).width;
         // Stacked: over the calibration column; 12-lead: inside each cell.
         const x = L.twelve ? p.x0 + 0.8 * L.u : 0.6 * L.u;

@@ -154,3 +154,45 @@ def test_very_slow_rate_is_critical(synth, beats_at, fs):
     a = analyze(rec)
     assert a.priority == "critical"
     assert {"BRADY", "AVB_HIGH"} <= set(codes(a))
+
+
+def _vf_wave(fs, duration_s, seed):
+    """Fibrillation-like wave: 4-6 Hz oscillation with drifting frequency and amplitude (mV)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(duration_s * fs)) / fs
+    f_inst = 5.0 + 0.8 * np.cumsum(rng.standard_normal(t.size)) / np.sqrt(t.size)
+    return (0.5 + 0.25 * np.sin(2 * np.pi * 0.3 * t)) * np.sin(2 * np.pi * np.cumsum(f_inst) / fs)
+
+
+@pytest.mark.parametrize("fs", FS)
+def test_vf_episode_is_critical(synth, beats_at, fs):
+    """Is a 16-s stretch of fibrillation-like waves between sinus beats reported as critical VF?"""
+    rec = synth(fs, beats_at(70, 40.0, seed=3), duration_s=40.0, seed=3)
+    x = rec.signal_mv.copy()
+    i0, i1 = int(12 * fs), int(28 * fs)
+    x[i0:i1] = _vf_wave(fs, 16.0, seed=3)[: i1 - i0, None] * np.array([1.0, 0.7], np.float32)
+    a = analyze(type(rec)(signal_mv=x, fs=fs, lead_names=rec.lead_names))
+    vf = [f for f in a.findings if f.code == "VF"]
+    assert vf and vf[0].severity == "critical" and a.priority == "critical"
+    assert vf[0].start_s == pytest.approx(12, abs=4.5) and vf[0].end_s == pytest.approx(28, abs=4.5)
+
+
+@pytest.mark.parametrize("fs", FS)
+def test_no_vf_on_sinus_or_af(synth, beats_at, fs):
+    """Are sinus rhythm and fast irregular AF free of VF findings?"""
+    rng = np.random.default_rng(11)
+    t_af = 0.5 + np.r_[0, np.cumsum(rng.uniform(0.3, 0.7, 80))]
+    for rec in (synth(fs, beats_at(70, 40.0), duration_s=40.0),
+                synth(fs, t_af, duration_s=float(t_af[-1] + 1))):
+        assert "VF" not in codes(analyze(rec))
+
+
+def test_svt_230_is_critical():
+    """Is a narrow-complex rate of 240/min a critical finding (Zhejiang SVT >= 230/min)?"""
+    fs = 250.0
+    r = (np.arange(0.3, 10, 0.25) * fs).astype(int)
+    b = _beats(r, ["N"] * r.size, fs)
+    f = rhythm_findings(b, duration_s=10.0, valid_rr=np.ones(r.size - 1, bool), window_bpm=np.array([240.0]),
+                        hr=HeartRate(240, 240, 240), best_lead=lambda a, b: None)
+    tachy = [x for x in f if x.code == "TACHY"]
+    assert tachy and tachy[0].severity == "critical" and "supraventricular" in tachy[0].text

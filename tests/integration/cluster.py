@@ -117,6 +117,9 @@ class Cluster:
     procs: list[Proc] = field(default_factory=list)
     extra_env: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+
     @property
     def data_dir(self) -> Path:
         return self.root / "data"
@@ -153,6 +156,16 @@ class Cluster:
         cmd = [str(VENV_BIN / "gunicorn"), "-k", "gthread", "--threads", str(threads), "-w", str(workers),
                "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "--log-level", "warning", "wsgi:app"]
         proc = self._spawn(f"web{port}", cmd, port, **env)
+        if wait:
+            self.wait_http(proc)
+        return proc
+
+    def start_embedded(self, port: int | None = None, *, wait: bool = True, **env) -> Proc:
+        """The embedded default of `make run`: Werkzeug's threaded server, analysis in a thread."""
+        port = port or free_port()
+        cmd = [str(VENV_BIN / "flask"), "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port),
+               "--no-reload", "--no-debugger"]
+        proc = self._spawn(f"embedded{port}", cmd, port, **{"TELEMED_ANALYSIS_MODE": "thread", **env})
         if wait:
             self.wait_http(proc)
         return proc
@@ -196,15 +209,9 @@ class Cluster:
             proc.popen.wait(timeout=15)
 
     def close(self) -> None:
+        """Kill every process this cluster started, with whatever it started (its session)."""
         for proc in self.procs:
-            if proc.alive():
-                self.kill(proc, signal.SIGTERM if proc.name.startswith("w") else signal.SIGKILL)
-            else:
-                # Pool children may outlive a killed parent: clean the whole session anyway.
-                try:
-                    os.killpg(proc.popen.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            self.kill(proc)
 
 
 class LiveClient:
