@@ -40,6 +40,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("TELEMED_ENV") == "production"
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL")
+    DASHBOARD_DEBOUNCE_S = float(os.environ.get("DASHBOARD_DEBOUNCE_S", "0.5"))
     # A task is acknowledged only after the analysis is saved; one that outlives this is redelivered.
     CELERY_VISIBILITY_TIMEOUT_S = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT_S", "900"))
 
@@ -57,6 +58,7 @@ class TestConfig(Config):
     ANALYSIS_MODE = "inline"
     SOCKETIO_MESSAGE_QUEUE = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast fixtures; never in production
+    DASHBOARD_DEBOUNCE_S = 0.0  # assert on the event right after the change
 
     def __init__(self):
         self.SECRET_KEY = "test-secret"

@@ -35,6 +35,9 @@ _T_SLOPE = 0.65          # ... with less than this fraction of its slope is its 
 _P_WAVE_S = 0.30         # a peak this soon before a beat ...
 _P_SLOPE = 0.80          # ... with less than this fraction of its slope is its P wave
 _FIDUCIAL_S = 0.08       # the fiducial is the largest deflection within +-80 ms
+_VEL_HALF_S = 0.008      # QRS duration: derivative over +-8 ms ...
+_VEL_FRACTION = 0.2      # ... boundaries where the spatial velocity falls below 20 % of its peak ...
+_VEL_WIDEN_S = 0.020     # ... widened by 20 ms in all
 # --- labelling constants ---------------------------------------------------------------------
 _SNIP_PRE_S, _SNIP_POST_S = 0.12, 0.16   # morphology window around the fiducial
 _SNIP_HZ = 150.0                         # morphology resampling rate
@@ -126,9 +129,10 @@ def _dominated(cand, acc, slope, h, fs):
 def _detect_chunk(x, fs, refr):
     """Detect QRS complexes in one NaN-free chunk ``x`` (n, n_leads).
 
-    Returns (beats, priority, noise_ratio, y, lead_choice_b, blk): detection
-    samples, their envelope height, the background/QRS ratio at each beat, the
-    QRS-band signal, the best lead per block and the block length in samples.
+    Returns (beats, priority, noise_ratio, y, lead_choice_b, blk, lev_b):
+    detection samples, their envelope height, the background/QRS ratio at each
+    beat, the QRS-band signal, the best lead per block, the block length in
+    samples and each lead's QRS level per block.
     """
     n, n_leads = x.shape
     blk = max(1, int(round(_BLOCK_S * fs)))
@@ -166,7 +170,7 @@ def _detect_chunk(x, fs, refr):
     cand, _ = scipy.signal.find_peaks(g, distance=refr)
     cand = cand[floor_ok[cand]] if floor_ok is not None else cand[f[cand].max(axis=1) >= _MIN_RMS_MV]
     if cand.size == 0:
-        return cand, np.zeros(0), np.zeros(0), y, lead_choice_b, blk
+        return cand, np.zeros(0), np.zeros(0), y, lead_choice_b, blk, lev_b
     # background-to-QRS ratio per block: a noise index for each beat
     noise_rel_b = _block_noise(g, fs, blk) / np.maximum(g_lev_b, 1e-12)
     h = g[cand]
@@ -199,7 +203,7 @@ def _detect_chunk(x, fs, refr):
         if not add:
             break
         beats = np.union1d(beats, np.asarray(add))
-    return cand[beats], h[beats], noise_rel_b[cand[beats] // blk], y, lead_choice_b, blk
+    return cand[beats], h[beats], noise_rel_b[cand[beats] // blk], y, lead_choice_b, blk, lev_b
 
 
 def _refine(x, beats, fs, lead):
@@ -213,8 +217,8 @@ def _refine(x, beats, fs, lead):
     return np.clip(beats + offs[np.argmax(np.abs(seg), axis=1)], 0, n - 1)
 
 
-def _qrs_width(y, beats, fs, lead):
-    """QRS duration (s): span holding the central 90 % of the QRS-band energy within +-150 ms."""
+def _energy_width(y, beats, fs, lead):
+    """Span (s) holding the central 90 % of the QRS-band energy within +-150 ms (a morphology feature)."""
     n = y.shape[0]
     half = max(1, int(round(0.15 * fs)))
     offs = np.arange(-half, half + 1)
@@ -225,6 +229,35 @@ def _qrs_width(y, beats, fs, lead):
     c = c / np.where(tot > 0, tot, 1.0)
     w = (np.argmax(c >= 0.95, axis=1) - np.argmax(c >= 0.05, axis=1) + 1) / fs
     return np.where(tot[:, 0] > 0, w, np.nan)
+
+
+def _qrs_duration(x, beats, fs, lead_scale):
+    """QRS duration (s) from the spatial velocity of all leads around each beat.
+
+    The derivative of each lead (central difference over 16 ms, smoothed over 12 ms) is divided
+    by that lead's local QRS level, the leads are combined as a root sum of squares (the spatial
+    velocity), and onset/offset are the first/last samples within -120..+160 ms where it exceeds
+    20 % of its peak within +-60 ms of the fiducial; 20 ms are added because the velocity crosses
+    that threshold inside the true boundaries (calibrated on LUDB lead II marks).
+    """
+    n = x.shape[0]
+    k = max(1, int(round(_VEL_HALF_S * fs)))
+    sm = max(1, int(round(0.012 * fs)))
+    pre, post = int(round(0.12 * fs)), int(round(0.16 * fs))
+    offs = np.arange(-pre - k - sm, post + k + sm + 1)
+    idx = np.clip(beats[:, None] + offs[None, :], 0, n - 1)
+    seg = x[idx].astype(float)                                   # (beats, S, leads)
+    d = seg[:, 2 * k:] - seg[:, :-2 * k]
+    d = scipy.ndimage.uniform_filter1d(d, size=sm, axis=1, mode="nearest")
+    d /= np.maximum(lead_scale, 1e-9)[:, None, :]
+    sv = np.sqrt(np.einsum("ksl,ksl->ks", d, d))[:, sm:sm + pre + post + 1]   # -pre..+post
+    c = int(round(0.06 * fs))
+    peak = sv[:, pre - c:pre + c + 1].max(axis=1, keepdims=True)
+    above = sv >= _VEL_FRACTION * peak
+    on = np.argmax(above, axis=1)
+    off = above.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+    w = (off - on) / fs + _VEL_WIDEN_S
+    return np.where(peak[:, 0] > 0, w, np.nan)
 
 
 def _snippets(x, beats, fs, n_total, offset, nan_mask):
@@ -359,7 +392,8 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
         polarity), strictly increasing int64. ``labels``: 'N' normal (dominant
         morphology, not premature), 'V' ventricular ectopic, 'S'
         supraventricular premature, 'Q' unclassifiable (waveform cut by the
-        record edge or a gap). ``qrs_width_s``: QRS duration estimate.
+        record edge or a gap). ``qrs_width_s``: QRS duration in seconds from
+        the spatial velocity of all leads (see Notes).
         ``extra``: per-beat features ``noise_ratio`` (background/QRS),
         ``template_corr``, ``rr_prev_ratio``, ``width_ratio``,
         ``amplitude_ratio``, and ``method``.
@@ -394,6 +428,12 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
        of its neighbours is added [1]_, [2]_.
     7. Fiducial: the largest absolute deflection within +-80 ms in the best
        lead; duplicates and beats closer than `refractory_s` are merged.
+
+    QRS duration: the derivative of each lead, scaled by the lead's QRS
+    level, is combined over leads as a root sum of squares (spatial
+    velocity); onset and offset are where it falls below 20 % of its peak,
+    widened by 20 ms (on LUDB, record medians: bias +2 ms, SD 19 ms with 12
+    leads; -10 ms, SD 15 ms with lead II alone).
 
     Labelling (whole record, on the merged beats): a dominant template per
     2-min block is the median of the largest cluster (correlation > 0.9) of
@@ -460,14 +500,14 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
     chunk = max(blk, int(round(min(chunk_s * fs, n + blk) / blk)) * blk)
     ov = int(round(overlap_s * fs / blk)) * blk
     refr = max(1, int(round(refractory_s * fs)))
-    peaks, pris, nrels, widths, snips, valids = [], [], [], [], [], []
+    peaks, pris, nrels, widths, ewidths, snips, valids = [], [], [], [], [], [], []
     for start in range(0, n, chunk):
         a, b = max(0, start - ov), min(n, start + chunk + ov)
         xc = np.asarray(x[a:b], dtype=np.float32)
         if xc.shape[0] < max(int(fs), 16):
             continue
         xc, nan_mask = _fill_nan(xc)
-        beats, pri, nrel, y, lead_choice_b, blk_ = _detect_chunk(xc, fs, refr)
+        beats, pri, nrel, y, lead_choice_b, blk_, lev_b_chunk = _detect_chunk(xc, fs, refr)
         if beats.size == 0:
             continue
         lead = lead_choice_b[np.minimum(beats // blk_, lead_choice_b.size - 1)]
@@ -484,7 +524,9 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
         peaks.append(r + a)
         pris.append(pri)
         nrels.append(nrel)
-        widths.append(_qrs_width(y, r, fs, lead))
+        ewidths.append(_energy_width(y, r, fs, lead))
+        lev_at = lev_b_chunk[np.minimum(r // blk_, lev_b_chunk.shape[0] - 1)]
+        widths.append(_qrs_duration(xc, r, fs, lev_at))
         snips.append(snip)
         valids.append(valid)
     if peaks:
@@ -492,19 +534,22 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
         pri = np.concatenate(pris)
         nrel = np.concatenate(nrels)
         width = np.concatenate(widths).astype(float)
+        ewidth = np.concatenate(ewidths).astype(float)
         snip = np.concatenate(snips)
         valid = np.concatenate(valids)
         # Across chunk seams: enforce the refractory period by priority.
         if r_peaks.size > 1 and np.diff(r_peaks).min() < refr:
             keep = _select_by_distance(r_peaks, pri, refr)
             sel = np.searchsorted(r_peaks, keep)
-            r_peaks, width, snip, valid, nrel = r_peaks[sel], width[sel], snip[sel], valid[sel], nrel[sel]
+            r_peaks, width, ewidth, snip, valid, nrel = (r_peaks[sel], width[sel], ewidth[sel], snip[sel],
+                                                         valid[sel], nrel[sel])
     else:
         r_peaks = np.zeros(0, dtype=np.int64)
         width = np.zeros(0)
+        ewidth = np.zeros(0)
         snip = np.zeros((0, 1), dtype=np.float16)
         valid = np.zeros(0, dtype=bool)
         nrel = np.zeros(0)
-    labels, extra = _classify(r_peaks, snip, valid, width, fs, min(n_leads, _MAX_MORPH_LEADS), nrel)
+    labels, extra = _classify(r_peaks, snip, valid, ewidth, fs, min(n_leads, _MAX_MORPH_LEADS), nrel)
     extra["method"] = "ecgsignal energy-envelope detector + template classifier"
     return Beats(r_peaks=r_peaks, labels=labels, qrs_width_s=width, fs=fs, extra=extra)

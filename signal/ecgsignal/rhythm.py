@@ -66,6 +66,10 @@ AF_WINDOW_BEATS = 32
 #: sustained VT >= 30 s (AHA_VA_2017, section 2 definitions).
 VRUN_MIN_BEATS = 3
 VT_RATE_BPM = 100.0
+#: Runs whose median QRS width is below 100 ms are not reported as ventricular:
+#: VT is a wide-complex rhythm (QRS >= 120 ms, AHA_VA_2017); the margin allows
+#: for the width estimate's error.
+VRUN_MIN_QRS_S = 0.10
 #: Very slow ventricular rate suggesting high-grade / complete AV block: < 40/min
 #: (Zhejiang critical values; KUSUMOTO_2018 discusses escape rhythms of 20-40/min).
 AVB_RATE_BPM = triage.AVB_RATE_BPM
@@ -484,7 +488,7 @@ def rhythm_findings(beats, *, duration_s, valid_rr, window_bpm, hr: HeartRate, b
         out.append(_finding("AF", sev, ep["start_s"], ep["end_s"], None, ep["irregularity"], thr, ref,
                             f"Irregular rhythm suggesting atrial fibrillation {when}{extra}."))
     # -- ectopy ---------------------------------------------------------------
-    out += _ectopy_findings(r, labels, fs, rr, duration_s, start_time)
+    out += _ectopy_findings(r, labels, fs, rr, duration_s, start_time, beats.qrs_width_s)
     # -- very slow ventricular rate (possible high-grade AV block) -------------
     out += _avb_findings(window_bpm, window_s, duration_s, hr, start_time, resting)
     return out
@@ -570,7 +574,7 @@ def _avb_findings(window_bpm, window_s, duration_s, hr, start_time, resting):
                      "or high-grade AV block; check P waves.")]
 
 
-def _ectopy_findings(r, labels, fs, rr, duration_s, start_time):
+def _ectopy_findings(r, labels, fs, rr, duration_s, start_time, qrs_width_s=None):
     out = []
     n = labels.size
     if n == 0:
@@ -586,8 +590,12 @@ def _ectopy_findings(r, labels, fs, rr, duration_s, start_time):
                             f"{cnt} premature {name} beat{'s' if cnt > 1 else ''} "
                             f"({pct:.1f} % of beats{f', {per_h:.0f}/h' if duration_s >= 3600 else ''})."))
     runs = ectopic_runs(labels, label="V", min_beats=VRUN_MIN_BEATS)
+    width = np.asarray(qrs_width_s, float) if qrs_width_s is not None else np.full(n, np.nan)
     for a, b in runs:
         k = b - a
+        w = width[a:b]
+        if np.isfinite(w).any() and np.nanmedian(w) < VRUN_MIN_QRS_S:
+            continue  # narrow complexes: not ventricular (aberrancy or misclassification)
         t0, t1 = r[a] / fs, r[b - 1] / fs
         rate = 60.0 * (k - 1) / max(t1 - t0, 1e-9)
         dur = t1 - t0

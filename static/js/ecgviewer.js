@@ -1681,7 +1681,7 @@
       const d = this._calDrag, c = this.calipers;
       this._calDrag = null;
       if (d.moved) { this._caliperMove(e, p); return; }
-      if (d.which !== 'new') return;   // a click on a cursor leaves it
+      // A click (even on a cursor) places cursors: first, then second.
       const t = this._snapCaliper(d.t0);
       if (c.pending && c.a !== null) { c.b = t; c.pending = false; }
       else { c.a = t; c.b = null; c.pending = true; }

@@ -1,4 +1,8 @@
 """Server-to-client events. Called by services only after their unit of work has committed."""
+import threading
+
+from flask import current_app
+
 from telemed.extensions import socketio
 from telemed.realtime.rooms import case_room, clinic_room, coordinators_room, reviewers_room
 
@@ -25,7 +29,34 @@ def annotation_deleted(snapshot: dict) -> None:
     socketio.emit("annotation_deleted", snapshot, to=case_room(snapshot["case_id"]))
 
 
+_pending_dashboards: set[int] = set()
+_pending_lock = threading.Lock()
+
+
 def dashboard(consortium_id: int) -> None:
+    """Coordinators' dashboard, coalesced: a burst of case changes costs one computation per
+    DASHBOARD_DEBOUNCE_S and consortium, not one per change (0 = at once, as in tests)."""
+    delay_s = current_app.config.get("DASHBOARD_DEBOUNCE_S", 0.5)
+    if delay_s <= 0:
+        _emit_dashboard(consortium_id)
+        return
+    with _pending_lock:
+        if consortium_id in _pending_dashboards:
+            return
+        _pending_dashboards.add(consortium_id)
+    app = current_app._get_current_object()
+
+    def emit_later():
+        socketio.sleep(delay_s)
+        with _pending_lock:
+            _pending_dashboards.discard(consortium_id)
+        with app.app_context():
+            _emit_dashboard(consortium_id)
+
+    socketio.start_background_task(emit_later)
+
+
+def _emit_dashboard(consortium_id: int) -> None:
     from telemed.services.dashboard import consortium_dashboard
 
     socketio.emit("dashboard", consortium_dashboard(consortium_id), to=coordinators_room(consortium_id))

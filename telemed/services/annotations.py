@@ -7,7 +7,7 @@ from telemed.models._time import utcnow
 from telemed.realtime import broadcast
 from telemed.services import audit
 from telemed.services.access import get_visible_case, require_role
-from telemed.services.errors import AnnotationNotFound, BadRequest, InvalidTransition, StaleVersion
+from telemed.services.errors import AnnotationNotFound, BadRequest, CaseNotFound, InvalidTransition, StaleVersion
 
 OPEN_STATUSES = {CaseStatus.AWAITING_REVIEW.value, CaseStatus.IN_REVIEW.value}
 
@@ -83,10 +83,8 @@ def _load(annotation_id: int, user: User) -> tuple[Annotation, Case]:
         raise AnnotationNotFound()
     try:
         case = _editable_case(annotation.case_id, user)
-    except Exception as exc:
-        if getattr(exc, "status", None) == 404:
-            raise AnnotationNotFound() from None
-        raise
+    except CaseNotFound:
+        raise AnnotationNotFound() from None  # another consortium's annotation does not exist for you
     return annotation, case
 
 

@@ -19,8 +19,9 @@ _WAVES = [(-0.18, 0.12, 0.022), (-0.03, -0.12, 0.008), (0.0, 1.2, 0.010), (0.03,
           (0.28, 0.3, 0.045)]
 
 
-def synth_record(fs, beat_times_s, *, duration_s, n_leads=2, seed=0, noise_mv=0.01, wander_mv=0.0):
-    """Sum-of-Gaussians ECG with beats at `beat_times_s` (s) as a Record (float32 mV)."""
+def synth_record(fs, beat_times_s, *, duration_s, n_leads=2, seed=0, noise_mv=0.01, wander_mv=0.0,
+                 p_wave=True):
+    """Sum-of-Gaussians ECG with beats at `beat_times_s` (s) as a Record (float32 mV); no P waves if not `p_wave`."""
     rng = np.random.default_rng(seed)
     n = int(round(duration_s * fs))
     t = np.arange(n) / fs
@@ -32,6 +33,8 @@ def synth_record(fs, beat_times_s, *, duration_s, n_leads=2, seed=0, noise_mv=0.
         lo, hi = np.searchsorted(t, [b - 0.4, b + 0.6])
         tt = t[lo:hi] - b
         for k, (off, amp, w) in enumerate(_WAVES):
+            if k == 0 and not p_wave:
+                continue
             if k == 4:
                 off, w = off * qt_scale, w * qt_scale
             ecg[lo:hi] += amp * np.exp(-0.5 * ((tt - off) / w) ** 2)

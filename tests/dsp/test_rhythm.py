@@ -57,18 +57,21 @@ def test_pause_thresholds(synth, beats_at, fs, gap_s, severity):
 
 @pytest.mark.parametrize("fs", FS)
 def test_af_on_random_rr_not_on_sinus_arrhythmia(synth, fs):
-    """Is an irregularly irregular rhythm AF while a smoothly varying sinus rhythm is not?"""
+    """Is an irregular rhythm without P waves AF, while sinus arrhythmia and irregular P-led beats are not?"""
     rng = np.random.default_rng(7)
     rr_af = rng.uniform(0.45, 1.0, 80)
     t_af = 0.5 + np.r_[0, np.cumsum(rr_af)]
     rr_sa = 0.85 + 0.05 * np.sin(np.arange(80) * 2 * np.pi / 5.0)  # respiratory sinus arrhythmia, +-6 %
     t_sa = 0.5 + np.r_[0, np.cumsum(rr_sa)]
-    a_af = analyze(synth(fs, t_af, duration_s=float(t_af[-1] + 1), seed=5))
+    a_af = analyze(synth(fs, t_af, duration_s=float(t_af[-1] + 1), seed=5, p_wave=False))
     a_sa = analyze(synth(fs, t_sa, duration_s=float(t_sa[-1] + 1), seed=6))
+    a_irregular_with_p = analyze(synth(fs, t_af, duration_s=float(t_af[-1] + 1), seed=5))
     af = [f for f in a_af.findings if f.code == "AF"]
     assert len(af) == 1 and af[0].severity == "urgent"
     assert af[0].end_s - af[0].start_s > 40
     assert "AF" not in codes(a_sa)
+    # a resting strip whose beats all have P waves is not AF, however irregular
+    assert "AF" not in codes(a_irregular_with_p)
 
 
 def test_af_ignores_bigeminy():
@@ -183,7 +186,7 @@ def test_no_vf_on_sinus_or_af(synth, beats_at, fs):
     rng = np.random.default_rng(11)
     t_af = 0.5 + np.r_[0, np.cumsum(rng.uniform(0.3, 0.7, 80))]
     for rec in (synth(fs, beats_at(70, 40.0), duration_s=40.0),
-                synth(fs, t_af, duration_s=float(t_af[-1] + 1))):
+                synth(fs, t_af, duration_s=float(t_af[-1] + 1), p_wave=False)):
         assert "VF" not in codes(analyze(rec))
 
 

@@ -89,3 +89,27 @@ def test_signal_window_keeps_peaks(app, world, client):
     assert first["min"] == first["max"] and len(first["min"]) == 360
     np.testing.assert_allclose(first["min"], raw[360:720], atol=1e-4)
     assert client.get(f"/api/v1/cases/{case['id']}/signal?start_s=abc").status_code == 400
+
+
+def test_dashboard_bursts_are_coalesced(app, world):
+    """Does a burst of case changes give coordinators one fresh dashboard, not one per change?"""
+    import time
+
+    from tests.factories import case_form
+
+    app.config["DASHBOARD_DEBOUNCE_S"] = 0.3
+    coord_sio = socket_for(app, login_client(app, "coord"))
+    coord_sio.get_received()
+    doctor = login_client(app, "doctor")
+    for i in range(3):
+        assert doctor.post("/api/v1/cases", data=case_form(patient_ref=f"B{i}"),
+                           content_type="multipart/form-data").status_code == 201
+    deadline = time.monotonic() + 5
+    boards = []
+    while time.monotonic() < deadline and not boards:
+        time.sleep(0.1)
+        boards = [e["args"][0] for e in events(coord_sio, "dashboard")]
+    time.sleep(0.5)
+    boards += [e["args"][0] for e in events(coord_sio, "dashboard")]
+    assert 1 <= len(boards) < 6  # 3 uploads + 3 analyses would be 6 without coalescing
+    assert sum(boards[-1]["queue"].values()) == 3
