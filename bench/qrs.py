@@ -48,22 +48,37 @@ def qrs_section(recs, *, peer_names, leads, noise=None, snr_db=None, processes=2
     results = {OURS: []}
     jobs, meta = [], []
     ours_beats = {}
+    fast = [name for name in peer_names if not peers.PEERS[name][2]]     # timed here, interleaved
+    slow = [name for name in peer_names if peers.PEERS[name][2]]         # cached, run on the pool
     for k, rec in enumerate(recs):
         sig, fs = rec["signal"], rec["fs"]
         if noise is not None:
             sig = data.add_noise(sig, rec["ref"], rec["sym"], fs, noise, snr_db,
                                  offset=int((37 * k + 11) * fs) % noise.shape[0])
         x = sig[:, 0] if leads == "first" else sig
-        beats, dt = _detect(x, fs, repeat=repeat)
+        tag = f"mitdb{rec['record']}-n{sig.shape[0]}-snr{snr_db if noise is not None else 'clean'}"
+        # ecgsignal and the fast peers take turns, `repeat` times, so both see the same machine load.
+        best = {name: (None, float("inf")) for name in [OURS] + fast}
+        for _ in range(max(1, repeat)):
+            beats, dt = _detect(x, fs)
+            best[OURS] = (beats, min(dt, best[OURS][1]))
+            for name in fast:
+                peaks, pdt, _ = peers.run_peer(name, sig[:, 0], fs, tag)
+                best[name] = (peaks, min(pdt, best[name][1]))
+        beats, dt = best[OURS]
         ours_beats[rec["record"]] = beats
         s = data.score(rec["ref"], beats.r_peaks, fs, rec["excl"])
         results[OURS].append({"record": rec["record"], "seconds": dt, **{k2: s[k2] for k2 in ("tp", "fn", "fp")}})
-        tag = f"mitdb{rec['record']}-n{sig.shape[0]}-snr{snr_db if noise is not None else 'clean'}"
-        for name in peer_names:
+        for name in fast:
+            peaks, pdt = best[name]
+            s = data.score(rec["ref"], peaks, fs, rec["excl"])
+            results.setdefault(name, []).append({"record": rec["record"], "seconds": pdt, "cached": False,
+                                                 **{k2: s[k2] for k2 in ("tp", "fn", "fp")}})
+        for name in slow:
             jobs.append((name, sig[:, 0], fs, tag))
             meta.append((name, rec))
     if jobs:
-        out = peers.run_peers_parallel(jobs, processes=processes, repeat=repeat)
+        out = peers.run_peers_parallel(jobs, processes=processes)
         for (name, rec), (peaks, dt, cached) in zip(meta, out):
             s = data.score(rec["ref"], peaks, rec["fs"], rec["excl"])
             results.setdefault(name, []).append({"record": rec["record"], "seconds": dt, "cached": cached,

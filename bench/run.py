@@ -69,8 +69,8 @@ def main(argv=None):
         out()
         out("150 ms match window (EC57), VF episodes excluded, gross statistics. Peers are single-lead, so in the "
             "'all leads' table they run on the first lead. Worst records: record (FN/FP). "
-            "ms/record: wall time, best of 3 runs for ecgsignal and NeuroKit2 (run in this process, one after the "
-            "other); gqrs/XQRS are timed once when their cache is filled. "
+            "ms/record: wall time, best of 3 runs for ecgsignal and NeuroKit2, which take turns on each record "
+            "so both see the same machine load; gqrs/XQRS are timed once when their cache is filled. "
             "Speed ratio = peer time / ecgsignal time (>1: ecgsignal faster).")
         out()
         for leads in ("first", "all"):

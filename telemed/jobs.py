@@ -10,6 +10,7 @@ harmless: only the first result is saved.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -89,6 +90,7 @@ def _send_or_retry_later(app: Flask, case_id: int) -> None:
     celery = app.extensions["celery"]
     try:
         celery.send_task(ANALYZE_TASK, args=[case_id])
+        _mark_queued(app, case_id)
         return
     except Exception as exc:  # noqa: BLE001 - kombu raises several kinds of connection errors
         log.warning("cannot queue the analysis of case %s (%s); retrying in the background", case_id, exc)
@@ -99,6 +101,7 @@ def _send_or_retry_later(app: Flask, case_id: int) -> None:
             time.sleep(delay)
             try:
                 celery.send_task(ANALYZE_TASK, args=[case_id])
+                _mark_queued(app, case_id)
                 log.info("queued the analysis of case %s after a broker outage", case_id)
                 return
             except Exception as exc:  # noqa: BLE001
@@ -110,6 +113,69 @@ def _send_or_retry_later(app: Flask, case_id: int) -> None:
 
 
 RETRY_ATTEMPTS = 40  # about 20 minutes at the 30-s cap
+QUEUED_KEY = "telemed:queued:{}"
+SWEEP_LOCK_KEY = "telemed:sweep-lock"
+
+
+def _redis(app: Flask):
+    """A plain Redis client for the queued markers (the broker's own connection is kombu's)."""
+    client = app.extensions.get("telemed_redis")
+    if client is None:
+        import redis
+
+        client = app.extensions["telemed_redis"] = redis.Redis.from_url(
+            app.config["REDIS_URL"], socket_timeout=5, socket_connect_timeout=5)
+    return client
+
+
+def _mark_queued(app: Flask, case_id: int) -> None:
+    """Remember, in the broker's Redis, that this case's task is in the queue.
+
+    The marker lives and dies with the queue: if Redis loses its data (restart without
+    persistence), markers and tasks vanish together and the sweep queues those cases again.
+    """
+    try:
+        _redis(app).set(QUEUED_KEY.format(case_id), 1, ex=app.config["CELERY_VISIBILITY_TIMEOUT_S"])
+    except Exception as exc:  # noqa: BLE001 - a missing marker only means one extra, harmless analysis
+        log.warning("cannot mark case %s as queued: %s", case_id, exc)
+
+
+def sweep_lost_tasks(app: Flask, *, grace_s: float) -> int:
+    """Queue again `analyzing` cases older than `grace_s` whose task is no longer in Redis.
+
+    One worker per interval does it (a Redis lock). Returns how many cases were queued again.
+    """
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from telemed.extensions import db
+    from telemed.models import Case, CaseStatus
+    from telemed.models._time import utcnow
+
+    client = _redis(app)
+    if not client.set(SWEEP_LOCK_KEY, 1, nx=True, ex=max(1, int(grace_s))):
+        return 0
+    with app.app_context():
+        cutoff = utcnow() - dt.timedelta(seconds=grace_s)
+        ids = list(db.session.scalars(sa.select(Case.id).where(
+            Case.status == CaseStatus.ANALYZING.value, Case.created_at < cutoff).order_by(Case.id)))
+        db.session.remove()
+    lost = [case_id for case_id in ids if not client.exists(QUEUED_KEY.format(case_id))]
+    for case_id in lost:
+        _send_or_retry_later(app, case_id)
+    if lost:
+        log.warning("re-queued %d analyses whose task was lost from Redis: %s", len(lost), lost[:20])
+    return len(lost)
+
+
+def _sweep_forever(app: Flask, interval_s: float) -> None:
+    while True:
+        time.sleep(interval_s)
+        try:
+            sweep_lost_tasks(app, grace_s=max(interval_s, 1.0))
+        except Exception as exc:  # noqa: BLE001 - Redis or the database may be briefly away; try next time
+            log.warning("sweep for lost analysis tasks failed: %s", exc)
 
 
 def resume_pending(app: Flask) -> int:
@@ -131,7 +197,7 @@ ANALYZE_TASK = "telemed.analyze_case"
 def make_celery(app: Flask):
     """The Celery app of the workers and of the web processes that queue tasks (Redis broker)."""
     from celery import Celery, Task
-    from celery.signals import worker_ready
+    from celery.signals import worker_process_init, worker_ready
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -160,6 +226,18 @@ def make_celery(app: Flask):
         # A worker killed with SIGKILL leaves its task unacknowledged until the visibility
         # timeout; re-queueing unfinished cases at start makes recovery immediate.
         resume_pending(app)
+        interval = float(os.environ.get("TELEMED_SWEEP_S", "60"))
+        if interval > 0:
+            threading.Thread(target=_sweep_forever, args=(app, interval), name="telemed-sweep", daemon=True).start()
+
+    @worker_process_init.connect(weak=False)
+    def _fresh_connections(**_):
+        # A pool child forked from the main process must not share its pooled database sockets.
+        from telemed.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)
+        app.extensions.pop("telemed_redis", None)
 
     return celery
 

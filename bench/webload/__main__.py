@@ -42,6 +42,7 @@ from tests.integration.cluster import PASSWORD, Cluster, create_database, prepar
 RECORD = [ROOT / "tests" / "fixtures" / "ptbxl" / "00001_hr.hea", ROOT / "tests" / "fixtures" / "ptbxl" / "00001_hr.dat"]
 CONFIGS = {
     "embedded": "embedded default: SQLite, analysis thread, `flask run` (1 process)",
+    "embedded-wal": "the same with SQLite in WAL mode (proposed fix: readers stop blocking the writer)",
     "pg-1w": "PostgreSQL + Redis, gunicorn 1 process, 1 Celery worker",
     "pg-2w": "PostgreSQL + Redis, gunicorn 1 process, 2 Celery workers",
     "pg-2w-2web": "PostgreSQL + Redis, gunicorn 2 processes, 2 Celery workers",
@@ -93,6 +94,7 @@ class PhaseResult:
     uploads_per_s: float = 0.0
     analyses_per_s: float = 0.0
     lag_ms: float = 0.0  # how late the generator itself started its worst request
+    loadavg: float | None = None  # the machine's 1-min load average before the phase (shared machine)
 
 
 class Load:
@@ -227,10 +229,15 @@ def run_config(key: str, args, log) -> list[PhaseResult]:
     root = Path(tempfile.mkdtemp(prefix=f"telemed-webload-{key}-"))
     pg = redis = cluster = load = None
     try:
-        if key == "embedded":
+        if key.startswith("embedded"):
             url = f"sqlite:///{root / 'telemed.sqlite3'}"
             cluster = Cluster(url, None, root=root / "cluster")
             prepare_database(url, cluster.data_dir, _users(args.doctors, args.readers))
+            if key == "embedded-wal":
+                import sqlite3
+
+                with sqlite3.connect(root / "telemed.sqlite3") as conn:  # persistent in the file
+                    conn.execute("PRAGMA journal_mode=WAL")
             urls = [cluster.start_embedded().url]
         else:
             pg, redis = PostgresServer().init(), RedisServer().start()
@@ -247,8 +254,10 @@ def run_config(key: str, args, log) -> list[PhaseResult]:
             urls = [web.url]
         load = Load(urls, [f"town{i}" for i in range(args.doctors)], [f"reader{i}" for i in range(args.readers)])
         load.run("warmup", 5, 2, drain_s=15)
+        loadavg = os.getloadavg()[0]
         log(f"  {key}: target phase, {args.rate}/s for {args.duration} s")
         phases = [load.run("target", args.rate, args.duration, drain_s=args.drain)]
+        phases[0].loadavg = loadavg
         if args.saturate_rate:
             log(f"  {key}: saturation phase, {args.saturate_rate}/s for {args.saturate_duration} s")
             phases.append(load.run("saturation", args.saturate_rate, args.saturate_duration, drain_s=args.drain))
@@ -282,17 +291,19 @@ def render(results: dict[str, list[PhaseResult]], args) -> str:
         "*analysed*: to `case_updated` awaiting_review. Latencies in ms over all (upload, listener) pairs.",
         "",
         "| configuration | phase | offered /s | uploads ok | errors | uploads/s | queue event p50 / p95 / p99 | "
-        "analysed p50 / p95 / p99 | analyses/s | missed events |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "analysed p50 / p95 / p99 | analyses/s | missed events | load avg before |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, phases in results.items():
         for p in phases:
             c, a = p.created_ms, p.analysed_ms
+            errors = ", ".join(f"{n}× {k}" for k, n in p.errors.items()) or "0"
             lines.append(
-                f"| {key} | {p.name} | {p.rate:g} | {p.ok}/{p.sent} | {sum(p.errors.values()) or 0} | {p.uploads_per_s:.1f} | "
+                f"| {key} | {p.name} | {p.rate:g} | {p.ok}/{p.sent} | {errors} | {p.uploads_per_s:.1f} | "
                 f"{fmt(percentile(c, 50))} / {fmt(percentile(c, 95))} / {fmt(percentile(c, 99))} | "
                 f"{fmt(percentile(a, 50))} / {fmt(percentile(a, 95))} / {fmt(percentile(a, 99))} | "
-                f"{p.analyses_per_s:.1f} | {p.missing_created} created, {p.missing_analysed} analysed |")
+                f"{p.analyses_per_s:.1f} | {p.missing_created} created, {p.missing_analysed} analysed | "
+                f"{fmt(p.loadavg, 1)} |")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     for key, phases in results.items():
         target = next((p for p in phases if p.name == "target"), None)
@@ -328,12 +339,12 @@ def main(argv=None) -> int:
     unknown = set(keys) - set(CONFIGS)
     if unknown:
         parser.error(f"unknown configuration(s) {', '.join(sorted(unknown))}")
-    if any(k != "embedded" for k in keys):
+    if any(not k.startswith("embedded") for k in keys):
         from tests.services import postgres_available, redis_available
 
         if not (postgres_available() and redis_available()):
             print("PostgreSQL or Redis is not installed: running the embedded configuration only.", file=sys.stderr)
-            keys = [k for k in keys if k == "embedded"]
+            keys = [k for k in keys if k.startswith("embedded")]
     results = {}
     for key in keys:
         print(f"{key}: {CONFIGS[key]}", file=sys.stderr)

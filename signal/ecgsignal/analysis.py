@@ -1,6 +1,7 @@
 """`analyze`: the whole pipeline from a Record to an Analysis (findings, measurements, priority)."""
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -11,7 +12,7 @@ from . import st as st_mod
 from . import waves as waves_mod
 from .beats import detect_beats
 from .quality import READABLE, butter_sos, signal_quality
-from .types import Analysis, Beats, Finding, Measurements, Record, Waves
+from .types import Analysis, Finding, Measurements, Record, Waves
 
 __all__ = ["analyze", "ALGORITHM_VERSION"]
 
@@ -58,7 +59,9 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     4. RR intervals spanning unreadable signal are set aside; pauses whose
        gap holds QRS-sized deflections (missed beats) are set aside too.
     5. Rate, HRV and rhythm findings (`ecgsignal.rhythm`), 12-lead intervals
-       and axis (`ecgsignal.waves`), ST deviation (`ecgsignal.st`).
+       and axis (`ecgsignal.waves`), ST deviation (`ecgsignal.st`). Records
+       longer than 10 minutes are delineated on their first fully readable
+       minute only.
     6. Priority from the findings (`ecgsignal.triage`).
 
     Examples
@@ -117,6 +120,8 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     valid_rr &= ~_false_pauses(r, x, filt, fs, quality)
     hr, window_bpm = rhythm.heart_rate(r, fs, duration_s=duration_s, valid_rr=valid_rr)
     rr = rhythm.rr_stats(r, fs, labels=beats.labels, valid_rr=valid_rr)
+    timing["rr"] = _lap(t)
+    t = time.perf_counter()
 
     def best_lead(t0, t1):
         w0 = int(t0 // quality.window_s)
@@ -131,9 +136,17 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     measurements = Measurements()
     waves = Waves(*(np.full(r.size, -1, dtype=np.int64) for _ in range(5)))
     st_mv = {}
-    if short and filt is not None and r.size >= 2:
+    # Intervals and ST need a readable median beat: skip them when most of the
+    # record is unreadable (measurements on noise would mislead).
+    if short and filt is not None and r.size >= 2 and quality.usable.mean() >= 0.5:
         d = waves_mod.delineate(diag, fs, beats, lead_names=names, rr_s=rr.mean_s)
         measurements, waves, delin = d.measurements, d.waves, d
+    elif not short and r.size >= 2:
+        d = _delineate_segment(x, fs, beats, quality, names, mains_hz)
+        if d is not None:
+            measurements, waves, delin = d.measurements, d.waves, d
+    if delin is not None:
+        d = delin
         wave_findings += waves_mod.interval_findings(measurements, sex=sex, lead_names=names, median_beat=d)
         st_mv, f_st = st_mod.st_findings(d, age=age, sex=sex)
         wave_findings += f_st
@@ -146,12 +159,18 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
                                       p_wave=None if delin is None or delin.qrs_on < 0 else delin.p_on >= 0)
     order = np.argsort(-quality.lead_index)
     findings += rhythm.vf_findings(x, fs, lead_names=names, lead_order=order, usable=quality.usable,
-                                   quality_window_s=quality.window_s, start_time=record.start_time)
+                                   quality_window_s=quality.window_s, start_time=record.start_time,
+                                   beats=beats)
     findings += _quality_findings(quality, duration_s, record.start_time, rhythm_usable=rhythm_usable)
     timing["rhythm"] = _lap(t)
     t = time.perf_counter()
 
-    findings += wave_findings
+    implausible = _amplitude_findings(quality, readable)
+    if implausible:
+        # ST thresholds in mm mean nothing when the units are wrong
+        wave_findings = [f for f in wave_findings if f.code not in ("STEMI", "ST_DEPRESSION", "POSTERIOR_MI")]
+        st_mv = {}
+    findings += wave_findings + implausible
 
     findings = triage.sort_findings(findings)
     prio = triage.priority(findings)
@@ -160,6 +179,50 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
                     heart_rate_bpm=hr.mean_bpm, rr=rr, heart_rate=hr, findings=tuple(findings),
                     priority=prio, measurements=measurements, waves=waves, quality=quality,
                     timing_ms=timing, algorithm_version=ALGORITHM_VERSION, st_deviation_mv=st_mv)
+
+
+#: Long recordings are delineated on one clean stretch of this length.
+_SEGMENT_S = 60.0
+
+
+def _delineate_segment(x, fs, beats, quality, names, mains_hz):
+    """Median-beat measurements of a long recording, from its first fully readable minute.
+
+    Per-beat boundaries are filled in for the beats of that minute only.
+    """
+    per = int(round(_SEGMENT_S / quality.window_s))
+    ok = quality.usable.astype(np.int32)
+    if ok.size < per:
+        return None
+    run = np.convolve(ok, np.ones(per, np.int32), mode="valid")
+    full = np.flatnonzero(run == per)
+    if full.size == 0:
+        return None
+    a = int(full[0] * quality.window_s * fs)
+    b = min(x.shape[0], a + int(_SEGMENT_S * fs))
+    seg = np.asarray(x[a:b], dtype=np.float32)
+    if mains_hz and mains_hz < fs / 2:
+        seg = filters.notch_powerline(seg, fs, mains_hz=mains_hz)
+    r = np.asarray(beats.r_peaks, np.int64)
+    inside = (r >= a) & (r < b)
+    if inside.sum() < 3:
+        return None
+    sub = type(beats)(r_peaks=r[inside] - a, labels=np.asarray(beats.labels)[inside],
+                      qrs_width_s=np.asarray(beats.qrs_width_s)[inside], fs=beats.fs)
+    d = waves_mod.delineate(seg, fs, sub, lead_names=names)
+    if d.qrs_on < 0:
+        return None
+    idx = np.flatnonzero(inside)
+
+    def spread(v):
+        out = np.full(r.size, -1, np.int64)
+        out[idx] = np.where(v >= 0, v + a, -1)
+        return out
+
+    w = d.waves
+    waves = Waves(p_on=spread(w.p_on), p_off=spread(w.p_off), qrs_on=spread(w.qrs_on),
+                  qrs_off=spread(w.qrs_off), t_off=spread(w.t_off))
+    return dataclasses.replace(d, waves=waves)
 
 
 def _lap(t):
@@ -235,13 +298,35 @@ def _false_pauses(r, x, filt, fs, quality, *, min_pause_s=2.0):
         seg = np.nan_to_num(np.asarray(x[lo:hi, lead], dtype=np.float64))
         if seg.size < 30:
             continue
-        band = np.abs(scipy.signal.sosfiltfilt(sos, seg))
+        band = np.abs(scipy.signal.sosfiltfilt(sos, seg, padlen=min(15, seg.size - 1)))
         beat_amp = max(band[max(0, a - lo - guard // 4):a - lo + guard // 4].max(),
                        band[b - lo - guard // 4:min(band.size, b - lo + guard // 4)].max())
         gap = band[a - lo + guard:b - lo - guard]
         if gap.size and gap.max() > 0.5 * beat_amp:
             out[i] = True
     return out
+
+
+#: Typical QRS amplitudes are 0.5-3 mV (limb leads >= 0.5 mV, precordial up to
+#: ~3.5 mV; Hancock EW et al. 2009 AHA/ACCF/HRS part V, doi:10.1016/j.jacc.2008.12.015).
+#: A typical peak-to-peak above 20 mV means the numbers are not millivolts.
+MAX_PLAUSIBLE_PTP_MV = 20.0
+
+
+def _amplitude_findings(quality, readable) -> list[Finding]:
+    """A finding when the signal is far too large to be millivolts (e.g. a CSV in microvolts)."""
+    if quality.lead_ptp_mv is None or readable.size == 0:
+        return []
+    ptp = float(np.median(quality.lead_ptp_mv[readable]))
+    if ptp <= MAX_PLAUSIBLE_PTP_MV:
+        return []
+    return [Finding(code="IMPLAUSIBLE_AMPLITUDE", severity="routine", start_s=None, end_s=None, lead=None,
+                    value=round(ptp, 1), threshold=MAX_PLAUSIBLE_PTP_MV,
+                    reference="Hancock EW et al. AHA/ACCF/HRS recommendations part V, 2009, "
+                              "doi:10.1016/j.jacc.2008.12.015",
+                    text=f"The signal is {ptp:.0f} mV from peak to peak, far more than an ECG: the values are "
+                         "probably not in millivolts (microvolts or device units?). ST levels are not assessed; "
+                         "please check the units of the file.")]
 
 
 def _quality_findings(quality, duration_s, start_time, *, rhythm_usable=None, min_s=5.0,

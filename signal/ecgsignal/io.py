@@ -18,7 +18,6 @@ import csv
 import datetime as dt
 import io as _io
 import math
-import os
 import re
 import warnings
 from pathlib import Path
@@ -263,10 +262,6 @@ def _unit_scale(unit: str):
     return None
 
 
-def _fmt_seconds(s):
-    return f"{s:.1f} s"
-
-
 # ---------------------------------------------------------------------------
 # WFDB
 # ---------------------------------------------------------------------------
@@ -372,9 +367,23 @@ def _single_segment_check(hea: Path, h, fs_default, declared_len=None):
     return int(sig_len), files, fmts
 
 
+def _fs_declared(hea: Path) -> bool:
+    """Whether the record line of a WFDB header states the sampling frequency."""
+    for ln in hea.read_bytes().decode("latin-1").splitlines():
+        if ln.strip() and not ln.lstrip().startswith("#"):
+            return len(ln.split()) >= 3
+    return False
+
+
 def _wfdb_info(hea: Path, fs_arg):
     h = _rdheader(hea)
-    fs = float(h.fs) if h.fs else (float(fs_arg) if fs_arg else 250.0)
+    if _fs_declared(hea) or not fs_arg:
+        fs = float(h.fs) if h.fs else 250.0  # WFDB's default when the header omits it
+    else:
+        try:
+            fs = float(fs_arg)
+        except (TypeError, ValueError):
+            raise RecordError(f"The sampling rate '{fs_arg}' is not a number.") from None
     if not math.isfinite(fs) or fs <= 0 or fs > 100_000:
         raise RecordError(f"The header file {hea.name} gives an impossible sampling rate ({h.fs} Hz).")
     if getattr(h, "seg_name", None):  # multi-segment record

@@ -21,6 +21,9 @@ CLIP_FRACTION = 0.01
 #: below NOISE_LO the window is clean, above NOISE_HI unreadable (linear between).
 #: Calibrated on MIT-BIH records with NSTDB muscle artefact added at 12 to -6 dB SNR.
 NOISE_LO, NOISE_HI = 0.03, 0.06
+#: Smallest reference amplitude (mV) for that ratio: QRS below 0.5 mV is "low
+#: voltage" (Hancock et al. 2009, above), so a smaller lead is judged against 0.5 mV.
+NOISE_REF_MIN_MV = 0.5
 #: Kurtosis of the 0.5-40 Hz window: a clean ECG is peaked (kurtosis > 5, kSQI
 #: of Li, Mark & Clifford 2008, doi:10.1088/0967-3334/29/1/002); Gaussian noise has 3.
 KURT_LO, KURT_HI = 3.0, 6.0
@@ -119,6 +122,7 @@ def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=1
     q_all = np.empty((n_win, n_leads), dtype=np.float32)
     kinds = np.zeros((n_win, n_leads), dtype=np.int8)  # 0 ok, then codes of _KINDS
     pad_s = int(round(1.0 * fs))
+    ptps = []
     for w0 in range(0, n_win, chunk_windows):
         w1 = min(n_win, w0 + chunk_windows)
         a, b = w0 * win, min(n, w1 * win)
@@ -127,15 +131,16 @@ def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=1
         nan = np.isnan(seg)
         if nan.any():
             seg = np.where(nan, np.float32(0), seg)
-        q, k = _rate_chunk(seg, nan, a - a_pad, b - a_pad, win, fs, hi, lo, hp, bp)
+        q, k, ptp = _rate_chunk(seg, nan, a - a_pad, b - a_pad, win, fs, hi, lo, hp, bp)
         q_all[w0:w1] = q
         kinds[w0:w1] = k
+        ptps.append(ptp)
     lead_index = q_all.mean(axis=0) if n_win else np.zeros(n_leads)
     usable = (q_all >= READABLE).any(axis=1)
     problems = _merge_problems(kinds, names, window_s=win / fs, n_seconds=n / fs)
     return SignalQuality(window_s=win / fs, lead_names=names, window_index=q_all,
                          lead_index=lead_index.astype(float), problems=problems, usable=usable,
-                         window_kind=kinds)
+                         window_kind=kinds, lead_ptp_mv=np.median(np.concatenate(ptps, axis=0), axis=0))
 
 
 _KINDS = ("", "missing", "flat", "clipped", "noise", "baseline_wander")
@@ -171,7 +176,7 @@ def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
     at_rail[..., 0] = False
     clip_frac = at_rail.mean(axis=-1)
     # in-band amplitude, peakedness and high-frequency noise
-    band = scipy.signal.sosfiltfilt(bp, seg, axis=-1).astype(np.float32, copy=False)
+    band = scipy.signal.sosfiltfilt(bp, seg, axis=-1, padlen=min(15, seg.shape[-1] - 1)).astype(np.float32, copy=False)
     bw = _windows(band, a, b, win)
     ptp_band = bw.max(axis=-1) - bw.min(axis=-1)
     # baseline wander: span of the sub-0.5 Hz part (raw minus band) in the window
@@ -184,8 +189,9 @@ def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
         hf_rms = np.sqrt(np.einsum("ijk,ijk->ij", hfw, hfw) / win)
         # Relative to the larger of the window's and the lead's typical amplitude, so
         # that a quiet window (a pause, asystole) with a little noise is not "noisy".
+        # (at least 0.5 mV, the low-voltage limit: a small lead with little noise is not noisy)
         typical = np.median(ptp_band, axis=-1, keepdims=True)
-        ratio = hf_rms / np.maximum(np.maximum(ptp_band, typical), np.float32(1e-6))
+        ratio = hf_rms / np.maximum(np.maximum(ptp_band, typical), np.float32(NOISE_REF_MIN_MV))
     else:
         ratio = np.zeros_like(ptp_band)
     z = bw - bw.mean(axis=-1, keepdims=True)
@@ -210,7 +216,7 @@ def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
     missing = miss > 0.5
     q = np.where(missing, 0, q)
     k = np.where(missing, 1, k)
-    return q.T, k.T
+    return q.T, k.T, ptp_band.T
 
 
 def _merge_problems(kinds, names, *, window_s, n_seconds, max_gap_windows=1):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import warnings
+
 import numpy as np
 import scipy.ndimage
 import scipy.signal
 from numpy.lib.stride_tricks import sliding_window_view
-import warnings
 
 from . import triage
 from .quality import butter_sos
@@ -254,7 +255,9 @@ def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WIND
     2. For each window of `window_beats` intervals (step of a quarter
        window), irregularity = median(|RR[i+1] - RR[i]|) / median(RR),
        following the successive-RR-difference detector of Tateno & Glass [1]_
-       with medians to resist isolated ectopic beats.
+       with medians to resist isolated ectopic beats. The window is AF when
+       this exceeds `threshold` and the same measure at lags 2 and 3 exceeds
+       0.04 (bigeminy and trigeminy are regular at lag 2 or 3).
     3. Windows above the threshold are joined into episodes (beat spans),
        and episodes shorter than `min_duration_s` are dropped.
 
@@ -352,8 +355,8 @@ def _premature_pairs(rr):
 
     An interval < 80 % of the local median followed by one > 115 % of it is the
     signature of a premature beat; both are removed before the AF measure, as
-    ectopic-beat editing for HRV does (intervals deviating > 20 % from the
-    local reference, Malik M et al. 1989, doi:10.1111/j.1540-8159.1989.tb02691.x).
+    ectopic-beat editing for HRV does (Task Force of the ESC and NASPE 1996,
+    doi:10.1161/01.CIR.93.5.1043, on editing RR series for ectopic beats).
     """
     out = np.zeros(rr.size, bool)
     if rr.size < 5:
@@ -574,7 +577,7 @@ def _avb_findings(window_bpm, window_s, duration_s, hr, start_time, resting):
                      "or high-grade AV block; check P waves.")]
 
 
-def _ectopy_findings(r, labels, fs, rr, duration_s, start_time, qrs_width_s=None):
+def _ectopy_findings(r, labels, fs, rr, duration_s, start_time, qrs_width_s=None, max_runs=20):
     out = []
     n = labels.size
     if n == 0:
@@ -591,6 +594,15 @@ def _ectopy_findings(r, labels, fs, rr, duration_s, start_time, qrs_width_s=None
                             f"({pct:.1f} % of beats{f', {per_h:.0f}/h' if duration_s >= 3600 else ''})."))
     runs = ectopic_runs(labels, label="V", min_beats=VRUN_MIN_BEATS)
     width = np.asarray(qrs_width_s, float) if qrs_width_s is not None else np.full(n, np.nan)
+    if runs.shape[0] > max_runs:
+        # list the longest runs; summarise the rest in one finding
+        order = np.argsort(-(runs[:, 1] - runs[:, 0]), kind="stable")
+        rest = runs[np.sort(order[max_runs:])]
+        runs = runs[np.sort(order[:max_runs])]
+        out.append(_finding("VRUN", "urgent", r[rest[0, 0]] / fs, r[rest[-1, 1] - 1] / fs, None,
+                            float(rest.shape[0]), VRUN_MIN_BEATS, AHA_VA_2017,
+                            f"{rest.shape[0]} further runs of 3 or more ventricular beats "
+                            f"(longest {int((rest[:, 1] - rest[:, 0]).max())} beats)."))
     for a, b in runs:
         k = b - a
         w = width[a:b]
@@ -630,7 +642,7 @@ VF_MIN_WINDOWS = 2
 VF_MIN_PTP_MV = 0.15
 
 
-def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024):
+def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024, candidates=None):
     """VF-filter leakage per window of one lead.
 
     Parameters
@@ -641,6 +653,8 @@ def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024):
         Sampling rate in Hz.
     window_s : float
         Window length in seconds.
+    candidates : ndarray of bool, optional
+        Only these windows are evaluated (the others get leakage 1).
 
     Returns
     -------
@@ -674,12 +688,19 @@ def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024):
         return leak, ptp
     sos = butter_sos(2, (1.0, min(30.0, 0.45 * fs)), "bandpass", fs)
     pad = w
-    for w0 in range(0, nw, chunk_windows):
-        w1 = min(nw, w0 + chunk_windows)
+    if candidates is None:
+        spans = [(w0, min(nw, w0 + chunk_windows)) for w0 in range(0, nw, chunk_windows)]
+    else:
+        c = np.zeros(nw, bool)
+        c[: min(nw, len(candidates))] = np.asarray(candidates, bool)[:nw]
+        s_, e_ = _episodes(c)
+        spans = [(a0, min(b0, a0 + chunk_windows)) for a, b in zip(s_, e_) for a0, b0 in
+                 ((k, b) for k in range(a, b, chunk_windows))]
+    for w0, w1 in spans:
         a, b = w0 * w, w1 * w
         lo, hi = max(0, a - pad), min(x.size, b + pad)
         seg = np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float64))
-        y = scipy.signal.sosfiltfilt(sos, seg)[a - lo:b - lo].reshape(w1 - w0, w)
+        y = scipy.signal.sosfiltfilt(sos, seg, padlen=min(15, seg.size - 1))[a - lo:b - lo].reshape(w1 - w0, w)
         ptp[w0:w1] = y.max(axis=1) - y.min(axis=1)
         num = np.abs(y).sum(axis=1)
         den = np.abs(np.diff(y, axis=1)).sum(axis=1)
@@ -697,7 +718,7 @@ def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024):
 
 
 def vf_findings(ecg_mv, fs, *, lead_names, lead_order, usable=None, quality_window_s=2.0,
-                start_time=None):
+                start_time=None, beats=None):
     """VF findings: >= 8 s of VF-filter leakage below 0.406 in one of the best leads.
 
     Parameters
@@ -711,6 +732,11 @@ def vf_findings(ecg_mv, fs, *, lead_names, lead_order, usable=None, quality_wind
         Per quality window; VF windows must lie in readable signal.
     quality_window_s : float
         Length of the windows of `usable`.
+    beats : Beats, optional
+        When given, only windows (with a window of margin) whose beats look
+        disorganised are examined: a beat rate below 40/min or above
+        150/min, or any beat not labelled 'N'. Organised sinus stretches cannot
+        be VF, and skipping them keeps 24-hour recordings fast.
 
     Returns
     -------
@@ -718,8 +744,19 @@ def vf_findings(ecg_mv, fs, *, lead_names, lead_order, usable=None, quality_wind
     """
     out = []
     best = None
+    cand = None
+    if beats is not None:
+        w = int(round(VF_WINDOW_S * fs))
+        nw = ecg_mv.shape[0] // w
+        r = np.asarray(beats.r_peaks, np.int64)
+        widx = np.minimum(r // w, max(nw - 1, 0))
+        cnt = np.bincount(widx, minlength=nw)[:nw]
+        odd = np.bincount(widx, weights=(np.asarray(beats.labels) != "N"), minlength=nw)[:nw] > 0
+        rate = cnt * 60.0 / VF_WINDOW_S
+        cand = (rate < 40) | (rate > 150) | odd
+        cand = cand | np.r_[False, cand[:-1]] | np.r_[cand[1:], False]
     for j in list(lead_order)[:2]:
-        leak, ptp = vf_windows(ecg_mv[:, j], fs)
+        leak, ptp = vf_windows(ecg_mv[:, j], fs, candidates=cand)
         hit = (leak < VF_LEAKAGE) & (ptp >= VF_MIN_PTP_MV)
         if usable is not None and hit.any():
             per = int(round(VF_WINDOW_S / quality_window_s))

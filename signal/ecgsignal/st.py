@@ -38,6 +38,8 @@ ST_POINT_MS = 60.0
 #: lateral/apical I/aVL); among precordial leads only neighbours count.
 _GROUPS = [("ii", "iii"), ("ii", "avf"), ("iii", "avf"), ("i", "avl"), ("v5", "v6"), ("i", "v6"),
            ("v1", "v2"), ("v2", "v3"), ("v3", "v4"), ("v4", "v5")]
+#: Standard lead names (lower case): ST criteria are defined on these only.
+_STANDARD = {"i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6"}
 _TERRITORY = {"ii": "inferior", "iii": "inferior", "avf": "inferior", "i": "lateral", "avl": "lateral",
               "v5": "lateral", "v6": "lateral", "v1": "septal", "v2": "anterior", "v3": "anterior",
               "v4": "anterior"}
@@ -109,7 +111,7 @@ def _sgarbossa(d, jl, names, low, *, age=None, sex=None):
     positive = r_amp >= -s_amp
     hits = []
     for j, n in enumerate(low):
-        if n in ("avr", "vx", "vy", "vz"):
+        if n not in _STANDARD or n == "avr":
             continue
         if positive[j] and jl[j] >= SGARBOSSA_MV:
             hits.append((j, "concordant ST elevation"))
@@ -183,7 +185,7 @@ def st_findings(d: Delineation, *, age=None, sex=None):
     # because in V2-V3 the normal ST segment rises towards the T wave.
     jl = lv["j"]
     elev = {low[j]: float(jl[j]) for j in range(len(names))
-            if jl[j] >= stemi_threshold_mv(low[j], age=age, sex=sex)}
+            if low[j] in _STANDARD and jl[j] >= stemi_threshold_mv(low[j], age=age, sex=sex)}
     pairs = [(a, b) for a, b in _GROUPS if a in elev and b in elev]
     wide = np.isfinite(qrs_ms) and qrs_ms >= 120.0
     if pairs and not wide:
@@ -197,11 +199,12 @@ def st_findings(d: Delineation, *, age=None, sex=None):
                            reference=UDMI_2018 + "; " + triage.ZHEJIANG,
                            text=f"ST elevation up to {elev[top] * 10:.1f} mm in {pretty} "
                                 f"({'/'.join(terr)}): acute myocardial infarction pattern (STEMI criteria met)."))
-    if wide:
+    if wide and sum(n in _STANDARD for n in low) >= 6:  # needs a (near) 12-lead ECG
         out += _sgarbossa(d, jl, names, low, age=age, sex=sex)
     # ST depression, horizontal or downsloping
     flat_or_down = (lv["j80"] - lv["j"]) <= UPSLOPE_MV
-    dep = {low[j]: float(st[j]) for j in range(len(names)) if st[j] <= ST_DEPR_MV and flat_or_down[j]}
+    dep = {low[j]: float(st[j]) for j in range(len(names))
+           if low[j] in _STANDARD and st[j] <= ST_DEPR_MV and flat_or_down[j]}
     dpairs = [(a, b) for a, b in _GROUPS if a in dep and b in dep]
     if dpairs and not wide:
         leads = sorted({x for p in dpairs for x in p}, key=low.index)

@@ -4,10 +4,9 @@ A case is ``critical`` when any finding meets an ECG critical value of the
 Zhejiang provincial list (below), ``urgent`` for findings that need a
 cardiologist the same day, else ``routine``.
 
-The Zhejiang provincial ECG critical values (浙江省心电图危急值, Zhejiang
-Provincial Center for ECG Quality Control; they follow the Chinese expert
-consensus on ECG critical values, 心电图危急值2017中国专家共识, Chinese
-Journal of Cardiac Arrhythmias 2017;21(6)) that ecgsignal checks:
+The Zhejiang provincial ECG critical values (浙江省心电图危急值), which follow
+the 2017 Chinese expert consensus on ECG critical values (心电图危急值2017中国
+专家共识), as listed in the project's requirements; the ones ecgsignal checks:
 
 - pause (RR) >= 3.0 s                                  -> ``PAUSE_CRITICAL_S``
 - mean ventricular rate < 35/min                         -> ``RATE_CRITICAL_LOW_BPM``
@@ -25,8 +24,8 @@ from .types import SEVERITIES, Finding
 
 __all__ = ["priority", "severity_rank", "ZHEJIANG"]
 
-ZHEJIANG = ("Zhejiang provincial ECG critical values (Chinese expert consensus on ECG "
-            "critical values 2017, Chin J Card Arrhythm 2017;21(6))")
+ZHEJIANG = ("Zhejiang provincial ECG critical values (after the 2017 Chinese expert consensus "
+            "on ECG critical values)")
 
 #: Zhejiang critical value: sinus arrest / pause of 3.0 s or longer.
 PAUSE_CRITICAL_S = 3.0

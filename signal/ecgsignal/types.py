@@ -65,6 +65,17 @@ class Beats:
 # Types added for io, quality, rhythm, waves, st, triage and analysis.
 # --------------------------------------------------------------------------
 
+#: At most this many quality problems go into ``to_dict()`` (the longest, in time order).
+MAX_PROBLEMS_LISTED = 500
+
+
+def _longest(problems, k):
+    if len(problems) <= k:
+        return problems
+    keep = sorted(problems, key=lambda p: p.start_s - p.end_s)[:k]
+    return sorted(keep, key=lambda p: (p.start_s, p.lead))
+
+
 #: Severity / priority levels, most urgent first.
 SEVERITIES = ("critical", "urgent", "routine")
 
@@ -181,6 +192,9 @@ class SignalQuality:
         True where at least one lead is readable (index >= 0.5).
     window_kind : ndarray of int8, shape (n_windows, n_leads)
         Problem per window and lead as an index into `KINDS` (0: none).
+    lead_ptp_mv : ndarray, shape (n_leads,)
+        Typical (median) peak-to-peak amplitude of the 0.5-40 Hz signal in a
+        window, per lead, in mV.
     """
 
     window_s: float
@@ -190,6 +204,7 @@ class SignalQuality:
     problems: tuple[QualityProblem, ...]
     usable: np.ndarray
     window_kind: np.ndarray | None = None
+    lead_ptp_mv: np.ndarray | None = None
 
     #: Names of the `window_kind` codes.
     KINDS = ("", "missing", "flat", "clipped", "noise", "baseline_wander")
@@ -202,7 +217,7 @@ class SignalQuality:
             "problems": [
                 {"lead": p.lead, "kind": p.kind, "start_s": round(float(p.start_s), 3),
                  "end_s": round(float(p.end_s), 3)}
-                for p in self.problems
+                for p in _longest(self.problems, MAX_PROBLEMS_LISTED)
             ],
         }
 
@@ -296,7 +311,11 @@ class Analysis:
     st_deviation_mv: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """Return the analysis as plain Python (dict/list/str/float/int/None), ready for ``json.dumps``."""
+        """Return the analysis as plain Python (dict/list/str/float/int/None), ready for ``json.dumps``.
+
+        The keys are exactly those of the web app's contract; `st_deviation_mv`
+        (ST level per lead at J+60 ms) is available on the object only.
+        """
         return {
             "fs": float(self.fs),
             "duration_s": round(float(self.duration_s), 3),
@@ -313,7 +332,6 @@ class Analysis:
             "measurements": self.measurements.to_dict(),
             "waves": self.waves.to_dict(),
             "quality": self.quality.to_dict(),
-            "st_deviation_mv": {k: _py(v) for k, v in self.st_deviation_mv.items()},
             "timing_ms": {k: round(float(v), 2) for k, v in self.timing_ms.items()},
             "algorithm_version": self.algorithm_version,
         }

@@ -121,8 +121,10 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
        when lower than 0.03 mV.
     6. Frontal axis from the net QRS area in leads I and aVF (derived from II
        and III when needed).
-    7. Per beat, the template offsets are applied to each normal beat; other
-       beats get -1.
+    7. Per beat (normal beats only; others get -1): QRS onset and offset by
+       the same velocity rule on the beat itself, within 40 ms of the
+       template's; P and T boundaries at the template's offsets from the
+       beat's aligned fiducial.
 
     References
     ----------
@@ -153,17 +155,25 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     normal = r[labels == "N"] if (labels == "N").sum() >= 1 else r
     pre_s = float(np.clip(0.5 * rr_med, 0.22, 0.46))
     post_s = float(np.clip(rr_med - pre_s * 0.6, 0.35, 0.70))
-    tpl, used = median_beat(x, fs, normal, pre_s=pre_s, post_s=post_s)
+    ri = int(round(pre_s * fs))
+    tpl0, used0 = median_beat(x, fs, normal, pre_s=pre_s, post_s=post_s)
+    if used0.size == 0:
+        return empty
+    # Re-align every beat on the median QRS (the detector's fiducial may sit on
+    # R in one beat and on S in the next), then average again.
+    aligned = _align(x, fs, normal, tpl0, ri)
+    shift = dict(zip(normal.tolist(), (aligned - normal).tolist()))
+    tpl, used = median_beat(x, fs, aligned, pre_s=pre_s, post_s=post_s)
     if used.size == 0:
         return empty
-    ri = int(round(pre_s * fs))
     fid = _fiducials(tpl, fs, ri, qrs_only=True)
     if fid is None:
         return empty
     # Second pass: subtract, beat by beat, the baseline interpolated linearly
     # between the PR segments (isoelectric points) of consecutive beats, so that
     # wander is removed without the ST distortion of a high-pass filter.
-    tpl2 = _pr_corrected_template(x, fs, r, used, fid[0] - ri, pre=ri, post=tpl.shape[0] - ri)
+    lag = np.array([shift.get(int(b), 0) for b in r.tolist()], dtype=np.int64)
+    tpl2 = _pr_corrected_template(x, fs, r + lag, used, fid[0] - ri, pre=ri, post=tpl.shape[0] - ri)
     fid = _fiducials(tpl2 if tpl2 is not None else tpl, fs, ri)
     if fid is None:
         return empty
@@ -187,14 +197,82 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     def per_beat(off):
         if off < 0:
             return np.full(r.size, -1, np.int64)
-        v = r + (off - ri)
+        v = r + lag + (off - ri)
         return np.where(is_n & (v >= 0) & (v < n), v, -1).astype(np.int64)
 
-    waves = Waves(p_on=per_beat(p_on), p_off=per_beat(p_off), qrs_on=per_beat(qrs_on),
-                  qrs_off=per_beat(qrs_off), t_off=per_beat(t_off))
+    q_on, q_off = per_beat(qrs_on), per_beat(qrs_off)
+    sel = np.flatnonzero((q_on >= 0) & (q_off >= 0))
+    if sel.size:
+        q_on[sel], q_off[sel] = _per_beat_qrs(x, fs, r[sel] + lag[sel], qrs_on - ri, qrs_off - ri)
+    waves = Waves(p_on=per_beat(p_on), p_off=per_beat(p_off), qrs_on=q_on,
+                  qrs_off=q_off, t_off=per_beat(t_off))
     return Delineation(template_mv=tb, fs=fs, r_index=ri, p_on=p_on, p_off=p_off, qrs_on=qrs_on,
                        qrs_off=qrs_off, t_off=t_off, lead_names=names, measurements=meas, waves=waves,
                        n_beats=int(used.size), t_peak=t_peak)
+
+
+def _per_beat_qrs(x, fs, centers, on_rel, off_rel, *, margin_s=0.04, max_dev_s=0.03):
+    """QRS onset and offset of each beat by the template's velocity rule, in a window
+    of +-40 ms around the template's boundaries; falls back to the template's
+    boundaries where the beat gives none or one more than 30 ms away."""
+    n = x.shape[0]
+    m = max(2, int(round(margin_s * fs)))
+    offs = np.arange(on_rel - m, off_rel + m + 1)
+    tpl_on, tpl_off = centers + on_rel, centers + off_rel
+    ok = (centers + offs[0] - 1 >= 0) & (centers + offs[-1] + 1 < n)
+    if not ok.any() or offs.size < 8:
+        return tpl_on, tpl_off
+    c = centers[ok]
+    seg = np.nan_to_num(np.asarray(x[c[:, None] + offs[None, :]], dtype=np.float64))  # (nb, len, L)
+    if 40.0 < 0.45 * fs:
+        seg = scipy.signal.sosfiltfilt(butter_sos(2, 40.0, "lowpass", fs), seg, axis=1,
+                                       padlen=min(15, offs.size - 1))
+    vel = np.linalg.norm(np.gradient(seg, axis=1), axis=2) * fs  # (nb, len)
+    floor = np.percentile(vel, 10, axis=1)
+    vmax = vel.max(axis=1)
+    idx = np.arange(offs.size)
+    big = vel > 0.3 * vmax[:, None]
+    first_big = np.argmax(big, axis=1)
+    last_big = offs.size - 1 - np.argmax(big[:, ::-1], axis=1)
+    below_on = vel < (floor + _QRS_ON_FRAC * (vmax - floor))[:, None]
+    below_off = vel < (floor + _QRS_OFF_FRAC * (vmax - floor))[:, None]
+    on_mask = below_on & (idx[None, :] < first_big[:, None])
+    off_mask = below_off & (idx[None, :] > last_big[:, None])
+    on = c + offs[offs.size - 1 - np.argmax(on_mask[:, ::-1], axis=1)]
+    off = c + offs[np.argmax(off_mask, axis=1)]
+    dev = int(round(max_dev_s * fs))
+    good_on = on_mask.any(axis=1) & (np.abs(on - tpl_on[ok]) <= dev)
+    good_off = off_mask.any(axis=1) & (np.abs(off - tpl_off[ok]) <= dev)
+    out_on, out_off = tpl_on.copy(), tpl_off.copy()
+    out_on[np.flatnonzero(ok)[good_on]] = on[good_on]
+    out_off[np.flatnonzero(ok)[good_off]] = off[good_off]
+    return out_on, out_off
+
+
+def _align(x, fs, r, tpl, ri, *, max_lag_s=0.05):
+    """Shift each fiducial in `r` (within +-50 ms) to best match the QRS of `tpl`.
+
+    The match is the correlation of first differences (insensitive to baseline
+    offsets) over the QRS (-60 to +80 ms around the template fiducial).
+    """
+    r = np.asarray(r, np.int64)
+    lag_max = max(1, int(round(max_lag_s * fs)))
+    a, b = int(round(0.06 * fs)), int(round(0.08 * fs))
+    lo_off = max(0, ri - a) - ri
+    ref = np.diff(tpl[max(0, ri - a):ri + b].astype(np.float64), axis=0)
+    if ref.shape[0] < 3:
+        return r
+    span = ref.shape[0] + 1 + 2 * lag_max
+    ok = (r + lo_off - lag_max >= 0) & (r + lo_off - lag_max + span <= x.shape[0])
+    if not ok.any():
+        return r
+    start = r[ok] + lo_off - lag_max
+    seg = np.diff(np.nan_to_num(np.asarray(x[start[:, None] + np.arange(span)[None, :]], dtype=np.float64)), axis=1)
+    m = ref.shape[0]
+    score = np.stack([np.einsum("bij,ij->b", seg[:, k:k + m], ref) for k in range(2 * lag_max + 1)], axis=1)
+    out = r.copy()
+    out[ok] = r[ok] + np.argmax(score, axis=1) - lag_max
+    return out
 
 
 def _pr_corrected_template(x, fs, r_all, used, qrs_on_rel, *, pre, post):
@@ -207,7 +285,7 @@ def _pr_corrected_template(x, fs, r_all, used, qrs_on_rel, *, pre, post):
     idx = p[:, None] + np.arange(-half, half)[None, :]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        levels = np.nanmean(x[idx], axis=1)  # (n_points, n_leads)
+        levels = np.nanmedian(x[idx], axis=1)  # (n_points, n_leads)
     ok = np.isfinite(levels).all(axis=1)
     p, levels = p[ok], levels[ok]
     if p.size < 2:

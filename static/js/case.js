@@ -155,6 +155,8 @@
         if (li) li.scrollIntoView({ block: "nearest" });
       },
       onViewChange: (view) => { myView = view; announcePresence(); },
+      layout: localStorage.getItem("telemed.ecgLayout") || "auto",
+      onLayoutChange: (drawn, requested) => localStorage.setItem("telemed.ecgLayout", requested),
       onSaveMeasurement: async (m) => {  // calipers' "Save"
         if (!canAnnotate()) { showError("Claim or open the case for review to save measurements."); return; }
         try {
@@ -165,6 +167,7 @@
         } catch (err) { showError(err.message); }
       },
     });
+    renderPresence();
   }
 
   // --- presence: who else is reading this case, and where -------------------------------------
@@ -252,10 +255,16 @@
     compareViewer = null; $("compare-card").hidden = true;
   };
 
+  // A reload keeps the beats it already has (a 24-hour recording has ~100,000): ?beats=0.
   async function load() {
     try {
-      const data = await api("GET", `/api/v1/cases/${caseId}`);
+      const light = !!(current && current.analysis);
+      const data = await api("GET", `/api/v1/cases/${caseId}${light ? "?beats=0" : ""}`);
       const hadAnalysis = current && current.analysis;
+      if (light && data.case.analysis) {
+        data.case.analysis.beats = hadAnalysis.beats;
+        data.case.analysis.heart_rate = hadAnalysis.heart_rate;
+      }
       current = data.case;
       annotations = new Map(current.annotations.map((a) => [a.id, a]));
       renderHead(current); renderAnalysis(current.analysis); renderReport(current);

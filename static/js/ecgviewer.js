@@ -33,6 +33,7 @@
  *       all-lead findings; a calibration pulse on every row. A drag in a
  *       cell selects on that cell's lead (Shift: all leads), at its times.
  *   viewer.setLayout('auto'|'12lead'|'stacked') / getLayout() -> '12lead'|'stacked'
+ *   options.onLayoutChange: (drawn, requested) => {}  after setLayout / the toggle
  *   options.onSaveMeasurement: ({lead, startS, endS, intervalMs,
  *       intervalSamples, rateBpm}) => {}   shows "Save" in the caliper bar.
  *   Calipers (toolbar "Calipers" or key C): click twice (or drag) to place
@@ -40,6 +41,7 @@
  *       within 80 ms when "Snap to R" is on, else to the sample grid; drag a
  *       cursor to move it. The bar reads interval in ms and samples and rate
  *       (60000 / ms). "March out" (key M) repeats the interval across the page.
+ *       While calipers are on, Shift+drag still selects a span; Escape clears.
  *   viewer.setCalipers(startS, endS, {snap=false, lead=null}) / getCalipers()
  *       -> {startS, endS, intervalMs, intervalSamples, rateBpm, lead} | null
  *   viewer.setCalipersEnabled(bool) / clearCalipers()
@@ -49,8 +51,9 @@
  *   viewer.clientPointAt(t, lead=null) -> {x, y} client (CSS) coordinates of
  *       time t on the first panel showing `lead` (baseline height), or null.
  *   container.ecgViewer === viewer, and the container dispatches
- *   'ecgv:drawn' {detail: {startS, endS, t}} (t = performance.now()) when a
- *   page has been drawn with its own signal window (for timing/tests).
+ *   'ecgv:drawn' {detail: {startS, endS, t, sinceCreated}} (t =
+ *   performance.now(); sinceCreated: ms since the viewer was constructed)
+ *   when a page has been drawn with its own signal window (timing, tests).
  *
  * loadWindow answers {fs, leads: [{name, start_s, step_s, min: [], max: []}]}
  * in mV; it may ignore the AbortSignal (late answers are dropped anyway).
@@ -471,7 +474,7 @@
       const o = Object.assign({
         fs: 0, durationS: 0, leadNames: null, loadWindow: null,
         beats: null, findings: [], annotations: [], selfUserId: null,
-        onSelectSpan: null, onAnnotationClick: null, onViewChange: null, onSaveMeasurement: null,
+        onSelectSpan: null, onAnnotationClick: null, onViewChange: null, onSaveMeasurement: null, onLayoutChange: null,
         speed: 25, gain: 10, startS: 0, layout: 'auto',
         cssPxPerMm: CSS_PX_PER_MM, stripHeightMm: 0, centerBaseline: true,
       }, options || {});
@@ -509,6 +512,7 @@
       this.presence = [];
       this._drawnKey = null;
       container.ecgViewer = this;
+      this._createdAt = performance.now();
 
       this.setBeats(o.beats, false);
       this.setFindings(o.findings, false);
@@ -602,9 +606,18 @@
     setBeats(beats, redraw = true) {
       const samples = (beats && beats.sample) || [];
       const labels = (beats && beats.label) || [];
-      const idx = Array.from(samples.keys()).sort((a, b) => samples[a] - samples[b]);
-      this._beatT = Float64Array.from(idx, (i) => samples[i] / this.fs);
-      this._beatL = idx.map((i) => String(labels[i] ?? 'N'));
+      let sorted = true;   // the analysis sends them in order: skip the sort (100 000 beats a day)
+      for (let i = 1; i < samples.length && sorted; i++) sorted = samples[i] >= samples[i - 1];
+      const n = samples.length, fs = this.fs;
+      if (sorted) {
+        this._beatT = new Float64Array(n);
+        this._beatL = new Array(n);
+        for (let i = 0; i < n; i++) { this._beatT[i] = samples[i] / fs; this._beatL[i] = String(labels[i] ?? 'N'); }
+      } else {
+        const idx = Array.from(samples.keys()).sort((a, b) => samples[a] - samples[b]);
+        this._beatT = Float64Array.from(idx, (i) => samples[i] / fs);
+        this._beatL = idx.map((i) => String(labels[i] ?? 'N'));
+      }
       this._hrBins = null;
       if (redraw) this._invalidate(false, true);
     }
@@ -645,6 +658,7 @@
       this.layoutMode = mode;
       this.selection = null;
       this._relayout();
+      if (this.opts.onLayoutChange) this.opts.onLayoutChange(this.getLayout(), mode);
     }
 
     /** The layout drawn: '12lead' or 'stacked'. */
@@ -913,6 +927,11 @@
 
     _scheduleLoad() {
       clearTimeout(this._loadTimer);
+      if (!this._firstLoadSent) {   // opening: no reason to wait
+        this._firstLoadSent = true;
+        this._syncLoads();
+        return;
+      }
       // Debounced so scrubbing the overview or holding an arrow key doesn't
       // fire a request per intermediate page.
       this._loadTimer = setTimeout(() => this._syncLoads(), LOAD_DEBOUNCE_MS);
@@ -1036,7 +1055,7 @@
           this._drawnKey = key;
           const v = this.getView();
           this.container.dispatchEvent(new CustomEvent('ecgv:drawn', { bubbles: true,
-            detail: { startS: v.startS, endS: v.endS, t: performance.now() } }));
+            detail: { startS: v.startS, endS: v.endS, t: performance.now(), sinceCreated: performance.now() - this._createdAt } }));
         }
       }
     }
@@ -1070,11 +1089,13 @@
         if (!rhythmOnly) {
           for (let c = 0; c < 4; c++) {
             const cells = P.filter((p) => p.col === c && !p.rhythm);
-            out.push({ x0: cells[0].x0, x1: cells[0].x1, top: cells[0].top, bottom: cells[cells.length - 1].bottom, key: `c${c}` });
+            // Keyed by its top cell, so labels there share one row packing.
+            out.push({ x0: cells[0].x0, x1: cells[0].x1, top: cells[0].top, bottom: cells[cells.length - 1].bottom,
+              key: P.indexOf(cells[0]), group: true });
           }
         }
         const r = P[P.length - 1];
-        out.push({ x0: r.x0, x1: r.x1, top: r.top, bottom: r.bottom, key: 'r' });
+        out.push({ x0: r.x0, x1: r.x1, top: r.top, bottom: r.bottom, key: P.length - 1 });
         return out;
       }
       const out = [];
@@ -1141,7 +1162,7 @@
           if (!c) continue;
           const [x0, x1, xs, xe] = c;
           const { top, bottom } = r;
-          const group = typeof r.key === 'string' && r.key[0] === 'c';
+          const group = !!r.group;
           ctx.fillStyle = `hsla(${hue}, 70%, 50%, ${own ? 0.16 : 0.11})`;
           ctx.fillRect(x0, top, x1 - x0, bottom - top);
           // Own: solid 2 px edges; others: thin dashed edges.
@@ -1331,20 +1352,23 @@
       const xa = this._x(m.startS), xb = this._x(m.endS);
       const x0 = clamp(xa, L.traceX0, L.traceX1), x1 = clamp(xb, L.traceX0, L.traceX1);
       if (x1 - x0 < 2) return;
-      // Bracket and readout just under the top of the paper.
-      const y = top + 12 * dpr;
+      // Bracket between the cursors near the top of the paper; the readout
+      // beside the later cursor (not over the measured complexes), or before
+      // the earlier one when there is no room.
+      const y = top + 10 * dpr;
       ctx.lineWidth = 1.25 * dpr;
       ctx.beginPath(); ctx.moveTo(x0, y); ctx.lineTo(x1, y); ctx.stroke();
       ctx.font = `bold ${11 * dpr}px ${FONT}`;
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'bottom';
+      ctx.textBaseline = 'middle';
+      ctx.textAlign = 'left';
       const text = `${Math.round(m.intervalMs)} ms · ${m.rateBpm === null ? '—' : Math.round(m.rateBpm)} bpm`;
-      const tw = ctx.measureText(text).width;
-      const tx = clamp((x0 + x1) / 2, L.traceX0 + tw / 2 + 2 * dpr, L.traceX1 - tw / 2 - 2 * dpr);
-      ctx.fillStyle = 'rgba(255,255,255,0.92)';
-      ctx.fillRect(tx - tw / 2 - 3 * dpr, y + 2 * dpr, tw + 6 * dpr, 15 * dpr);
+      const tw = ctx.measureText(text).width, gap = 4 * dpr;
+      const tx = x1 + gap + tw + 6 * dpr <= L.traceX1 ? x1 + gap : Math.max(L.traceX0, x0 - gap - tw - 6 * dpr);
+      ctx.fillStyle = 'rgba(255,255,255,0.95)';
+      ctx.fillRect(tx, y - 8 * dpr, tw + 6 * dpr, 16 * dpr);
+      ctx.strokeRect(tx + 0.5 * dpr, y - 7.5 * dpr, tw + 5 * dpr, 15 * dpr);
       ctx.fillStyle = CALIPER;
-      ctx.fillText(text, tx, y + 15 * dpr);
+      ctx.fillText(text, tx + 3 * dpr, y + 0.5 * dpr);
     }
 
     _paintFlash(ctx, L, view) {
@@ -1490,7 +1514,7 @@
         const hue = authorHue(p.userId);
         const pa = X(clamp(+p.startS, 0, D)), pb = Math.max(pa + 4 * dpr, X(clamp(+p.endS, 0, D)));
         const y = hrBot - (k + 1) * 12 * dpr;
-        c.fillStyle = `hsla(${hue}, 70%, 45%, 0.18)`;
+        c.fillStyle = `hsla(${hue}, 70%, 45%, 0.10)`;
         c.fillRect(pa, hrTop, pb - pa, hrBot - hrTop);
         c.fillStyle = `hsl(${hue}, 65%, 38%)`;
         c.fillRect(pa, y + 2 * dpr, pb - pa, 4 * dpr);

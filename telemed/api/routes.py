@@ -61,7 +61,8 @@ def case_detail(case_id):
     """A case with its analysis, annotations and report."""
     case = referrals.view_case(case_id, current_user)
     body = case.to_dict()
-    body["analysis"] = case.analysis.to_dict() if case.analysis else None
+    with_beats = request.args.get("beats") != "0"  # a page that already has them reloads lighter
+    body["analysis"] = case.analysis.to_dict(with_beats=with_beats) if case.analysis else None
     body["annotations"] = [a.to_dict() for a in annotations.list_annotations(case)]
     body["report"] = case.report.to_dict() if case.report else None
     body["messages"] = [m.to_dict() for m in consult.list_messages(case.id, current_user)]

@@ -60,7 +60,7 @@ def test_sinus_bradycardia_ptbxl_00002():
 
 
 def _check_json_shape(d):
-    assert set(d) >= {"fs", "duration_s", "leads", "beats", "heart_rate_bpm", "rr", "heart_rate", "findings",
+    assert set(d) == {"fs", "duration_s", "leads", "beats", "heart_rate_bpm", "rr", "heart_rate", "findings",
                       "priority", "measurements", "waves", "quality", "timing_ms", "algorithm_version"}
     assert set(d["beats"]) == {"sample", "label"} and len(d["beats"]["sample"]) == len(d["beats"]["label"])
     assert set(d["rr"]) >= {"mean_s", "sdnn_ms", "rmssd_ms", "min_s", "max_s"}
@@ -151,3 +151,38 @@ def test_cli_csv_with_fs(tmp_path, synth, beats_at, capsys):
     assert main(["analyze", str(p), "--fs", "250", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["heart_rate_bpm"] == pytest.approx(80, abs=3)
+
+
+@pytest.mark.parametrize("n_samples", [1, 40, 700])
+def test_tiny_records_do_not_crash(n_samples):
+    """Does a record of a few samples give an analysis (with no rate) instead of an exception?"""
+    rec = Record(signal_mv=np.zeros((n_samples, 2), np.float32), fs=250.0, lead_names=("I", "II"))
+    d = analyze(rec).to_dict()
+    json.dumps(d, allow_nan=False)
+    assert d["heart_rate_bpm"] is None and d["priority"] == "routine"
+
+
+def test_noise_gives_no_interval_findings():
+    """Does pure noise give quality findings but no interval or ST findings?"""
+    x = np.random.default_rng(0).standard_normal((5000, 3)).astype(np.float32)
+    a = analyze(Record(signal_mv=x, fs=500.0, lead_names=("I", "II", "V1")))
+    found = {f.code for f in a.findings}
+    assert "LOW_QUALITY" in found
+    assert not found & {"WIDE_QRS", "LONG_QTC", "LONG_PR", "STEMI", "ST_DEPRESSION"}
+
+
+def test_microvolt_values_are_flagged(synth, beats_at):
+    """Is a signal in microvolts mislabelled as millivolts flagged, with ST findings withheld?"""
+    rec = synth(250.0, beats_at(70, 20.0), duration_s=20.0)
+    a = analyze(Record(signal_mv=rec.signal_mv * 1000, fs=250.0, lead_names=rec.lead_names))
+    assert "IMPLAUSIBLE_AMPLITUDE" in [f.code for f in a.findings]
+    assert a.heart_rate_bpm == pytest.approx(70, abs=3)
+
+
+def test_cli_unsupported_file(tmp_path, capsys):
+    """Does the CLI answer an unsupported file with exit code 2 and the accepted formats?"""
+    p = tmp_path / "scan.pdf"
+    p.write_bytes(b"%PDF-1.4")
+    assert main(["analyze", str(p), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "We accept" in err and err.count("\n") == 1

@@ -281,3 +281,25 @@ def test_missing_file():
     """Is a path that does not exist a RecordError?"""
     with pytest.raises(RecordError, match="not found"):
         read_header(FIXTURES / "nope.hea")
+
+
+def test_header_cannot_point_outside_its_folder(tmp_path):
+    """Is a header naming a signal file in another folder refused?"""
+    d = copy(tmp_path, "mitdb_100_60s.hea", "mitdb_100_60s.dat")
+    h = (d / "mitdb_100_60s.hea").read_text().replace("mitdb_100_60s.dat", "../mitdb_100_60s.dat")
+    (d / "mitdb_100_60s.hea").write_text(h)
+    with pytest.raises(RecordError, match="mitdb_100_60s.hea"):
+        read_header(d / "mitdb_100_60s.hea")
+
+
+def test_wfdb_header_without_fs_takes_given_fs(tmp_path):
+    """Is the given fs used when a WFDB header omits the sampling frequency?"""
+    x = np.sin(np.arange(3600) / 10.0)[:, None]
+    wfdb.wrsamp("r", fs=360, units=["mV"], sig_name=["I"], p_signal=x, fmt=["16"], adc_gain=[200.0],
+                baseline=[0], write_dir=str(tmp_path))
+    lines = (tmp_path / "r.hea").read_text().splitlines()
+    lines[0] = " ".join(lines[0].split()[:2])
+    (tmp_path / "r.hea").write_text("\n".join(lines) + "\n")
+    assert read_header(tmp_path / "r.hea", fs=360).fs == 360.0
+    info = read_header(tmp_path / "r.hea")
+    assert info.fs == 250.0 and info.n_samples == 3600  # WFDB default rate; length from the file size

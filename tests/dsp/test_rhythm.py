@@ -114,8 +114,8 @@ def test_heart_rate_excludes_invalid_intervals():
 
 
 def _beats(r, labels, fs=250.0):
-    r = np.asarray(r)
-    return Beats(r_peaks=r, labels=np.asarray(labels), qrs_width_s=np.full(r.size, 0.09), fs=fs)
+    r, labels = np.asarray(r), np.asarray(labels)
+    return Beats(r_peaks=r, labels=labels, qrs_width_s=np.where(labels == "V", 0.15, 0.09), fs=fs)
 
 
 def test_vt_run_and_pvc_findings():
@@ -134,6 +134,19 @@ def test_vt_run_and_pvc_findings():
     assert "VT" in by and by["VT"].severity == "urgent" and by["VT"].value == pytest.approx(180, rel=0.05)
     assert by["PVC"].value == 8
     assert ectopic_runs(lab, label="V", min_beats=3).tolist() == [[21, 27]]
+
+
+def test_narrow_v_run_is_not_vt():
+    """Is a run labelled V but with narrow QRS (aberrancy/misclassification) kept out of VT findings?"""
+    fs = 250.0
+    rr = np.r_[np.full(20, 0.8), np.full(6, 60 / 180), np.full(20, 0.8)]
+    r = (np.r_[0, np.cumsum(rr)] * fs).astype(int)
+    lab = np.array(["N"] * r.size)
+    lab[21:27] = "V"
+    b = Beats(r_peaks=r, labels=lab, qrs_width_s=np.full(r.size, 0.08), fs=fs)
+    f = rhythm_findings(b, duration_s=r[-1] / fs + 1, valid_rr=np.ones(r.size - 1, bool),
+                        window_bpm=np.array([80.0]), hr=HeartRate(80, 75, 90), best_lead=lambda a, b: None)
+    assert not {"VT", "VRUN"} & {x.code for x in f}
 
 
 def test_sustained_fast_vt_is_critical():
@@ -199,3 +212,54 @@ def test_svt_230_is_critical():
                         hr=HeartRate(240, 240, 240), best_lead=lambda a, b: None)
     tachy = [x for x in f if x.code == "TACHY"]
     assert tachy and tachy[0].severity == "critical" and "supraventricular" in tachy[0].text
+
+
+def test_long_recording_af_episode_and_clock_time(synth):
+    """Is a 5-minute AF paroxysm in a 15-minute recording located, with clock times in its text?"""
+    import datetime as dt
+
+    fs = 250.0
+    rng = np.random.default_rng(21)
+    rr = np.r_[np.full(400, 0.8), rng.uniform(0.4, 1.0, 430), np.full(350, 0.8)]
+    t = 0.5 + np.r_[0, np.cumsum(rr)]
+    rec = synth(fs, t, duration_s=float(t[-1] + 1), seed=2)
+    rec = type(rec)(signal_mv=rec.signal_mv, fs=fs, lead_names=rec.lead_names,
+                    start_time=dt.datetime(2026, 1, 5, 23, 0, 0))
+    a = analyze(rec)
+    af = [f for f in a.findings if f.code == "AF"]
+    assert len(af) == 1
+    t_on, t_off = t[400], t[830]
+    assert af[0].start_s == pytest.approx(t_on, abs=20) and af[0].end_s == pytest.approx(t_off, abs=20)
+    assert "from 23:05" in af[0].text
+    assert not np.isnan(a.measurements.qrs_ms)  # long records are delineated on a clean minute
+    assert (a.waves.to_dict()["qrs_on"].count(None)) > 0.5 * a.beats.r_peaks.size
+
+
+def test_pause_text_uses_clock_time(synth, beats_at):
+    """Does a pause in a recording with a start time say at which clock time it happened?"""
+    import datetime as dt
+
+    before = beats_at(70, 10.0)
+    t = np.r_[before, before[-1] + 3.2 + beats_at(70, 10.0, first_s=0.0)]
+    rec = synth(360.0, t, duration_s=float(t[-1] + 1))
+    rec = type(rec)(signal_mv=rec.signal_mv, fs=360.0, lead_names=rec.lead_names,
+                    start_time=dt.datetime(2026, 3, 1, 12, 5, 0))
+    p = [f for f in analyze(rec).findings if f.code == "PAUSE"][0]
+    assert p.text.startswith("Pause of 3.2 s at 12:05:0")
+
+
+def test_many_runs_are_summarised():
+    """Are 30 ventricular runs listed as at most 20 findings plus one summary?"""
+    fs = 250.0
+    block = np.r_[np.full(10, 0.8), np.full(3, 0.5)]
+    rr = np.tile(block, 30)
+    r = (np.r_[0, np.cumsum(rr)] * fs).astype(int)
+    lab = np.array(["N"] * r.size)
+    for k in range(30):
+        lab[k * 13 + 11:k * 13 + 14] = "V"
+    b = _beats(r, lab, fs)
+    f = rhythm_findings(b, duration_s=r[-1] / fs + 1, valid_rr=np.ones(r.size - 1, bool),
+                        window_bpm=np.full(40, 80.0), hr=HeartRate(80, 75, 90), best_lead=lambda a, b: None)
+    runs = [x for x in f if x.code in ("VRUN", "VT")]
+    assert len(runs) == 21
+    assert any(x.text.startswith("10 further runs") for x in runs)

@@ -198,3 +198,12 @@ def test_arm_lead_reversal():
     a = analyze(Record(signal_mv=swapped, fs=rec.fs, lead_names=rec.lead_names))
     assert "LEAD_REVERSAL" in codes(a)
     assert "LEAD_REVERSAL" not in codes(analyze(rec))
+
+
+def test_no_st_criteria_on_non_standard_leads(synth12):
+    """Is ST elevation on a single unnamed lead (handheld ECG) kept out of STEMI findings?"""
+    rec = synth12(500.0, axis_deg=50, st_mv={"V2": 0.4, "V3": 0.4})
+    one = Record(signal_mv=rec.signal_mv[:, 7:9].copy(), fs=500.0, lead_names=("ECG", "CH2"))
+    a = analyze(one)
+    assert "STEMI" not in codes(a)
+    assert np.isfinite(a.measurements.qrs_ms)

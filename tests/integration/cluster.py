@@ -8,6 +8,7 @@ still running in `close()`.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import signal
@@ -29,6 +30,21 @@ def free_port() -> int:
     from tests.services import free_port as _free_port
 
     return _free_port()
+
+
+_redis_db = itertools.count(1)
+
+
+def fresh_redis_url(server) -> str:
+    """A Redis database of its own (1-15, emptied), so no test sees another's queued tasks."""
+    import redis
+
+    number = 1 + (next(_redis_db) - 1) % 15
+    url = f"redis://127.0.0.1:{server.port}/{number}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
 
 
 def create_database(postgres) -> str:
@@ -179,6 +195,16 @@ class Cluster:
         if wait:
             proc.wait_log(" ready.", 60)
         return proc
+
+    def start_all(self, webs: int = 1, workers: int = 1) -> tuple[list[Proc], list[Proc]]:
+        """Start web processes and workers at once (their imports overlap), then wait for all."""
+        web_procs = [self.start_web(wait=False) for _ in range(webs)]
+        worker_procs = [self.start_worker(wait=False) for _ in range(workers)]
+        for proc in web_procs:
+            self.wait_http(proc)
+        for proc in worker_procs:
+            proc.wait_log(" ready.", 60)
+        return web_procs, worker_procs
 
     @staticmethod
     def wait_http(proc: Proc, timeout_s: float = 60) -> None:

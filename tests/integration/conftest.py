@@ -1,23 +1,7 @@
 """Fixtures for multi-process tests: a fresh PostgreSQL database and Redis database per test."""
-import itertools
-
 import pytest
 
-from tests.integration.cluster import Cluster, create_database, prepare_database
-
-_redis_db = itertools.count(1)
-
-
-def fresh_redis_url(server) -> str:
-    """A Redis database of its own (1-15, emptied), so no test sees another's queued tasks."""
-    import redis
-
-    number = 1 + (next(_redis_db) - 1) % 15
-    url = f"redis://127.0.0.1:{server.port}/{number}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    client.close()
-    return url
+from tests.integration.cluster import Cluster, LiveClient, create_database, fresh_redis_url, prepare_database
 
 
 @pytest.fixture
@@ -30,3 +14,18 @@ def cluster(postgres, redis_server, tmp_path):
         yield stack
     finally:
         stack.close()
+
+
+@pytest.fixture
+def clients():
+    """`clients(base_url, username)` logs a user in over HTTP and Socket.IO; all are closed afterwards."""
+    made = []
+
+    def _make(*args, **kwargs):
+        client = LiveClient(*args, **kwargs)
+        made.append(client)
+        return client
+
+    yield _make
+    for client in made:
+        client.close()

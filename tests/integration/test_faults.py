@@ -1,4 +1,6 @@
 """Faults survived on real processes: a Celery worker or a web process killed with SIGKILL, Redis restarted."""
+import os
+import signal
 import socket
 import time
 import uuid
@@ -7,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.integration.cluster import Cluster, LiveClient, create_database, prepare_database
-from tests.integration.conftest import fresh_redis_url
+from tests.integration.cluster import Cluster, create_database, fresh_redis_url, prepare_database
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PTBXL = [FIXTURES / "ptbxl" / "00001_hr.hea", FIXTURES / "ptbxl" / "00001_hr.dat"]
@@ -31,20 +32,6 @@ def write_long_record(folder: Path, hours: float) -> list[Path]:
     return [folder / "long.hea", folder / "long.dat"]
 
 
-@pytest.fixture
-def clients():
-    made = []
-
-    def _make(*args, **kwargs):
-        client = LiveClient(*args, **kwargs)
-        made.append(client)
-        return client
-
-    yield _make
-    for client in made:
-        client.close()
-
-
 def db_rows(cluster: Cluster, sql: str) -> list[tuple]:
     import psycopg
 
@@ -60,8 +47,7 @@ def blob_files(cluster: Cluster) -> list[Path]:
 
 def test_worker_killed_mid_analysis_then_analysis_completes_once(cluster, clients, tmp_path):
     """When a Celery worker is killed with SIGKILL mid-analysis, does a new worker finish the case exactly once?"""
-    web = cluster.start_web()
-    worker = cluster.start_worker()
+    (web,), (worker,) = cluster.start_all(webs=1, workers=1)
     reader = clients(web.url, "cardio")
     doctor = clients(web.url, "doctor")
     case = doctor.upload(write_long_record(tmp_path / "long", hours=6), timeout_s=60)
@@ -107,8 +93,7 @@ def test_web_killed_mid_upload_leaves_no_case_and_no_file(cluster, clients, tmp_
     """When the web process is killed with SIGKILL during an upload, is nothing half-saved, and do clients reconnect?"""
     import threading
 
-    web = cluster.start_web()
-    cluster.start_worker()
+    (web,), _ = cluster.start_all(webs=1, workers=1)
     reader = clients(web.url, "cardio")
     doctor = clients(web.url, "doctor")
     reader.wait_connects(1)
@@ -149,15 +134,15 @@ def own_redis(redis_server):
 
 
 def test_redis_restart_then_events_flow_again(postgres, own_redis, clients, tmp_path):
-    """After Redis restarts, do events from one web process reach a reader on another, and does analysis resume?"""
+    """After Redis restarts and loses its queue, do events cross web processes again and is every analysis done?"""
     import redis
 
     url = create_database(postgres)
-    cluster = Cluster(url, fresh_redis_url(own_redis), root=tmp_path / "cluster")
+    redis_url = fresh_redis_url(own_redis)
+    cluster = Cluster(url, redis_url, root=tmp_path / "cluster", extra_env={"TELEMED_SWEEP_S": "1"})
     prepare_database(url, cluster.data_dir)
     try:
-        web_a, web_b = cluster.start_web(), cluster.start_web()
-        cluster.start_worker()
+        (web_a, web_b), (worker,) = cluster.start_all(webs=2, workers=1)
         reader = clients(web_b.url, "cardio")
         doctor = clients(web_a.url, "doctor")
         first = doctor.upload(PTBXL)
@@ -165,6 +150,11 @@ def test_redis_restart_then_events_flow_again(postgres, own_redis, clients, tmp_
         probe = redis.Redis(host="127.0.0.1", port=own_redis.port)
         subscribers = probe.pubsub_numsub("flask-socketio")[0][1]
         assert subscribers >= 2  # both web processes listen on the message queue
+        # A task still waiting in the queue when Redis loses its data (no persistence here):
+        # the worker is paused so that it cannot take it first.
+        os.killpg(worker.popen.pid, signal.SIGSTOP)
+        queued = doctor.upload(PTBXL, patient_ref="P-QUEUED")
+        assert redis.Redis.from_url(redis_url).llen("celery") == 1
         own_redis.stop()
         # An upload while Redis is down is still acknowledged (stored, committed); its analysis
         # is queued once the broker is back, and its live event is lost (readers re-fetch).
@@ -172,6 +162,7 @@ def test_redis_restart_then_events_flow_again(postgres, own_redis, clients, tmp_
         during = doctor.upload(PTBXL, patient_ref="P-OUTAGE", timeout_s=30)
         outage_upload_s = time.monotonic() - started
         own_redis.start()
+        os.killpg(worker.popen.pid, signal.SIGCONT)
         deadline = time.monotonic() + 30
         while probe.pubsub_numsub("flask-socketio")[0][1] < subscribers:
             assert time.monotonic() < deadline, "the web processes did not subscribe again after the restart"
@@ -181,9 +172,11 @@ def test_redis_restart_then_events_flow_again(postgres, own_redis, clients, tmp_
         reader.wait_for("case_created", lambda c: c["id"] == second["id"], 10)
         reader.wait_for("case_updated", lambda c: c["id"] == second["id"] and c["status"] == "awaiting_review", 30)
         reader.wait_for("case_updated", lambda c: c["id"] == during["id"] and c["status"] == "awaiting_review", 40)
-        # A reader that reconnects re-fetches the queue: all three cases are there.
+        # The task lost with Redis's data is found by the workers' sweep and queued again.
+        reader.wait_for("case_updated", lambda c: c["id"] == queued["id"] and c["status"] == "awaiting_review", 40)
+        # A reader that reconnects re-fetches the queue: all four cases are there.
         listed = reader.http.get(f"{web_b.url}/api/v1/cases?status=awaiting_review", timeout=10).json()["cases"]
-        assert {first["id"], during["id"], second["id"]} <= {c["id"] for c in listed}
+        assert {first["id"], queued["id"], during["id"], second["id"]} <= {c["id"] for c in listed}
         assert outage_upload_s < 10, f"an upload during the outage took {outage_upload_s:.1f} s"
     finally:
         cluster.close()

@@ -1,32 +1,14 @@
 """Several web processes sharing Redis, and analysis in real Celery worker processes."""
 import time
+from pathlib import Path
 
-import pytest
-
-from tests.integration.cluster import LiveClient
-
-FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PTBXL = [FIXTURES / "ptbxl" / "00001_hr.hea", FIXTURES / "ptbxl" / "00001_hr.dat"]
-
-
-@pytest.fixture
-def clients():
-    made = []
-
-    def _make(*args, **kwargs):
-        client = LiveClient(*args, **kwargs)
-        made.append(client)
-        return client
-
-    yield _make
-    for client in made:
-        client.close()
 
 
 def test_upload_analysed_by_celery_worker_reaches_sockets_on_both_processes(cluster, clients):
     """Is an upload on one web process analysed by a Celery worker, with both events reaching a reader on another process?"""
-    web_a, web_b = cluster.start_web(), cluster.start_web()
-    cluster.start_worker()
+    (web_a, web_b), _ = cluster.start_all(webs=2, workers=1)
     reader = clients(web_b.url, "cardio")
     doctor = clients(web_a.url, "doctor")
     started = time.monotonic()
@@ -43,8 +25,7 @@ def test_upload_analysed_by_celery_worker_reaches_sockets_on_both_processes(clus
 
 def test_annotation_on_one_process_reaches_reader_on_the_other(cluster, clients):
     """Does a cardiologist connected to web process A see an annotation made through web process B?"""
-    web_a, web_b = cluster.start_web(), cluster.start_web()
-    cluster.start_worker()
+    (web_a, web_b), _ = cluster.start_all(webs=2, workers=1)
     doctor = clients(web_a.url, "doctor")
     author = clients(web_b.url, "cardio")
     watcher = clients(web_a.url, "cardio2")
