@@ -34,6 +34,7 @@ _SB_GAP = 1.5            # search back when an RR exceeds this multiple of the l
 _T_WAVE_S = 0.36         # a peak this soon after a beat ...
 _T_SLOPE = 0.65          # ... with less than this fraction of its slope is its T wave
 _P_WAVE_S = 0.30         # a peak this soon before a beat ...
+_ASYM = 0.7
 _P_SLOPE = 0.80          # ... with less than this fraction of its slope is its P wave
 _FIDUCIAL_S = 0.08       # the fiducial is the largest deflection within +-80 ms
 _VEL_HALF_S = 0.008      # QRS duration: derivative over +-8 ms ...
@@ -136,8 +137,12 @@ def _dominated(cand, acc, slope, h, fs):
     c, s, hh = cand[idx], slope[idx], h[idx]
     dt_prev = np.r_[np.inf, np.diff(c)] / fs
     dt_next = np.r_[np.diff(c), np.inf] / fs
-    t_wave = (dt_prev < _T_WAVE_S) & (s < _T_SLOPE * np.r_[np.inf, s[:-1]]) & (hh < np.r_[np.inf, hh[:-1]])
-    p_wave = (dt_next < _P_WAVE_S) & (s < _P_SLOPE * np.r_[s[1:], np.inf]) & (hh < np.r_[hh[1:], np.inf])
+    # A T (P) wave sits much closer to the beat before (after) it than to the other neighbour; a
+    # beat of a fast regular rhythm sits half-way, so tachycardia is not thinned out.
+    t_wave = ((dt_prev < _T_WAVE_S) & (dt_prev < _ASYM * dt_next)
+              & (s < _T_SLOPE * np.r_[np.inf, s[:-1]]) & (hh < np.r_[np.inf, hh[:-1]]))
+    p_wave = ((dt_next < _P_WAVE_S) & (dt_next < _ASYM * dt_prev)
+              & (s < _P_SLOPE * np.r_[s[1:], np.inf]) & (hh < np.r_[hh[1:], np.inf]))
     out[idx] = t_wave | p_wave
     return out
 
