@@ -29,6 +29,7 @@ _MIN_RMS_MV = 0.005      # absolute floor of the QRS-band RMS envelope (flat lin
 _FUSION_FLOOR = 0.1      # per-lead background floor in the fusion, fraction of the lead's QRS level
 _T1 = 0.40               # primary threshold, fraction of the local QRS level ...
 _NOISE_K = 2.0           # ... and at least this multiple of the local background-to-QRS ratio
+_T_MAX = 9.0
 _T2 = 0.15               # search-back threshold
 _SB_GAP = 1.5            # search back when an RR exceeds this multiple of the local median RR
 _T_WAVE_S = 0.36         # a peak this soon after a beat ...
@@ -200,7 +201,7 @@ def _detect_chunk(x, fs, refr):
     slope = dyg[np.clip(cand[:, None] + np.arange(-sw, sw + 1)[None, :], 0, n - 1)].max(axis=1)
 
     nr_c = noise_rel_b[cand // blk]
-    acc = ratio >= np.maximum(_T1, _NOISE_K * nr_c)
+    acc = ratio >= np.clip(_NOISE_K * nr_c, _T1, _T_MAX)
     acc &= ~_dominated(cand, acc, slope, h, fs)
     beats = np.flatnonzero(acc)            # indices into cand
     # Search back in long RR gaps with a lower threshold, skipping the neighbours' P and T waves.

@@ -1,16 +1,10 @@
 """Fixtures for the ecgsignal tests: fixture paths and a seeded synthetic ECG generator."""
-import sys
 from pathlib import Path
 
-# Test the ecgsignal of this working tree, whatever an editable install points at.
-_SIGNAL = str(Path(__file__).resolve().parents[2] / "signal")
-if _SIGNAL not in sys.path:
-    sys.path.insert(0, _SIGNAL)
+import numpy as np
+import pytest
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from ecgsignal.types import Record  # noqa: E402
+from ecgsignal.types import Record
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
