@@ -178,6 +178,38 @@ def _sweep_forever(app: Flask, interval_s: float) -> None:
             log.warning("sweep for lost analysis tasks failed: %s", exc)
 
 
+STALE_STAGING_S = 3600
+
+
+def clear_stale_staging(app: Flask, *, older_than_s: float = STALE_STAGING_S) -> int:
+    """Remove staging folders left in `incoming/` by a process killed mid-upload or mid-analysis.
+
+    Only old ones: with several web processes and workers sharing the data folder, a young
+    folder may be another process's upload in flight. Such leftovers were never acknowledged.
+    """
+    import shutil
+
+    from telemed.storage import BlobStore
+
+    incoming = BlobStore(app.config["TELEMED_DATA_DIR"]).incoming
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for child in incoming.iterdir():
+        try:
+            if child.lstat().st_mtime >= cutoff:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    if removed:
+        log.info("removed %d stale staging folders from %s", removed, incoming)
+    return removed
+
+
 def resume_pending(app: Flask) -> int:
     """Queue again every case left `analyzing` by a previous process. Returns how many."""
     from telemed.services.analysis import pending_case_ids
@@ -225,6 +257,7 @@ def make_celery(app: Flask):
     def _resume(sender=None, **_):
         # A worker killed with SIGKILL leaves its task unacknowledged until the visibility
         # timeout; re-queueing unfinished cases at start makes recovery immediate.
+        clear_stale_staging(app)
         resume_pending(app)
         interval = float(os.environ.get("TELEMED_SWEEP_S", "60"))
         if interval > 0:
@@ -260,4 +293,5 @@ def init_app(app: Flask) -> None:
                 if state["done"]:
                     return
                 state["done"] = True
+            clear_stale_staging(app)
             resume_pending(app)

@@ -11,7 +11,9 @@ logs in township doctors and cardiologists, and runs two bounded phases:
   every listening cardiologist (the queue event), and to `case_updated` awaiting_review
   (analysis done), as p50/p95/p99; uploads/s sustained.
 - *saturation*: the same at `--saturate-rate` for `--saturate-duration` s, then drained: the
-  most uploads/s and analyses/s the configuration sustains.
+  most uploads/s and analyses/s the configuration sustains with web and workers competing.
+- *backlog* (Celery configurations): `--backlog` uploads with the workers paused (SIGSTOP),
+  then resumed: analyses/s of the workers alone, the fair 1-versus-2-workers comparison.
 
 Everything stops by itself (every wait has a deadline) and every process is killed at the end.
 The markdown table is printed and written to bench/webload/results.md.
@@ -23,6 +25,7 @@ import datetime as dt
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -150,7 +153,12 @@ class Load:
             else:
                 result.errors[status] = result.errors.get(status, 0) + 1
 
-    def run(self, name: str, rate: float, duration_s: float, *, drain_s: float) -> PhaseResult:
+    def run(self, name: str, rate: float, duration_s: float, *, drain_s: float, before_drain=None) -> PhaseResult:
+        """Upload at `rate` for `duration_s`, then wait up to `drain_s` for every analysis.
+
+        `before_drain()` runs once every upload has answered (e.g. resumes paused workers); then
+        analyses/s is counted from that moment, so it measures the workers alone.
+        """
         result = PhaseResult(name, rate, duration_s)
         n = int(rate * duration_s)
         tag = uuid.uuid4().hex[:6]
@@ -169,6 +177,10 @@ class Load:
                     result.lag_ms = max(result.lag_ms, -delay * 1000)
                 pool.submit(self._upload, i, ref, sends, result, lock)
         result.sent = n
+        analyses_from = start
+        if before_drain:
+            before_drain()
+            analyses_from = time.monotonic()
         wanted = set(refs)
         deadline = time.monotonic() + drain_s
         while time.monotonic() < deadline:
@@ -201,7 +213,7 @@ class Load:
                 else:
                     result.missing_analysed += 1
             if r == 0 and analysed:
-                result.analyses_per_s = len(analysed) / (last_analysis - start)
+                result.analyses_per_s = len(analysed) / max(1e-3, last_analysis - analyses_from)
         if result.ok:
             result.uploads_per_s = result.ok / (getattr(result, "last_done", start) - start)
         return result
@@ -261,6 +273,20 @@ def run_config(key: str, args, log) -> list[PhaseResult]:
         if args.saturate_rate:
             log(f"  {key}: saturation phase, {args.saturate_rate}/s for {args.saturate_duration} s")
             phases.append(load.run("saturation", args.saturate_rate, args.saturate_duration, drain_s=args.drain))
+        if args.backlog and not key.startswith("embedded"):
+            log(f"  {key}: backlog phase, {args.backlog} uploads with the workers paused, then resumed")
+            for w in workers:
+                os.killpg(w.popen.pid, signal.SIGSTOP)
+
+            def resume():
+                for w in workers:
+                    os.killpg(w.popen.pid, signal.SIGCONT)
+
+            try:
+                phases.append(load.run("backlog", args.saturate_rate or 40, args.backlog / (args.saturate_rate or 40),
+                                       drain_s=args.drain, before_drain=resume))
+            finally:
+                resume()
         return phases
     finally:
         if load:
@@ -284,7 +310,8 @@ def render(results: dict[str, list[PhaseResult]], args) -> str:
         "",
         f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}. "
         f"`python -m bench.webload --rate {args.rate:g} --duration {args.duration:g} --doctors {args.doctors} "
-        f"--readers {args.readers} --saturate-rate {args.saturate_rate:g}` (load generator on the same machine).",
+        f"--readers {args.readers} --saturate-rate {args.saturate_rate:g} --backlog {args.backlog}` "
+        "(load generator on the same machine; the machine is shared, see the load average).",
         "",
         "Uploads: PTB-XL 00001 (10 s, 12 leads, 500 Hz, 240 KB WFDB) on an open-loop schedule. "
         "*queue event*: from the start of the POST to `case_created` at each listening cardiologist; "
@@ -313,11 +340,12 @@ def render(results: dict[str, list[PhaseResult]], args) -> str:
             lines.append(f"| {key}: queue event p95 < {TARGET_P95_MS:.0f} ms at {target.rate:g} uploads/s, none lost | "
                          f"p95 {fmt(p95)} ms, {target.ok}/{target.sent} ok, {target.missing_created} missed | "
                          f"{'yes' if met else 'NO'} |")
-    sat = {k: next((p for p in v if p.name == "saturation"), None) for k, v in results.items()}
-    if sat.get("pg-1w") and sat.get("pg-2w"):
-        one, two = sat["pg-1w"].analyses_per_s, sat["pg-2w"].analyses_per_s
-        lines.append(f"| 2 Celery workers analyse more per second than 1 (saturation) | {two:.1f} vs {one:.1f} analyses/s | "
-                     f"{'yes' if two > one else 'NO'} |")
+    for phase in ("backlog", "saturation"):
+        got = {k: next((p for p in v if p.name == phase), None) for k, v in results.items()}
+        if got.get("pg-1w") and got.get("pg-2w"):
+            one, two = got["pg-1w"].analyses_per_s, got["pg-2w"].analyses_per_s
+            lines.append(f"| 2 Celery workers analyse more per second than 1 ({phase} phase) | "
+                         f"{two:.1f} vs {one:.1f} analyses/s | {'yes' if two > one else 'NO'} |")
     lines += ["", "Configurations:", ""] + [f"- `{k}`: {CONFIGS[k]}" for k in results]
     return "\n".join(lines) + "\n"
 
@@ -329,6 +357,8 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of the target phase")
     parser.add_argument("--saturate-rate", type=float, default=40.0, help="uploads/s of the saturation phase (0: skip)")
     parser.add_argument("--saturate-duration", type=float, default=10.0)
+    parser.add_argument("--backlog", type=int, default=200,
+                        help="uploads queued with the Celery workers paused, then analysed (0: skip)")
     parser.add_argument("--drain", type=float, default=60.0, help="longest wait for analyses after a phase, s")
     parser.add_argument("--doctors", type=int, default=10)
     parser.add_argument("--readers", type=int, default=5, help="cardiologists listening on Socket.IO")

@@ -29,14 +29,14 @@ _MIN_RMS_MV = 0.005      # absolute floor of the QRS-band RMS envelope (flat lin
 _FUSION_FLOOR = 0.1      # per-lead background floor in the fusion, fraction of the lead's QRS level
 _T1 = 0.40               # primary threshold, fraction of the local QRS level ...
 _NOISE_K = 2.0           # ... and at least this multiple of the local background-to-QRS ratio
-_T_MAX = 0.8              # ... capped here (at high heart rates every block holds QRS energy)
+_T_MAX = 0.8             # ... capped here (at high heart rates every block holds QRS energy)
 _T2 = 0.15               # search-back threshold
 _SB_GAP = 1.5            # search back when an RR exceeds this multiple of the local median RR
 _T_WAVE_S = 0.36         # a peak this soon after a beat ...
 _T_SLOPE = 0.65          # ... with less than this fraction of its slope is its T wave
 _P_WAVE_S = 0.30         # a peak this soon before a beat ...
-_ASYM = 0.7
-_P_SLOPE = 0.80          # ... with less than this fraction of its slope is its P wave
+_P_SLOPE = 0.80          # ... with less than this fraction of its slope is its P wave ...
+_ASYM = 0.7              # ... if it is closer than this fraction of the other neighbour's distance
 _FIDUCIAL_S = 0.08       # the fiducial is the largest deflection within +-80 ms
 _VEL_HALF_S = 0.008      # QRS duration: derivative over +-8 ms ...
 _VEL_FRACTION = 0.2      # ... boundaries where the spatial velocity falls below 20 % of its peak ...
@@ -46,7 +46,7 @@ _SNIP_PRE_S, _SNIP_POST_S = 0.12, 0.16   # morphology window around the fiducial
 _SNIP_HZ = 150.0                         # morphology resampling rate
 _MAX_MORPH_LEADS = 3                     # leads used for morphology (the first ones)
 _TEMPLATE_BLOCK_S = 120.0                # dominant template per 2-min block (from +-1 block)
-_MAX_SEEDS = 60                         # beats per block used to find the dominant cluster
+_MAX_SEEDS = 60                          # beats per block used to find the dominant cluster
 _LAG_S = 0.05                            # alignment search for the correlation
 _DEV_STRONG = 8.0                        # a non-premature beat this deviant is still 'V'
 _Q_NOISE = 0.35                          # background/QRS ratio above which a beat is 'Q'
@@ -106,9 +106,9 @@ def _block_level(f, fs, blk):
     """Robust QRS level per block: median over 10 s of the 2-s moving maximum."""
     bm = _blocks(f, blk).max(axis=1)
     m2 = scipy.ndimage.maximum_filter1d(bm, size=max(1, int(round(_MAXWIN_S * fs / blk))), axis=0,
-                                        mode="nearest")
+                                        mode="reflect")
     size = max(1, int(round(_LEVEL_S * fs / blk)) | 1)
-    return scipy.ndimage.median_filter(m2, size=(size,) + (1,) * (f.ndim - 1), mode="nearest")
+    return scipy.ndimage.median_filter(m2, size=(size,) + (1,) * (f.ndim - 1), mode="reflect")
 
 
 @_per_lead
@@ -116,7 +116,7 @@ def _block_noise(f, fs, blk):
     """Background level per block: median over 4 s of the block means of the envelope."""
     bmean = _blocks(f, blk).mean(axis=1)
     size = max(1, int(round(2 * _MAXWIN_S * fs / blk)) | 1)
-    return scipy.ndimage.median_filter(bmean, size=(size,) + (1,) * (f.ndim - 1), mode="nearest")
+    return scipy.ndimage.median_filter(bmean, size=(size,) + (1,) * (f.ndim - 1), mode="reflect")
 
 
 def _select_by_distance(pos, priority, distance):
@@ -425,12 +425,14 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
        incoherently and a flat lead adds nothing [4]_.
     4. Adaptive threshold: the local QRS level is the 10-s median of 2-s
        maxima of the envelope, the background the 4-s median of 0.25-s
-       means; peaks (at least `refractory_s` apart) above both 0.40 of the
-       level and twice the background are beats (the noise-adaptive part
-       plays the role of Pan & Tompkins' noise peak level [1]_).
-    5. T/P-wave rejection: a peak within 360 ms after (300 ms before) a beat
-       whose steepest slope is below 65 % (80 %) of that beat's is its T (P)
-       wave, as in Pan & Tompkins' slope test [1]_.
+       means; peaks (at least `refractory_s` apart) above 0.40 of the level
+       and above twice the background (capped at 0.80 of the level, since at
+       high rates every block holds QRS energy) are beats; the noise-adaptive
+       part plays the role of Pan & Tompkins' noise peak level [1]_.
+    5. T/P-wave rejection: a peak within 360 ms after (300 ms before) a beat,
+       lower than it and with a steepest slope below 65 % (80 %) of its, is its
+       T (P) wave, as in Pan & Tompkins' slope test [1]_, unless it sits
+       about half-way between its neighbours (a fast regular rhythm).
     6. Search-back: in an RR interval longer than 1.5 times the local median
        RR, the highest peak above 0.15 of the level that is not a P/T wave
        of its neighbours is added [1]_, [2]_.

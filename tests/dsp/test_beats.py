@@ -102,6 +102,17 @@ def test_no_duplicates_and_refractory():
         assert beats.r_peaks.dtype == np.int64
 
 
+@pytest.mark.parametrize("hr_bpm", [40, 200, 230])
+def test_extreme_rates(hr_bpm):
+    """Are bradycardia at 40 bpm and tachycardia at 200-230 bpm detected beat for beat (no T-wave culling)?"""
+    fs = 250
+    ecg, r_idx = synthetic_ecg(fs, seed=7, hr_bpm=hr_bpm, noise_mv=0.05, duration_s=60)
+    beats = detect_beats(ecg, fs)
+    cmp = wfdb.processing.compare_annotations(r_idx, beats.r_peaks, int(0.15 * fs))
+    assert cmp.sensitivity >= 0.99
+    assert cmp.positive_predictivity >= 0.99
+
+
 @pytest.mark.parametrize("value", [0.0, 1.5])
 def test_flat_line_gives_no_beats(value):
     """Does a flat line (zero or with an offset) give no beats?"""

@@ -20,14 +20,14 @@ def write_long_record(folder: Path, hours: float) -> list[Path]:
     import wfdb
 
     src = wfdb.rdrecord(str(FIXTURES / "mitdb_100_60s"), physical=False)
-    signal = np.tile(src.d_signal.astype("<i2"), (int(hours * 60), 1))
+    samples = np.tile(src.d_signal.astype("<i2"), (int(hours * 60), 1))
     folder.mkdir(parents=True, exist_ok=True)
-    signal.tofile(folder / "long.dat")
-    lines = [f"long 2 {src.fs:g} {signal.shape[0]}"]
+    samples.tofile(folder / "long.dat")
+    lines = [f"long 2 {src.fs:g} {samples.shape[0]}"]
     for i, name in enumerate(src.sig_name):
-        checksum = int(signal[:, i].sum(dtype=np.int64)) & 0xFFFF
+        checksum = int(samples[:, i].sum(dtype=np.int64)) & 0xFFFF
         checksum -= 0x10000 if checksum > 0x7FFF else 0
-        lines.append(f"long.dat 16 {src.adc_gain[i]:g}({src.baseline[i]})/mV 16 0 {signal[0, i]} {checksum} 0 {name}")
+        lines.append(f"long.dat 16 {src.adc_gain[i]:g}({src.baseline[i]})/mV 16 0 {samples[0, i]} {checksum} 0 {name}")
     (folder / "long.hea").write_text("\n".join(lines) + "\n")
     return [folder / "long.hea", folder / "long.dat"]
 
@@ -57,10 +57,18 @@ def test_worker_killed_mid_analysis_then_analysis_completes_once(cluster, client
     status = doctor.http.get(f"{web.url}/api/v1/cases/{case['id']}", timeout=10).json()["case"]["status"]
     assert status == "analyzing", "the analysis finished before the kill; the test proves nothing"
     assert db_rows(cluster, f"select count(*) from analyses where case_id = {case['id']}") == [(0,)]
+    # Staging left by a crash an hour ago goes when a worker starts; a young folder (maybe another
+    # process's upload in flight) stays.
+    stale, young = cluster.data_dir / "incoming" / "crashed-upload", cluster.data_dir / "incoming" / "in-flight"
+    for folder in (stale, young):
+        folder.mkdir()
+        (folder / "100.dat").write_bytes(b"x")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
     cluster.start_worker()
     done = reader.wait_for("case_updated", lambda c: c["id"] == case["id"] and c["status"] == "awaiting_review", 40)
     assert done["priority"]
     assert db_rows(cluster, f"select count(*) from analyses where case_id = {case['id']}") == [(1,)]
+    assert not stale.exists() and young.exists()
     assert sum(1 for _, name, c in reader.received
                if name == "case_updated" and c["id"] == case["id"] and c["status"] == "awaiting_review") == 1
 
