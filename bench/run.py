@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import clinical, data, peers, qrs
+from . import clinical, data, peers, qrs, speed
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_RECORDS = [100, 105, 108, 116, 119, 124]
@@ -35,8 +35,8 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="6 records x 10 min, 6 dB only, 2-h Holter, few clinical records")
     ap.add_argument("--jobs", type=int, default=2, help="processes for peers and the analyze() sections")
     ap.add_argument("--no-peers", action="store_true", help="score ecgsignal only")
-    ap.add_argument("--sections", default="qrs,noise,labels,holter,af,waves,ptbxl",
-                    help="comma-separated subset of qrs,noise,labels,holter,af,waves,ptbxl")
+    ap.add_argument("--sections", default="qrs,noise,labels,holter,speed,af,waves,ptbxl",
+                    help="comma-separated subset of qrs,noise,labels,holter,speed,af,waves,ptbxl")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results.md"))
     a = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT / "signal"))
@@ -169,6 +169,43 @@ def main(argv=None):
         except Exception as exc:
             out(f"Holter run failed: {exc} {getattr(p, 'stderr', '')[-500:] if 'p' in dir() else ''}")
             out()
+
+    if "speed" in sections:
+        out("## End-to-end speed (`read_record` + `analyze`)")
+        out()
+        out("30-min 2-lead MIT-BIH records: ecgsignal reading and analysing the whole record (best of 3 runs) "
+            "against wfdb XQRS detection alone on the first lead, timed live once in this run (not from the "
+            "cache). 10-s 12-lead 500 Hz PTB-XL records: median of 7 end-to-end runs per record, median over "
+            "the records.")
+        out()
+        try:
+            rows = speed.long_record(data_dir, records=speed.LONG_RECORDS[:1] if quick else speed.LONG_RECORDS)
+            out("| record | minutes | ecgsignal read + analyze ms | XQRS detection ms (live) | ratio XQRS / ecgsignal |")
+            out("|---|---|---|---|---|")
+            for row in rows:
+                out(f"| {row['record']} | {_fmt(row['minutes'], 1)} | {_fmt(row['ours_ms'], 1)} | "
+                    f"{_fmt(row['xqrs_ms'], 1)} | {_fmt(row['ratio'], 1)} |")
+            out()
+            worst = min(rows, key=lambda r_: r_["ratio"])
+            targets.append(("speed, 30-min 2-lead record", "read_record + analyze >= 20x faster than XQRS "
+                            "detection alone (live, same run; worst record)",
+                            f"{_fmt(worst['ratio'], 1)}x ({worst['record']}: {_fmt(worst['ours_ms'], 0)} vs "
+                            f"{_fmt(worst['xqrs_ms'], 0)} ms)", worst["ratio"] >= 20))
+        except Exception as exc:
+            out(f"30-min speed run failed: {type(exc).__name__}: {exc}")
+            out()
+            targets.append(("speed, 30-min 2-lead record", ">= 20x faster than XQRS", "not available", False))
+        try:
+            s12 = speed.short_records(data_dir, n=3 if quick else speed.SHORT_IDS)
+            out(f"PTB-XL 10-s 12-lead 500 Hz, {s12['n']} records: median {_fmt(s12['median_ms'], 1)} ms end to end "
+                f"(slowest record {_fmt(s12['max_ms'], 1)} ms).")
+            out()
+            targets.append(("speed, 10-s 12-lead 500 Hz", "read_record + analyze < 30 ms (median)",
+                            f"{_fmt(s12['median_ms'], 1)} ms", s12["median_ms"] < 30))
+        except Exception as exc:
+            out(f"12-lead speed run failed: {type(exc).__name__}: {exc}")
+            out()
+            targets.append(("speed, 10-s 12-lead 500 Hz", "< 30 ms", "not available", False))
 
     lim = (lambda full, q: q if quick else full)
     if "af" in sections:

@@ -4,8 +4,11 @@ configured, Celery workers (`celery -A wsgi:celery_app worker`).
 The database is the durable state: a case stays `analyzing` until its analysis is saved, so a
 process killed mid-analysis loses nothing. In thread mode `resume_pending` queues such cases again
 when the server starts; in Celery mode tasks are acknowledged late (a worker killed mid-task means
-redelivery) and every worker re-queues unfinished cases when it starts. Analysing a case twice is
-harmless: only the first result is saved.
+redelivery) and every worker re-queues unfinished cases when it starts. If Redis is down when a
+case is created, the web process keeps trying to queue it in the background; if Redis loses its
+queue (restart without persistence), the workers' periodic sweep finds `analyzing` cases whose
+"queued" marker vanished with it and queues them again. Analysing a case twice is harmless: only
+the first result is saved.
 """
 from __future__ import annotations
 
@@ -178,36 +181,26 @@ def _sweep_forever(app: Flask, interval_s: float) -> None:
             log.warning("sweep for lost analysis tasks failed: %s", exc)
 
 
-STALE_STAGING_S = 3600
+STALE_STORAGE_S = 3600
 
 
-def clear_stale_staging(app: Flask, *, older_than_s: float = STALE_STAGING_S) -> int:
-    """Remove staging folders left in `incoming/` by a process killed mid-upload or mid-analysis.
+def tidy_storage(app: Flask, *, older_than_s: float = STALE_STORAGE_S) -> dict:
+    """Remove what a crash may leave in the data folder: staging folders and unreferenced blobs."""
+    import sqlalchemy as sa
 
-    Only old ones: with several web processes and workers sharing the data folder, a young
-    folder may be another process's upload in flight. Such leftovers were never acknowledged.
-    """
-    import shutil
-
+    from telemed.extensions import db
+    from telemed.models import RecordingFile
     from telemed.storage import BlobStore
 
-    incoming = BlobStore(app.config["TELEMED_DATA_DIR"]).incoming
-    cutoff = time.time() - older_than_s
-    removed = 0
-    for child in incoming.iterdir():
-        try:
-            if child.lstat().st_mtime >= cutoff:
-                continue
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink()
-            removed += 1
-        except FileNotFoundError:
-            continue
-    if removed:
-        log.info("removed %d stale staging folders from %s", removed, incoming)
-    return removed
+    store = BlobStore(app.config["TELEMED_DATA_DIR"])
+    with app.app_context():
+        referenced = set(db.session.scalars(sa.select(RecordingFile.sha256).distinct()))
+        db.session.remove()
+    done = {"staging": store.remove_stale_staging(older_than_s=older_than_s),
+            "blobs": store.collect_garbage(referenced, older_than_s=older_than_s)}
+    if any(done.values()):
+        log.info("storage tidied: %(staging)d stale staging folders, %(blobs)d orphan blobs removed", done)
+    return done
 
 
 def resume_pending(app: Flask) -> int:
@@ -257,7 +250,7 @@ def make_celery(app: Flask):
     def _resume(sender=None, **_):
         # A worker killed with SIGKILL leaves its task unacknowledged until the visibility
         # timeout; re-queueing unfinished cases at start makes recovery immediate.
-        clear_stale_staging(app)
+        tidy_storage(app)
         resume_pending(app)
         interval = float(os.environ.get("TELEMED_SWEEP_S", "60"))
         if interval > 0:
@@ -293,5 +286,5 @@ def init_app(app: Flask) -> None:
                 if state["done"]:
                     return
                 state["done"] = True
-            clear_stale_staging(app)
+            tidy_storage(app)
             resume_pending(app)

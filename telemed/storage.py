@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -119,7 +120,40 @@ class BlobStore:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def clear_incoming(self) -> None:
-        """Staging leftovers of uploads interrupted by a crash were never acknowledged: drop them."""
+    # -- upkeep ------------------------------------------------------------------
+    def remove_stale_staging(self, *, older_than_s: float) -> int:
+        """Drop staging folders left by a process killed mid-upload (never acknowledged).
+
+        Only old ones: with several processes sharing the data folder, a young folder may be
+        another process's upload in flight.
+        """
+        cutoff = time.time() - older_than_s
+        removed = 0
         for child in self.incoming.iterdir():
-            shutil.rmtree(child, ignore_errors=True)
+            try:
+                if child.lstat().st_mtime >= cutoff:
+                    continue
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink()
+                removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
+
+    def collect_garbage(self, referenced: set[str], *, older_than_s: float) -> int:
+        """Delete blobs no recording refers to: left by a crash between storing and committing.
+
+        Only old ones, so an upload between those two steps in another process is never touched.
+        """
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for path in self.blobs.glob("??/*"):
+            try:
+                if path.name not in referenced and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed

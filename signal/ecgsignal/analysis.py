@@ -60,8 +60,9 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
        gap holds QRS-sized deflections (missed beats) are set aside too.
     5. Rate, HRV and rhythm findings (`ecgsignal.rhythm`), 12-lead intervals
        and axis (`ecgsignal.waves`), ST deviation (`ecgsignal.st`). Records
-       longer than 10 minutes are delineated on their first fully readable
-       minute only.
+       longer than 10 minutes get their median-beat measurements from their
+       first fully readable minute, and per-beat boundaries from one median
+       beat per 5-min chunk.
     6. Priority from the findings (`ecgsignal.triage`).
 
     Examples
@@ -188,7 +189,7 @@ _SEGMENT_S = 60.0
 def _delineate_segment(x, fs, beats, quality, names, mains_hz):
     """Median-beat measurements of a long recording, from its first fully readable minute.
 
-    Per-beat boundaries are filled in for the beats of that minute only.
+    Per-beat boundaries are filled in for every beat (`_per_beat_waves_long`).
     """
     per = int(round(_SEGMENT_S / quality.window_s))
     ok = quality.usable.astype(np.int32)
@@ -212,17 +213,54 @@ def _delineate_segment(x, fs, beats, quality, names, mains_hz):
     d = waves_mod.delineate(seg, fs, sub, lead_names=names)
     if d.qrs_on < 0:
         return None
-    idx = np.flatnonzero(inside)
-
-    def spread(v):
-        out = np.full(r.size, -1, np.int64)
-        out[idx] = np.where(v >= 0, v + a, -1)
-        return out
-
-    w = d.waves
-    waves = Waves(p_on=spread(w.p_on), p_off=spread(w.p_off), qrs_on=spread(w.qrs_on),
-                  qrs_off=spread(w.qrs_off), t_off=spread(w.t_off))
+    waves = _per_beat_waves_long(x, fs, beats, quality, names, mains_hz)
     return dataclasses.replace(d, waves=waves)
+
+
+#: Per-beat boundaries of long recordings come from one median beat per chunk
+#: of this length (the median beat follows slow changes of T and P morphology).
+_WAVE_CHUNK_S = 300.0
+_WAVE_PAD_S = 3.0
+
+
+def _per_beat_waves_long(x, fs, beats, quality, names, mains_hz, *, chunk_s=_WAVE_CHUNK_S):
+    """P on/off, QRS on/off and T end of every beat of a long recording.
+
+    The recording is delineated in chunks of `chunk_s` (with 3 s of overlap so
+    that beats at the edges have full windows); each chunk gets its own median
+    beat and per-beat boundaries (`waves.delineate`). Memory is bounded by one
+    chunk; chunks that are mostly unreadable give -1 for their beats.
+    """
+    r = np.asarray(beats.r_peaks, np.int64)
+    labels = np.asarray(beats.labels)
+    qw = np.asarray(beats.qrs_width_s)
+    out = [np.full(r.size, -1, np.int64) for _ in range(5)]
+    n = x.shape[0]
+    step = int(chunk_s * fs)
+    pad = int(_WAVE_PAD_S * fs)
+    per = quality.window_s * fs
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        i0, i1 = np.searchsorted(r, [a, b])
+        if i1 - i0 < 3:
+            continue
+        w0, w1 = int(a // per), max(int(a // per) + 1, int(np.ceil(b / per)))
+        if quality.usable[w0:w1].mean() < 0.5:
+            continue
+        lo, hi = max(0, a - pad), min(n, b + pad)
+        j0, j1 = np.searchsorted(r, [lo, hi])
+        seg = np.asarray(x[lo:hi], dtype=np.float32)
+        if mains_hz and mains_hz < fs / 2:
+            seg = filters.notch_powerline(seg, fs, mains_hz=mains_hz)
+        sub = type(beats)(r_peaks=r[j0:j1] - lo, labels=labels[j0:j1], qrs_width_s=qw[j0:j1], fs=beats.fs)
+        d = waves_mod.delineate(seg, fs, sub, lead_names=names)
+        if d.qrs_on < 0:
+            continue
+        k0, k1 = i0 - j0, i1 - j0
+        for o, v in zip(out, (d.waves.p_on, d.waves.p_off, d.waves.qrs_on, d.waves.qrs_off, d.waves.t_off)):
+            v = np.asarray(v[k0:k1], np.int64)
+            o[i0:i1] = np.where(v >= 0, v + lo, -1)
+    return Waves(p_on=out[0], p_off=out[1], qrs_on=out[2], qrs_off=out[3], t_off=out[4])
 
 
 def _lap(t):

@@ -61,6 +61,14 @@ AF_IRREGULARITY_ANY_LAG = 0.04
 #: 0.99); a strip whose median beat shows a P wave is not called AF. AF is
 #: "irregularly irregular RR with no distinct P waves" (ESC_AF_2020, section 4).
 AF_IRREGULARITY_NO_P = 0.06
+#: Rate adjustment of the irregularity threshold: the threshold scales with the
+#: window's median RR relative to 0.75 s (80/min), within a factor 0.7-1.3. The
+#: coefficient of sample entropy of Lake & Moorman 2011 (doi:10.1152/ajpheart.00561.2010)
+#: subtracts ln(mean RR) from the entropy for the same reason: normalised RR
+#: dispersion falls as the ventricular rate in AF rises. Factors tuned below.
+AF_RATE_REF_RR_S = 0.75
+AF_RATE_ADJ_MIN = 0.7
+AF_RATE_ADJ_MAX = 1.3
 #: Beats per AF analysis window.
 AF_WINDOW_BEATS = 32
 #: Ventricular run: >= 3 consecutive ventricular beats; VT if rate > 100/min;
@@ -219,7 +227,7 @@ def find_pauses(r_peaks, fs, *, min_pause_s=triage.PAUSE_URGENT_S, valid_rr=None
 
 def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WINDOW_BEATS,
                 threshold=AF_IRREGULARITY, min_duration_s=AF_MIN_EPISODE_S, duration_s=None,
-                edit_premature=True):
+                edit_premature=True, rate_adjust=True):
     """Episodes of irregularly irregular rhythm (atrial fibrillation).
 
     Parameters
@@ -310,7 +318,12 @@ def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WIND
     med = np.median(sliding_window_view(rk[: rk.size - 3], win)[starts], axis=1)
     irr1 = irr1 / med
     irr_min = irr / med
-    hot = (irr1 > threshold) & (irr_min > AF_IRREGULARITY_ANY_LAG)
+    thr = threshold
+    if rate_adjust:
+        # rate adjustment as in the coefficient of sample entropy (Lake & Moorman 2011):
+        # the same RR dispersion is more suspicious at a fast ventricular rate
+        thr = threshold * np.clip(med / AF_RATE_REF_RR_S, AF_RATE_ADJ_MIN, AF_RATE_ADJ_MAX)
+    hot = (irr1 > thr) & (irr_min > AF_IRREGULARITY_ANY_LAG)
     if not hot.any():
         return []
     # mark used intervals covered by AF windows

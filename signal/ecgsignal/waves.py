@@ -42,6 +42,9 @@ _QRS_ON_FRAC = 0.05
 _QRS_OFF_FRAC = 0.05
 _QRS_KNEE_FRAC = 0.15
 _P_FRAC = 0.35
+#: P onset where the magnitude falls to 20 % of the P height above the floor on
+#: its left (P offset: 35 % above the floor on its right); tuned on LUDB lead II.
+_P_FRAC_ON = 0.2
 _P_MIN_MV = 0.03
 
 
@@ -116,9 +119,11 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     4. T end by the tangent method on the spatial magnitude (norm over leads
        of the baseline-corrected, 15 Hz low-passed beat): the steepest
        descent after the T peak, extrapolated to the baseline [2]_.
-    5. P wave: the largest spatial-magnitude bump 30-300 ms before QRS
-       onset; onset and offset where it falls to 25 % of its height; absent
-       when lower than 0.03 mV.
+    5. P wave: the largest spatial-magnitude bump 30-340 ms before QRS
+       onset; present when it stands 0.03 mV above the lowest level of that
+       span and falls below 35 % of its height on both sides; onset where it
+       falls to 20 % of its height above the level on its left, offset where
+       it falls to 35 % above the level on its right.
     6. Frontal axis from the net QRS area in leads I and aVF (derived from II
        and III when needed).
     7. Per beat (normal beats only; others get -1): QRS onset and offset by
@@ -374,10 +379,14 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
         height = seg[pk]
         flo = float(np.min(seg))
         if height - flo > _P_MIN_MV and 0 < pk < seg.size - 1:
+            # presence: the bump falls to 35 % of its height on both sides
             thr = flo + _P_FRAC * (height - flo)
-            left = np.flatnonzero(seg[:pk] < thr)
-            right = np.flatnonzero(seg[pk:] < thr)
-            if left.size and right.size:
+            present = (seg[:pk] < thr).any() and (seg[pk:] < thr).any()
+            # boundaries: each side against its own floor (TP and PR levels differ)
+            lo_l, lo_r = float(seg[:pk].min()), float(seg[pk:].min())
+            left = np.flatnonzero(seg[:pk] < lo_l + _P_FRAC_ON * (height - lo_l))
+            right = np.flatnonzero(seg[pk:] < lo_r + _P_FRAC * (height - lo_r))
+            if present and left.size and right.size:
                 p_on = pa + int(left[-1])
                 p_off = pa + pk + int(right[0])
     return qrs_on, qrs_off, t_peak, t_off, p_on, p_off, tb

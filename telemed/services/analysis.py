@@ -55,11 +55,15 @@ def analyze_case(case_id: int) -> None:
     if case is None or case.status != CaseStatus.ANALYZING.value:
         return
     store = _store()
+    recording, age, sex = case.recording, case.age, case.sex
+    recording.files  # noqa: B018 - load now; the session is released during the long part
+    db.session.expunge(recording)
+    db.session.rollback()  # hold no transaction (nor SQLite lock) while reading and analysing
     started = time.perf_counter()
     try:
-        record = read_original(store, case.recording)
-        result = ecgsignal.analyze(record, age=case.age, sex=case.sex).to_dict()
-        _write_cache(store, case.recording, record)
+        record = read_original(store, recording)
+        result = ecgsignal.analyze(record, age=age, sex=sex).to_dict()
+        _write_cache(store, recording, record)
     except (ecgsignal.RecordError, CorruptBlob) as exc:
         _fail(case, getattr(exc, "message", None) or f"The stored recording cannot be read: {exc}.")
         return
@@ -69,6 +73,9 @@ def analyze_case(case_id: int) -> None:
                     "to read it; the technical team has been notified.")
         return
     elapsed_ms = (time.perf_counter() - started) * 1000
+    case = db.session.get(Case, case_id)
+    if case is None or case.status != CaseStatus.ANALYZING.value:
+        return  # finished or removed meanwhile by another worker
     _save_result(case, result, elapsed_ms)
 
 

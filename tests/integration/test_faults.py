@@ -162,7 +162,8 @@ def test_redis_restart_then_events_flow_again(postgres, own_redis, clients, tmp_
         # the worker is paused so that it cannot take it first.
         os.killpg(worker.popen.pid, signal.SIGSTOP)
         queued = doctor.upload(PTBXL, patient_ref="P-QUEUED")
-        assert redis.Redis.from_url(redis_url).llen("celery") == 1
+        # Its task now waits in the queue, or in the socket of the paused worker whose blocking
+        # pop was already pending: which one is a race, so the test asserts only the outcome.
         own_redis.stop()
         # An upload while Redis is down is still acknowledged (stored, committed); its analysis
         # is queued once the broker is back, and its live event is lost (readers re-fetch).

@@ -161,3 +161,27 @@ def test_idempotent_retry(app, world, data_dir):
     assert first.status_code == 201 and again.status_code == 200
     assert first.get_json()["case"]["id"] == again.get_json()["case"]["id"]
     assert _count_cases(app) == 1
+
+
+def test_crash_leftovers_are_tidied(app, world, data_dir):
+    """Are old staging folders and unreferenced blobs removed at start, and nothing young or referenced?"""
+    import os
+    import time
+
+    from telemed import jobs
+
+    case = _post(login_client(app, "doctor"), case_form()).get_json()["case"]
+    kept = [data_dir / "blobs" / f["sha256"][:2] / f["sha256"] for f in case["recording"]["files"]]
+    old = time.time() - 7200
+    orphan = data_dir / "blobs" / "ab" / ("ab" + "0" * 62)
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"left by a crash before the commit")
+    young_orphan = data_dir / "blobs" / "ab" / ("ab" + "1" * 62)
+    young_orphan.write_bytes(b"another process is committing it right now")
+    stale, young = data_dir / "incoming" / "stale", data_dir / "incoming" / "young"
+    stale.mkdir(), young.mkdir()
+    for path in [orphan, stale, *kept]:
+        os.utime(path, (old, old))
+    assert jobs.tidy_storage(app) == {"staging": 1, "blobs": 1}
+    assert not orphan.exists() and not stale.exists()
+    assert young_orphan.exists() and young.exists() and all(p.exists() for p in kept)
