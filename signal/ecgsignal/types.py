@@ -371,6 +371,13 @@ class Delineation:
         Boundaries per beat as record sample indices.
     n_beats : int
         Beats averaged into the template.
+    t_peak : int
+        T peak as a template index (-1 where absent).
+    p_consistency : float
+        Median correlation of the single beats' P-wave windows with the
+        median beat's (NaN without a P wave): near 1 when every beat has the
+        same P wave, low when the median "P" is averaged atrial activity
+        (fibrillatory waves) or noise.
     """
 
     template_mv: np.ndarray
@@ -386,3 +393,4 @@ class Delineation:
     waves: Waves
     n_beats: int
     t_peak: int = -1
+    p_consistency: float = float("nan")

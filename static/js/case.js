@@ -313,4 +313,7 @@
   }));
   if (!socket.connected) load();
   loadPriors().catch((e) => showError(e.message));
+  // Safety net: an event lost while the message queue restarted is corrected within a minute
+  // (a light reload: the beats are kept).
+  setInterval(load, 60000);
 })();

@@ -41,4 +41,6 @@
     el.addEventListener("change", () => { status = el.value; refresh(); }));
   ["case_created", "case_updated", "case_reported"].forEach((ev) => socket.on(ev, refresh));
   onResync(refresh);
+  // Safety net: an event lost while the message queue restarted is corrected within a minute.
+  setInterval(refresh, 60000);
 })();

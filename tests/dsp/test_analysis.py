@@ -186,3 +186,23 @@ def test_cli_unsupported_file(tmp_path, capsys):
     assert main(["analyze", str(p), "--json"]) == 2
     err = capsys.readouterr().err
     assert "We accept" in err and err.count("\n") == 1
+
+
+def test_long_record_has_per_beat_waves():
+    """Does a recording longer than 10 min get P, QRS and T boundaries for (nearly) every normal beat?"""
+    rec = read_record(FIXTURES / "mitdb_100_60s.hea")
+    x = np.tile(rec.signal_mv, (11, 1))  # 11 min: delineated in 5-min chunks
+    a = analyze(Record(signal_mv=x, fs=rec.fs, lead_names=rec.lead_names))
+    assert a.duration_s > 600
+    r = np.asarray(a.beats.r_peaks)
+    w = a.waves
+    normal = np.asarray(a.beats.labels) == "N"
+    for name in ("qrs_on", "qrs_off", "t_off"):
+        v = np.asarray(getattr(w, name))
+        assert (v[normal] >= 0).mean() > 0.95, name
+    ok = (np.asarray(w.qrs_on) >= 0) & (np.asarray(w.qrs_off) >= 0) & (np.asarray(w.t_off) >= 0)
+    assert np.all(np.asarray(w.qrs_on)[ok] < r[ok] + 0.05 * rec.fs)
+    assert np.all(np.asarray(w.qrs_off)[ok] > r[ok] - 0.05 * rec.fs)
+    assert np.all(np.asarray(w.t_off)[ok] > np.asarray(w.qrs_off)[ok])
+    # beats in the last chunk are covered too
+    assert ok[r > 600 * rec.fs].mean() > 0.9

@@ -207,3 +207,42 @@ def test_no_st_criteria_on_non_standard_leads(synth12):
     a = analyze(one)
     assert "STEMI" not in codes(a)
     assert np.isfinite(a.measurements.qrs_ms)
+
+
+def test_ludb_per_beat_p_onsets(ludb1):
+    """Do the per-beat P onsets fall within 20 ms (median) of the manual P onsets in lead II?"""
+    ann = wfdb.rdann(str(FIXTURES / "ludb" / "1"), "ii")
+    s = np.asarray(ann.symbol)
+    ref = ann.sample[np.flatnonzero(s == "p") - 1]
+    ours = np.asarray(ludb1.waves.p_on)
+    ours = ours[ours >= 0]
+    assert ours.size >= 0.8 * ref.size
+    d = np.abs(ours[:, None] - ref[None, :]).min(axis=1) / 500.0
+    assert np.median(d) < 0.020
+
+
+def test_p_consistency_high_for_sinus_p_waves(ludb1):
+    """Do the single beats of a sinus rhythm repeat the median beat's P wave (consistency near 1)?"""
+    from ecgsignal import filters, waves
+    rec = read_record(FIXTURES / "ludb" / "1.hea")
+    d = waves.delineate(filters.notch_powerline(rec.signal_mv, rec.fs, mains_hz=50.0), rec.fs, ludb1.beats,
+                        lead_names=rec.lead_names)
+    assert d.p_on >= 0 and d.p_consistency > 0.8
+
+
+@pytest.mark.parametrize("fs", [250.0, 500.0])
+def test_p_consistency_low_for_wandering_atrial_bumps(synth, beats_at, fs):
+    """Is a P-like bump at a different place before every beat (atrial activity not linked to the QRS) inconsistent?"""
+    from ecgsignal import waves
+    from ecgsignal.beats import detect_beats
+    t = beats_at(70, 30.0)
+    rec = synth(fs, t, duration_s=30.0, p_wave=False, seed=2)
+    rng = np.random.default_rng(4)
+    x = rec.signal_mv.astype(np.float64)
+    tt = np.arange(x.shape[0]) / fs
+    for b in t:
+        c = b - rng.uniform(0.08, 0.32)
+        x += (0.12 * np.exp(-0.5 * ((tt - c) / 0.02) ** 2))[:, None]
+    beats = detect_beats(x, fs)
+    d = waves.delineate(x, fs, beats, lead_names=rec.lead_names)
+    assert not (d.p_on >= 0 and d.p_consistency >= 0.5)
