@@ -157,3 +157,10 @@ class BlobStore:
             except FileNotFoundError:
                 continue
         return removed
+
+
+def blob_store() -> BlobStore:
+    """The store of the current app (TELEMED_DATA_DIR)."""
+    from flask import current_app
+
+    return BlobStore(current_app.config["TELEMED_DATA_DIR"])

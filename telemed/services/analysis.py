@@ -10,7 +10,6 @@ from pathlib import Path
 import ecgsignal
 import numpy as np
 import sqlalchemy as sa
-from flask import current_app
 
 from telemed.extensions import db
 from telemed.models import Analysis, Case, CaseStatus, Priority, Recording
@@ -19,14 +18,10 @@ from telemed.realtime import broadcast
 from telemed.services import audit
 from telemed.services.access import get_visible_case
 from telemed.services.errors import BadRequest
-from telemed.storage import BlobStore, CorruptBlob
+from telemed.storage import BlobStore, CorruptBlob, blob_store
 
 log = logging.getLogger(__name__)
 MAX_POINTS_LIMIT = 20000
-
-
-def _store() -> BlobStore:
-    return BlobStore(current_app.config["TELEMED_DATA_DIR"])
 
 
 def read_original(store: BlobStore, recording: Recording) -> ecgsignal.Record:
@@ -54,7 +49,7 @@ def analyze_case(case_id: int) -> None:
     case = db.session.get(Case, case_id)
     if case is None or case.status != CaseStatus.ANALYZING.value:
         return
-    store = _store()
+    store = blob_store()
     recording, age, sex = case.recording, case.age, case.sex
     recording.files  # noqa: B018 - load now; the session is released during the long part
     db.session.expunge(recording)
@@ -149,7 +144,7 @@ def signal_window(case_id: int, user, args: dict) -> dict:
     except ValueError:
         raise BadRequest("max_points must be a whole number.") from None
     max_points = min(max(max_points, 10), MAX_POINTS_LIMIT)
-    samples = _cached_samples(case)
+    samples = cached_samples(case)
     first = int(math.floor(start_s * rec.fs))
     last = min(samples.shape[0], max(first, int(math.ceil(end_s * rec.fs))))
     window = samples[first:last]
@@ -161,8 +156,8 @@ def signal_window(case_id: int, user, args: dict) -> dict:
         for i, name in enumerate(rec.lead_names)]}
 
 
-def _cached_samples(case: Case) -> np.ndarray:
-    store = _store()
+def cached_samples(case: Case) -> np.ndarray:
+    store = blob_store()
     path = _cache_path(store, case.recording)
     if not path.exists():
         try:

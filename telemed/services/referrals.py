@@ -12,13 +12,9 @@ from telemed.realtime import broadcast
 from telemed.services import audit, uploads
 from telemed.services.access import get_visible_case, require_role, visible_cases
 from telemed.services.errors import AlreadyClaimed, BadRequest, InvalidTransition, NotAssigned
-from telemed.storage import BlobStore
+from telemed.storage import BlobStore, blob_store
 
 MAX_TEXT = 4000
-
-
-def blob_store() -> BlobStore:
-    return BlobStore(current_app.config["TELEMED_DATA_DIR"])
 
 
 def _text(form: dict, key: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:

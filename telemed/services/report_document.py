@@ -19,12 +19,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
+from telemed.extensions import db
 from telemed.models import Case
 from telemed.services import audit
 from telemed.services.access import get_visible_case
-from telemed.services.analysis import _cached_samples
+from telemed.services.analysis import cached_samples
 from telemed.services.errors import InvalidTransition
-from telemed.extensions import db
 
 SPEED_MM_S = 25.0
 GAIN_MM_MV = 10.0
@@ -80,7 +80,7 @@ def ecg_drawing(case: Case) -> Drawing:
     """The ECG on paper: the standard 3 × 4 layout plus a lead II rhythm strip for 12-lead records,
     otherwise up to four leads stacked, 10 s each."""
     rec = case.recording
-    samples = _cached_samples(case)
+    samples = cached_samples(case)
     fs = rec.fs
     start_s = _strip_window(case)
     first = int(start_s * fs)

@@ -76,14 +76,19 @@ def unpack_zip(archive: StagedFile, folder: Path, *, limit_bytes: int) -> list[S
                    and not PurePosixPath(m.filename).name.startswith(".")]
         if sum(m.file_size for m in members) > limit_bytes:
             raise UploadTooLarge(f"{archive.name} unpacks to more than the {limit_bytes // 2**20} MB allowed.")
-        streams = []
-        for member in members:
-            streams.append((member.filename, zf.open(member)))
+        try:
+            streams = [(member.filename, zf.open(member)) for member in members]
+        except (RuntimeError, NotImplementedError):
+            raise BadRequest(f"{archive.name} is password-protected or uses a compression we cannot open. "
+                             "Please make an ordinary zip (or upload the files themselves).") from None
         archive.path.unlink()
         try:
             return stage_files(streams, folder, limit_bytes=limit_bytes)
         except zipfile.BadZipFile:
             raise BadRequest(f"{archive.name} is damaged: a file inside it cannot be read.") from None
+        except (RuntimeError, NotImplementedError):  # zipfile's words for encrypted / exotic compression
+            raise BadRequest(f"{archive.name} is password-protected or uses a compression we cannot open. "
+                             "Please make an ordinary zip (or upload the files themselves).") from None
         finally:
             for _, stream in streams:
                 stream.close()

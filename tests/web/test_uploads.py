@@ -26,6 +26,18 @@ def _count_cases(app):
         return db.session.scalar(sa.select(sa.func.count()).select_from(Case))
 
 
+def _encrypted_zip() -> bytes:
+    """A zip whose entries carry the 'encrypted' flag (zipfile cannot write real encryption)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("100.hea", b"100 2 360 650000")
+    data = bytearray(buffer.getvalue())
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature)
+        data[at + flag_offset] |= 0x01
+    return bytes(data)
+
+
 HEA = (FIXTURES / "mitdb_100_60s.hea").read_bytes()
 DAT = (FIXTURES / "mitdb_100_60s.dat").read_bytes()
 
@@ -38,6 +50,7 @@ BAD_UPLOADS = {
     "stray file": (_files(("mitdb_100_60s.hea", HEA), ("mitdb_100_60s.dat", DAT), ("photo.jpg", b"x")), 415, "photo.jpg"),
     "no file": ([], 400, "No ECG file"),
     "broken zip": (_files(("ecg.zip", b"PK\x03\x04garbage")), 400, "zip"),
+    "encrypted zip": (_files(("ecg.zip", None)), 400, "password-protected"),
     "csv without rate": (_files(("ecg.csv", b"I,II\n0.1,0.2\n0.1,0.3\n")), 400, "sampling rate"),
 }
 
@@ -46,6 +59,8 @@ BAD_UPLOADS = {
 def test_bad_upload_is_refused_cleanly(app, world, data_dir, name):
     """Does each bad upload get a clear 4xx message, with no case and no file left behind?"""
     files, status, words = BAD_UPLOADS[name]
+    if name == "encrypted zip":
+        files = _files(("ecg.zip", _encrypted_zip()))
     client = login_client(app, "doctor")
     data = {"patient_ref": "P-1", "age": "50", "sex": "F"}
     if name != "csv without rate":
