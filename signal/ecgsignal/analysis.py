@@ -5,13 +5,12 @@ import dataclasses
 import time
 
 import numpy as np
-import scipy.signal
 
 from . import filters, rhythm, triage
 from . import st as st_mod
 from . import waves as waves_mod
 from .beats import detect_beats
-from .quality import READABLE, butter_sos, signal_quality
+from .quality import READABLE, butter_sos, signal_quality, sosfiltfilt
 from .types import Analysis, Finding, Measurements, Record, Waves
 
 __all__ = ["analyze", "ALGORITHM_VERSION"]
@@ -357,7 +356,7 @@ def _false_pauses(r, x, filt, fs, quality, *, min_pause_s=2.0):
         seg = np.nan_to_num(np.asarray(x[lo:hi, lead], dtype=np.float64))
         if seg.size < 30:
             continue
-        band = np.abs(scipy.signal.sosfiltfilt(sos, seg, padlen=min(15, seg.size - 1)))
+        band = np.abs(sosfiltfilt(sos, seg, padlen=min(15, seg.size - 1)))
         beat_amp = max(band[max(0, a - lo - guard // 4):a - lo + guard // 4].max(),
                        band[b - lo - guard // 4:min(band.size, b - lo + guard // 4)].max())
         gap = band[a - lo + guard:b - lo - guard]

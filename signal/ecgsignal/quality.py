@@ -153,6 +153,43 @@ def butter_sos(order, wn, btype, fs):
     return scipy.signal.butter(order, wn, btype=btype, fs=fs, output="sos")
 
 
+_ZI = {}
+
+
+def sosfiltfilt(sos, x, *, axis=-1, padlen):
+    """``scipy.signal.sosfiltfilt(sos, x, axis=axis, padlen=padlen)`` with the initial
+    conditions (``sosfilt_zi``, a linear solve) cached per filter: same result,
+    faster on short signals (10-s strips, median beats), where the solve dominates."""
+    sos = np.asarray(sos)
+    key = sos.tobytes()
+    zi = _ZI.get(key)
+    if zi is None:
+        zi = _ZI.setdefault(key, scipy.signal.sosfilt_zi(sos))
+    x = np.asarray(x)
+    axis = axis % x.ndim
+    if x.shape[axis] <= padlen:
+        raise ValueError("`x` is too short for `padlen`")
+    if padlen > 0:  # odd extension at both ends, as scipy's padtype="odd"
+        n = x.shape[axis]
+        first, last = np.take(x, [0], axis=axis), np.take(x, [n - 1], axis=axis)
+        left = 2 * first - np.take(x, np.arange(padlen, 0, -1), axis=axis)
+        right = 2 * last - np.take(x, np.arange(n - 2, n - 2 - padlen, -1), axis=axis)
+        ext = np.concatenate([left, x, right], axis=axis)
+    else:
+        ext = x
+    shape = [1] * x.ndim
+    shape[axis] = 2
+    z = zi.reshape([zi.shape[0]] + shape)
+    x0 = np.take(ext, [0], axis=axis)
+    y, _ = scipy.signal.sosfilt(sos, ext, axis=axis, zi=z * x0)
+    y0 = np.take(y, [-1], axis=axis)
+    y, _ = scipy.signal.sosfilt(sos, np.flip(y, axis=axis), axis=axis, zi=z * y0)
+    y = np.flip(y, axis=axis)
+    if padlen > 0:
+        y = np.take(y, np.arange(padlen, y.shape[axis] - padlen), axis=axis)
+    return y
+
+
 def _windows(v, a, b, win):
     """(n_leads, n_win, win) view of v[:, a:b], the last partial window padded by edge values."""
     core = v[:, a:b]
@@ -177,7 +214,7 @@ def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
     at_rail[..., 0] = False
     clip_frac = at_rail.mean(axis=-1)
     # in-band amplitude, peakedness and high-frequency noise
-    band = scipy.signal.sosfiltfilt(bp, seg, axis=-1, padlen=min(15, seg.shape[-1] - 1)).astype(np.float32, copy=False)
+    band = sosfiltfilt(bp, seg, axis=-1, padlen=min(15, seg.shape[-1] - 1)).astype(np.float32, copy=False)
     bw = _windows(band, a, b, win)
     ptp_band = bw.max(axis=-1) - bw.min(axis=-1)
     # baseline wander: span of the sub-0.5 Hz part (raw minus band) in the window

@@ -11,11 +11,10 @@ import warnings
 
 import numpy as np
 import scipy.ndimage
-import scipy.signal
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import triage
-from .quality import butter_sos
+from .quality import butter_sos, sosfiltfilt
 from .types import Finding, HeartRate, RRStats
 
 __all__ = ["rr_stats", "heart_rate", "find_pauses", "af_episodes", "ectopic_runs",
@@ -444,8 +443,10 @@ def rhythm_findings(beats, *, duration_s, valid_rr, window_bpm, hr: HeartRate, b
         At most this many PAUSE findings are listed individually (longest
         first); the rest are summarised in one.
     p_wave : bool, optional
-        Whether the median beat shows a P wave (resting strips only): True
-        rules AF out, False lowers the irregularity needed.
+        Whether the median beat shows a P wave that the single beats repeat
+        (resting strips only): True rules AF out, False (no P wave) lowers
+        the irregularity needed, None (unknown, or a median-beat P wave the
+        beats do not repeat) keeps the default threshold.
 
     Returns
     -------
@@ -727,7 +728,7 @@ def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024, candidat
         a, b = w0 * w, w1 * w
         lo, hi = max(0, a - pad), min(x.size, b + pad)
         seg = np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float64))
-        y = scipy.signal.sosfiltfilt(sos, seg, padlen=min(15, seg.size - 1))[a - lo:b - lo].reshape(w1 - w0, w)
+        y = sosfiltfilt(sos, seg, padlen=min(15, seg.size - 1))[a - lo:b - lo].reshape(w1 - w0, w)
         ptp[w0:w1] = y.max(axis=1) - y.min(axis=1)
         num = np.abs(y).sum(axis=1)
         den = np.abs(np.diff(y, axis=1)).sum(axis=1)

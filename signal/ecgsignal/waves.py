@@ -7,10 +7,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import scipy.signal
 
 from . import triage
-from .quality import butter_sos
+from .quality import butter_sos, sosfiltfilt
 from .types import Beats, Delineation, Finding, Measurements, Waves
 
 __all__ = ["delineate", "median_beat", "interval_findings"]
@@ -234,8 +233,9 @@ def _p_consistency(x, fs, used, tb, ri, p_on, p_off, *, margin_s=0.02):
         return float("nan")
     seg = np.nan_to_num(np.asarray(x[used[ok][:, None] + offs[None, :]], dtype=np.float64))  # (nb, len, L)
     if 15.0 < 0.45 * fs:
-        seg = scipy.signal.sosfiltfilt(butter_sos(2, 15.0, "lowpass", fs), seg, axis=1,
-                                       padlen=min(15, offs.size - 1))
+        # filter along contiguous memory (time last), then back to (beats, time, leads)
+        seg = sosfiltfilt(butter_sos(2, 15.0, "lowpass", fs), np.ascontiguousarray(seg.transpose(0, 2, 1)),
+                          axis=-1, padlen=min(15, offs.size - 1)).transpose(0, 2, 1)
     seg -= seg.mean(axis=1, keepdims=True)
     tpl = np.asarray(tb[a:b], np.float64)
     tpl = tpl - tpl.mean(axis=0, keepdims=True)
@@ -258,8 +258,9 @@ def _per_beat_qrs(x, fs, centers, on_rel, off_rel, *, margin_s=0.04, max_dev_s=0
     c = centers[ok]
     seg = np.nan_to_num(np.asarray(x[c[:, None] + offs[None, :]], dtype=np.float64))  # (nb, len, L)
     if 40.0 < 0.45 * fs:
-        seg = scipy.signal.sosfiltfilt(butter_sos(2, 40.0, "lowpass", fs), seg, axis=1,
-                                       padlen=min(15, offs.size - 1))
+        # filter along contiguous memory (time last), then back to (beats, time, leads)
+        seg = sosfiltfilt(butter_sos(2, 40.0, "lowpass", fs), np.ascontiguousarray(seg.transpose(0, 2, 1)),
+                          axis=-1, padlen=min(15, offs.size - 1)).transpose(0, 2, 1)
     vel = np.linalg.norm(np.gradient(seg, axis=1), axis=2) * fs  # (nb, len)
     floor = np.percentile(vel, 10, axis=1)
     vmax = vel.max(axis=1)
@@ -338,7 +339,7 @@ def _lowpass(x, fs, hz):
     if hz >= 0.45 * fs:
         return x
     sos = butter_sos(2, hz, "lowpass", fs)
-    return scipy.signal.sosfiltfilt(sos, x, axis=0, padlen=min(15, x.shape[0] - 1))
+    return sosfiltfilt(sos, np.ascontiguousarray(x.T), axis=-1, padlen=min(15, x.shape[0] - 1)).T
 
 
 def _fiducials(tpl, fs, ri, *, qrs_only=False):

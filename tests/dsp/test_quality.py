@@ -83,3 +83,16 @@ def test_rejects_3d():
     """Is a 3-D array refused with a ValueError?"""
     with pytest.raises(ValueError, match="1-D or 2-D"):
         signal_quality(np.zeros((10, 2, 2)), 250.0)
+
+
+@pytest.mark.parametrize("shape, axis", [((3, 2000), -1), ((40, 60, 12), 1), ((500, 12), 0), ((20,), 0)])
+def test_cached_sosfiltfilt_matches_scipy(shape, axis):
+    """Does the zi-cached zero-phase filter give exactly scipy.signal.sosfiltfilt's result?"""
+    import scipy.signal
+
+    from ecgsignal.quality import butter_sos, sosfiltfilt
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    for sos in (butter_sos(2, 40.0, "lowpass", 500.0), butter_sos(2, (0.5, 40.0), "bandpass", 500.0)):
+        pad = min(15, shape[axis] - 1)
+        np.testing.assert_allclose(sosfiltfilt(sos, x, axis=axis, padlen=pad),
+                                   scipy.signal.sosfiltfilt(sos, x, axis=axis, padlen=pad), rtol=0, atol=1e-12)
