@@ -1,6 +1,8 @@
 """The referral workflow: a case is created by a township clinic, claimed and reported by a cardiologist."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -15,6 +17,7 @@ from telemed.services.errors import AlreadyClaimed, BadRequest, InvalidTransitio
 from telemed.storage import BlobStore, blob_store
 
 MAX_TEXT = 4000
+VIEW_AUDIT_WINDOW = dt.timedelta(minutes=10)
 
 
 def _text(form: dict, key: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:
@@ -130,10 +133,11 @@ def get_case(case_id: int, user: User) -> Case:
 
 
 def view_case(case_id: int, user: User) -> Case:
-    """A case the caller may see; the view is audited."""
+    """A case the caller may see; the view is audited (an open page refreshing is one view)."""
     case = get_visible_case(case_id, user)
-    audit.record(user, "case_viewed", case.id)
-    db.session.commit()
+    if not audit.recently(user, "case_viewed", case.id, within=VIEW_AUDIT_WINDOW):
+        audit.record(user, "case_viewed", case.id)
+        db.session.commit()
     return case
 
 

@@ -126,3 +126,20 @@ def test_queue_order(app, world, client):
     listed = [c["id"] for c in login_client(app, "cardio").get("/api/v1/cases").get_json()["cases"]]
     assert listed == [ids[2], ids[0], ids[1]]
     assert login_client(app, "cardio").get("/api/v1/cases?status=bogus").status_code == 400
+
+
+def test_refreshing_page_is_one_audited_view(app, case):
+    """Is an open page that refreshes itself audited as one view, while another reader's view counts?"""
+    import sqlalchemy as sa
+
+    from telemed.extensions import db
+    from telemed.models import AuditEvent
+
+    cardio, colleague = login_client(app, "cardio"), login_client(app, "cardio2")
+    for _ in range(3):
+        assert cardio.get(f"/api/v1/cases/{case['id']}").status_code == 200
+    colleague.get(f"/api/v1/cases/{case['id']}")
+    with app.app_context():
+        views = db.session.scalars(sa.select(AuditEvent.user_id).where(
+            AuditEvent.case_id == case["id"], AuditEvent.action == "case_viewed")).all()
+    assert len(views) == 2 and len(set(views)) == 2
