@@ -203,40 +203,32 @@ def _wave_summary(all_errs, n_ok, msg):
     return {"available": True, "n": n_ok, "rows": rows, "note": msg}
 
 
-def ludb(data_dir, *, limit=None, processes=2, lead="ii"):
-    d = Path(data_dir) / "ludb"
-    names = sorted((p.stem for p in d.glob("*.hea")), key=lambda s: int(s) if s.isdigit() else 0)
-    names = names[:limit] if limit else names
-    out = _run_all([(n, str(d / f"{n}.hea"), {}) for n in names], processes)
-    errs, msg = _summ_errors(out)
+def _score_boundaries(folder: Path, names, ann_ext: str, default_fs: float, processes: int):
+    """Run analyze() on each record and pool its boundary errors against the `ann_ext` marks."""
+    out = _run_all([(n, str(folder / f"{n}.hea"), {}) for n in names], processes)
+    _, msg = _summ_errors(out)
     ok = [(k, r) for k, r, e, _ in out if r is not None]
     if not ok:
         return {"available": False, "note": msg or "no record analysed"}
     all_errs = {k: [] for k in CSE_TOL_MS}
     for k, r in ok:
-        marks = _parse_boundaries(wfdb.rdann(str(d / k), lead))
-        e = _wave_errors(r, marks, float(r.get("fs") or 500.0))
+        marks = _parse_boundaries(wfdb.rdann(str(folder / k), ann_ext))
+        e = _wave_errors(r, marks, float(r.get("fs") or default_fs))
         for name in all_errs:
             all_errs[name].extend(e[name])
     return _wave_summary(all_errs, len(ok), msg)
+
+
+def ludb(data_dir, *, limit=None, processes=2, lead="ii"):
+    d = Path(data_dir) / "ludb"
+    names = sorted((p.stem for p in d.glob("*.hea")), key=lambda s: int(s) if s.isdigit() else 0)
+    return _score_boundaries(d, names[:limit] if limit else names, lead, 500.0, processes)
 
 
 def qtdb(data_dir, *, limit=None, processes=2):
     d = Path(data_dir) / "qtdb"
     names = sorted(p.stem for p in d.glob("*.q1c"))
-    names = names[:limit] if limit else names
-    out = _run_all([(n, str(d / f"{n}.hea"), {}) for n in names], processes)
-    errs, msg = _summ_errors(out)
-    ok = [(k, r) for k, r, e, _ in out if r is not None]
-    if not ok:
-        return {"available": False, "note": msg or "no record analysed"}
-    all_errs = {k: [] for k in CSE_TOL_MS}
-    for k, r in ok:
-        marks = _parse_boundaries(wfdb.rdann(str(d / k), "q1c"))
-        e = _wave_errors(r, marks, float(r.get("fs") or 250.0))
-        for name in all_errs:
-            all_errs[name].extend(e[name])
-    return _wave_summary(all_errs, len(ok), msg)
+    return _score_boundaries(d, names[:limit] if limit else names, "q1c", 250.0, processes)
 
 
 # ----------------------------------------------------------------------------- PTB-XL

@@ -78,9 +78,6 @@ class BlobStore:
     def path_for(self, sha256: str) -> Path:
         return self.blobs / sha256[:2] / sha256
 
-    def has(self, sha256: str) -> bool:
-        return self.path_for(sha256).exists()
-
     def commit(self, staged: Path, sha256: str) -> bool:
         """Move a staged, fsynced file into the store. Returns True when it was new."""
         final = self.path_for(sha256)

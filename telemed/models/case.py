@@ -153,7 +153,7 @@ class Analysis(db.Model):
     processing_ms: so.Mapped[float]
     # Per-beat arrays (beat positions, labels, wave boundaries) can reach megabytes for
     # a 24-hour recording: kept compressed, out of the summary columns.
-    detail_gz: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    detail_gz: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
     case: so.Mapped[Case] = so.relationship(back_populates="analysis")
 

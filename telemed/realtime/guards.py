@@ -8,15 +8,6 @@ from telemed.services.access import can_see
 from telemed.models import Case
 
 
-def authenticated_only(handler):
-    @functools.wraps(handler)
-    def wrapper(self, *args, **kwargs):
-        if not current_user.is_authenticated:
-            return {"error": "Your session has ended; please log in again."}
-        return handler(self, *args, **kwargs)
-    return wrapper
-
-
 def require_case_access(handler):
     """Resolve `data["case_id"]` to a case the user may see, or answer with an error ack."""
     @functools.wraps(handler)
