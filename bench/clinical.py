@@ -60,8 +60,7 @@ def _analyze_path(args):
         keep = {k: res.get(k) for k in ("findings", "waves", "beats", "measurements", "fs")}
         return key, keep, None, time.perf_counter() - t0
     except Exception as exc:
-        return key, None, f"{type(exc).__name__}: {exc}".splitlines()[0][:200] + \
-            ("" if not isinstance(exc, NotImplementedError) else ""), time.perf_counter() - t0
+        return key, None, f"{type(exc).__name__}: {exc}".splitlines()[0][:200], time.perf_counter() - t0
 
 
 def _run_all(jobs, processes):
