@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DATA ?= ../shared/data
 
-.PHONY: run test bench bench-web install clean-demo
+.PHONY: run test bench bench-web install clean-demo translations i18n-extract i18n-update
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,13 +17,29 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+# Translations: the compiled catalogue is built from the committed .po (no generated file in git).
+MO := telemed/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
+$(MO): telemed/translations/zh_Hans_CN/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d telemed/translations
+
+translations: $(MO)
+
+# After changing user-visible strings: extract them, merge into the .po, translate, `make translations`.
+i18n-extract: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k t --no-location --sort-output --omit-header \
+	  -o telemed/translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(VENV)/bin/pybabel update -i telemed/translations/messages.pot -d telemed/translations --no-location \
+	  --omit-header --no-fuzzy-matching
+
+run: install translations
 	$(VENV)/bin/flask --app wsgi init-db
 	$(VENV)/bin/flask --app wsgi seed-demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(VENV)/bin/flask --app wsgi run --host $(HOST) --port $(PORT) --no-reload
 
-test: install
+test: install translations
 	$(VENV)/bin/pytest -q
 
 bench: install

@@ -43,6 +43,12 @@ class Config:
     DASHBOARD_DEBOUNCE_S = float(os.environ.get("DASHBOARD_DEBOUNCE_S", "0.5"))
     # A task is acknowledged only after the analysis is saved; one that outlives this is redelivered.
     CELERY_VISIBILITY_TIMEOUT_S = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT_S", "900"))
+    # Language and clock for people without a consortium (administrators, the login page) and
+    # the defaults of new consortia: the consortium's own settings win everywhere else.
+    BABEL_DEFAULT_LOCALE = os.environ.get("TELEMED_DEFAULT_LOCALE", "zh_CN")
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TELEMED_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    # A TrueType CJK font embedded (subset) in the PDF reports; Debian: fonts-wqy-microhei.
+    REPORT_CJK_FONT = os.environ.get("TELEMED_REPORT_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
     def __init__(self):
         # Evaluated when the app is created, never at import time.
@@ -59,6 +65,7 @@ class TestConfig(Config):
     SOCKETIO_MESSAGE_QUEUE = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast fixtures; never in production
     DASHBOARD_DEBOUNCE_S = 0.0  # assert on the event right after the change
+    BABEL_DEFAULT_LOCALE = "en"  # messages asserted in English unless a test asks for zh_CN
 
     def __init__(self):
         self.SECRET_KEY = "test-secret"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from telemed import i18n
 from telemed.extensions import db, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,7 @@ def create_app(config_object="config.Config") -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "telemed" / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    i18n.init_app(app)
     socketio.init_app(app, message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), async_mode="threading",
                       cors_allowed_origins=[], logger=False, engineio_logger=False)
     _configure_login()
@@ -47,6 +49,7 @@ def create_app(config_object="config.Config") -> Flask:
 
 def _configure_login() -> None:
     from flask import redirect, request, url_for
+    from flask_babel import gettext
 
     from telemed.errors import error_response
     from telemed.models import User
@@ -58,5 +61,5 @@ def _configure_login() -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         if request.path.startswith("/api/"):
-            return error_response(401, "Please log in first.")
+            return error_response(401, gettext("Please log in first."), code="login_required")
         return redirect(url_for("auth.login", next=request.path))

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from telemed.extensions import db
+from telemed.i18n import LANGUAGES, valid_timezone
 from telemed.models import Clinic, Consortium, Role, User
 
 
@@ -21,20 +22,27 @@ def register(app: Flask) -> None:
         click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
     @app.cli.command("seed-demo")
-    def seed_demo():
+    @click.option("--holter-hours", default=24.0, show_default=True, type=click.FloatRange(0, 24),
+                  help="Length of the demo Holter recording (0: none).")
+    def seed_demo(holter_hours):
         """Seed a demo consortium with clinics, users of every role and real ECG cases."""
         from telemed.demo import seed
 
-        consortium_id = seed(echo=click.echo)
+        consortium_id = seed(echo=click.echo, holter_hours=holter_hours)
         click.echo(str(consortium_id))
 
     @app.cli.command("create-consortium")
     @click.argument("name")
-    def create_consortium(name):
+    @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="IANA time zone of its clocks.")
+    @click.option("--language", type=click.Choice(sorted(LANGUAGES)), default="zh_CN", show_default=True,
+                  help="Language when neither the user nor the browser chooses one.")
+    def create_consortium(name, timezone, language):
         """Create a consortium."""
         if db.session.scalar(sa.select(Consortium).where(Consortium.name == name)):
             _fail(f"A consortium named {name!r} exists already.")
-        consortium = Consortium(name=name)
+        if not valid_timezone(timezone):
+            _fail(f"Unknown time zone {timezone!r}; use an IANA name such as Asia/Shanghai.")
+        consortium = Consortium(name=name, timezone=timezone, language=language)
         db.session.add(consortium)
         db.session.commit()
         click.echo(str(consortium.id))

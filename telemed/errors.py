@@ -2,6 +2,7 @@
 import logging
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -11,13 +12,14 @@ from telemed.services.errors import DomainError, StaleVersion
 log = logging.getLogger(__name__)
 
 FRIENDLY = {
-    400: "The request could not be understood.",
-    401: "Please log in first.",
-    403: "You are not allowed to do that.",
-    404: "Not found.",
-    405: "That action is not allowed here.",
-    413: "The upload is too large.",
-    503: "The service is briefly unavailable; please try again in a minute.",
+    400: (_l("The request could not be understood."), "bad_request"),
+    401: (_l("Please log in first."), "login_required"),
+    403: (_l("You are not allowed to do that."), "forbidden"),
+    404: (_l("Not found."), "not_found"),
+    405: (_l("That action is not allowed here."), "method_not_allowed"),
+    413: (_l("The upload is too large."), "upload_too_large"),
+    429: (_l("Too many attempts; please wait a moment and try again."), "rate_limited"),
+    503: (_l("The service is briefly unavailable; please try again in a minute."), "service_unavailable"),
 }
 
 
@@ -25,27 +27,30 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def error_response(status: int, message: str, **extra):
+def error_response(status: int, message: str, code: str = "error", **extra):
+    """`{"error": message in the caller's language, "code": stable machine code}` or an error page."""
     if wants_json():
-        return jsonify({"error": message, **extra}), status
-    return render_template("error.html", status=status, message=message), status
+        return jsonify({"error": str(message), "code": code, **extra}), status
+    return render_template("error.html", status=status, message=str(message)), status
 
 
 def register(app):
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         extra = {"current": exc.current} if isinstance(exc, StaleVersion) and exc.current else {}
-        return error_response(exc.status, exc.message, **extra)
+        return error_response(exc.status, exc.message, exc.code, **extra)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc):
         limit = app.config["MAX_UPLOAD_MB"]
-        return error_response(413, f"The upload is larger than the {limit} MB allowed. "
-                                   "A 24-hour Holter recording is usually well under 200 MB; check the files chosen.")
+        return error_response(413, gettext(
+            "The upload is larger than the %(limit)s MB allowed. A 24-hour Holter recording is usually "
+            "well under 200 MB; check the files chosen.", limit=limit), "upload_too_large")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return error_response(exc.code or 500, FRIENDLY.get(exc.code, exc.description or "Error"))
+        message, code = FRIENDLY.get(exc.code, (exc.description or "Error", "error"))
+        return error_response(exc.code or 500, message, code)
 
     @app.errorhandler(DBAPIError)
     def database_down(exc: DBAPIError):
@@ -55,14 +60,15 @@ def register(app):
             return unexpected(exc)
         _safe_rollback()
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
-        return error_response(503, "The database is briefly unavailable; nothing was saved. "
-                                   "Please try again in a minute.")
+        return error_response(503, gettext("The database is briefly unavailable; nothing was saved. "
+                                           "Please try again in a minute."), "database_unavailable")
 
     @app.errorhandler(Exception)
     def unexpected(exc):
         _safe_rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "Something went wrong on our side; nothing was changed. Please try again.")
+        return error_response(500, gettext("Something went wrong on our side; nothing was changed. "
+                                           "Please try again."), "internal_error")
 
 
 def _is_disconnect(exc: DBAPIError) -> bool:

@@ -2,6 +2,7 @@
 import sqlite3
 
 import sqlalchemy as sa
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -17,6 +18,7 @@ db = SQLAlchemy(model_class=Base)
 socketio = SocketIO()
 login_manager = LoginManager()
 migrate = Migrate()
+babel = Babel()
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

@@ -39,7 +39,8 @@ class World:
 
 
 def make_world() -> World:
-    c1, c2 = Consortium(name="City A"), Consortium(name="City B")
+    # English consortia: the web tests read English messages; tests/web/test_i18n.py covers zh_CN.
+    c1, c2 = Consortium(name="City A", language="en"), Consortium(name="City B", language="en")
     db.session.add_all([c1, c2])
     db.session.commit()
     clinic, sibling, other = (Clinic(name="Maple", consortium_id=c1.id), Clinic(name="Stone", consortium_id=c1.id),

@@ -1,45 +1,48 @@
-// Shared helpers of every logged-in page: JSON API calls, the live socket, escaping.
-(function () {
-  "use strict";
-  const user = JSON.parse(document.body.dataset.user || "null");
+// Shared by every logged-in page: JSON API calls, the live socket, the notification centre.
+import { t } from "./i18n.js";
+import { startNotificationCentre } from "./notifications.js";
 
-  async function api(method, url, body) {
-    const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) {
-      opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(body);
-    }
-    const response = await fetch(url, opts);
-    let data = null;
-    try { data = await response.json(); } catch (_) { data = null; }
-    if (!response.ok) {
-      const error = new Error((data && data.error) || `The server answered ${response.status}.`);
-      error.status = response.status;
-      error.data = data;
-      throw error;
-    }
-    return data;
+export const user = JSON.parse(document.body.dataset.user || "null");
+export const vocabulary = (globalThis.TELEMED_I18N && globalThis.TELEMED_I18N.vocabulary) || {};
+
+/** Label of a code from the served vocabulary (statuses, priorities, statements, ...). */
+export function label(kind, code) {
+  const table = vocabulary[kind] || {};
+  return (code in table ? table[code] : code) || "";
+}
+
+export async function api(method, url, body) {
+  const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
   }
-
-  const escapeHtml = (s) => String(s == null ? "" : s).replace(/[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-
-  function timeOf(iso) {
-    if (!iso) return "";
-    const d = new Date(iso);
-    return d.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  const response = await fetch(url, opts);
+  let data = null;
+  try { data = await response.json(); } catch (_) { data = null; }
+  if (!response.ok) {
+    const error = new Error((data && data.error) || t("The server answered %(status)s.", { status: response.status }));
+    error.status = response.status;
+    error.code = data && data.code;
+    error.data = data;
+    throw error;
   }
+  return data;
+}
 
-  // One socket per page; on every (re)connect the page refetches what it shows, so nothing
-  // missed while offline is lost (handlers registered with onResync).
-  const resyncHandlers = [];
-  const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
-  const badge = document.getElementById("live-status");
-  socket.on("connect", () => {
-    if (badge) { badge.className = "live on"; badge.title = "Live updates on"; }
-    resyncHandlers.forEach((fn) => fn());
-  });
-  socket.on("disconnect", () => { if (badge) { badge.className = "live off"; badge.title = "Reconnecting…"; } });
+// One socket per page; on every (re)connect the page refetches what it shows, so nothing
+// missed while offline is lost (handlers registered with onResync).
+const resyncHandlers = [];
+export const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+export const onResync = (fn) => resyncHandlers.push(fn);
+const badge = document.getElementById("live-status");
+socket.on("connect", () => {
+  if (badge) { badge.className = "live on"; badge.title = t("Live updates on"); }
+  resyncHandlers.forEach((fn) => fn());
+});
+socket.on("disconnect", () => { if (badge) { badge.className = "live off"; badge.title = t("Reconnecting…"); } });
 
-  window.Telemed = { user, api, socket, escapeHtml, timeOf, onResync: (fn) => resyncHandlers.push(fn) };
-})();
+startNotificationCentre({ api, socket, onResync });
+
+// The page's public handle (browser tests, the console): the same objects the modules import.
+globalThis.Telemed = { user, api, socket, onResync, vocabulary };

@@ -15,13 +15,22 @@ export function t(msgid, params) {
 export const locale = () => state().locale;
 export const timezone = () => state().timezone;
 
-/** An ISO 8601 instant as the reader's consortium clock shows it, with the zone's name. */
-export function formatDateTime(iso, { withZone = true, withDate = true } = {}) {
+/**
+ * An ISO 8601 instant on the reader's consortium clock, written as the server writes it
+ * ("2026-11-30 08:04 +08:00"), so a page never shows one time twice in two forms.
+ * `withDate: false` gives "08:04 +08:00"; `withZone: false` drops the offset (lists under a
+ * heading that names it).
+ */
+export function formatDateTime(iso, { withZone = true, withDate = true, zone = timezone() } = {}) {
   if (!iso) return "";
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return "";
-  const options = { timeZone: timezone(), hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-  if (withDate) Object.assign(options, { year: "numeric", month: "2-digit", day: "2-digit" });
-  if (withZone) options.timeZoneName = "short";
-  return new Intl.DateTimeFormat(locale().replace("_", "-"), options).format(when);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "longOffset",
+  }).formatToParts(when).map((p) => [p.type, p.value]));
+  const offset = parts.timeZoneName === "GMT" ? "+00:00" : parts.timeZoneName.replace("GMT", "");
+  const time = `${parts.hour}:${parts.minute}`;
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  return [withDate ? date : null, time, withZone ? offset : null].filter(Boolean).join(" ");
 }

@@ -1,46 +1,69 @@
 // Live case list: the township doctor's cases or the consortium's review queue.
-(function () {
-  "use strict";
-  const { api, socket, escapeHtml, timeOf, onResync } = window.Telemed;
-  const tbody = document.querySelector("#cases tbody");
-  let status = (document.querySelector('input[name="status"]:checked') || {}).value || "";
+import { api, label, onResync, socket } from "./app.js";
+import { formatDateTime, t } from "./i18n.js";
 
-  function findingsText(c) {
-    if (!c.summary) return c.status === "analysis_failed" ? "analysis failed" : "";
-    const codes = c.summary.findings.map((f) => f.code);
-    const hr = c.summary.heart_rate_bpm ? `${Math.round(c.summary.heart_rate_bpm)}/min` : "";
-    return [hr, ...codes].filter(Boolean).join(" · ");
+const tbody = document.querySelector("#cases tbody");
+const HEADINGS = [...document.querySelectorAll("#cases thead th")].map((th) => th.textContent);
+let status = (document.querySelector('input[name="status"]:checked') || {}).value || "";
+
+function findingsText(c) {
+  if (!c.summary) return c.status === "analysis_failed" ? t("analysis failed") : "";
+  const names = c.summary.findings.map((f) => (label("findings", f.code) || {}).name || f.code);
+  const hr = c.summary.heart_rate_bpm ? t("%(rate)s/min", { rate: Math.round(c.summary.heart_rate_bpm) }) : "";
+  return [hr, ...names].filter(Boolean).join(" · ");
+}
+
+function cell(text, heading, className) {
+  const td = document.createElement("td");
+  td.dataset.label = heading;   // shown before the value when the table folds into cards on a phone
+  if (className) td.className = className;
+  if (text instanceof Node) td.appendChild(text); else td.textContent = text;
+  return td;
+}
+
+function render(cases) {
+  tbody.replaceChildren();
+  if (!cases.length) {
+    const tr = document.createElement("tr");
+    const td = cell(t("No cases."), "");
+    td.colSpan = HEADINGS.length;
+    tr.appendChild(td);
+    tbody.appendChild(tr);
+    return;
   }
+  cases.forEach((c) => {
+    const tr = document.createElement("tr");
+    tr.dataset.id = c.id;
+    tr.className = c.status;
+    const prio = document.createElement("span");
+    prio.className = `prio ${c.priority || "none"}`;
+    prio.textContent = c.priority ? label("priorities", c.priority) : "…";
+    const link = document.createElement("a");
+    link.href = `/cases/${c.id}`;
+    link.textContent = c.patient_ref;
+    tr.append(
+      cell(prio, HEADINGS[0], "prio-cell"), cell(link, HEADINGS[1], "patient-cell"), cell(c.clinic.name, HEADINGS[2]),
+      cell(formatDateTime(c.created_at, { withZone: false }), HEADINGS[3]), cell(label("statuses", c.status), HEADINGS[4]),
+      cell(findingsText(c), HEADINGS[5]), cell(c.assigned_to ? (c.assigned_to.full_name || c.assigned_to.username) : "", HEADINGS[6]),
+    );
+    tbody.appendChild(tr);
+  });
+}
 
-  function render(cases) {
-    if (!cases.length) { tbody.innerHTML = '<tr><td colspan="7">No cases.</td></tr>'; return; }
-    tbody.innerHTML = cases.map((c) => `
-      <tr data-id="${c.id}" class="${c.status}">
-        <td><span class="prio ${c.priority || "none"}">${escapeHtml(c.priority || "…")}</span></td>
-        <td><a href="/cases/${c.id}">${escapeHtml(c.patient_ref)}</a></td>
-        <td>${escapeHtml(c.clinic.name)}</td>
-        <td>${escapeHtml(timeOf(c.created_at))}</td>
-        <td>${escapeHtml(c.status.replace(/_/g, " "))}</td>
-        <td>${escapeHtml(findingsText(c))}</td>
-        <td>${escapeHtml(c.assigned_to ? c.assigned_to.username : "")}</td>
-      </tr>`).join("");
-  }
+let pending = null;
+function refresh() {
+  // Coalesce bursts of events into one fetch.
+  if (pending) return;
+  pending = setTimeout(async () => {
+    pending = null;
+    const data = await api("GET", `/api/v1/cases${status ? `?status=${encodeURIComponent(status)}` : ""}`);
+    render(data.cases);
+  }, 100);
+}
 
-  let pending = null;
-  function refresh() {
-    // Coalesce bursts of events into one fetch.
-    if (pending) return;
-    pending = setTimeout(async () => {
-      pending = null;
-      const data = await api("GET", `/api/v1/cases${status ? `?status=${encodeURIComponent(status)}` : ""}`);
-      render(data.cases);
-    }, 100);
-  }
-
-  document.querySelectorAll('input[name="status"]').forEach((el) =>
-    el.addEventListener("change", () => { status = el.value; refresh(); }));
-  ["case_created", "case_updated", "case_reported"].forEach((ev) => socket.on(ev, refresh));
-  onResync(refresh);
-  // Safety net: an event lost while the message queue restarted is corrected within a minute.
-  setInterval(refresh, 60000);
-})();
+document.querySelectorAll('input[name="status"]').forEach((el) =>
+  el.addEventListener("change", () => { status = el.value; refresh(); }));
+["case_created", "case_updated", "case_reported"].forEach((ev) => socket.on(ev, refresh));
+onResync(refresh);
+// Safety net: an event lost while the message queue restarted is corrected within a minute.
+setInterval(refresh, 60000);

@@ -1,16 +1,17 @@
 """JSON API v1: thin views over the services."""
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from telemed.api import bp
-from telemed.services import analysis, annotations, auth, consult, dashboard, referrals
+from telemed.services import accounts, analysis, annotations, auth, consult, dashboard, notifications, referrals
 from telemed.services.errors import BadRequest
 
 
 def json_body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("Send a JSON object in the request body.")
+        raise BadRequest(_("Send a JSON object in the request body."), code="json_required")
     return data
 
 
@@ -35,6 +36,31 @@ def logout():
 def whoami():
     """The logged-in user."""
     return jsonify({"user": current_user.to_dict()})
+
+
+@bp.patch("/session")
+@login_required
+def update_session_user():
+    """Change the caller's own settings (today: `language`)."""
+    data = json_body()
+    if "language" in data:
+        accounts.set_language(current_user, data.get("language"))
+    return jsonify({"user": current_user.to_dict()})
+
+
+@bp.get("/notifications")
+@login_required
+def list_notifications():
+    """The caller's latest notifications, newest first, and the unread count (`?unread=1`: unread only)."""
+    items, unread = notifications.inbox(current_user, unread_only=request.args.get("unread") in ("1", "true"))
+    return jsonify({"notifications": [notifications.as_json(n) for n in items], "unread": unread})
+
+
+@bp.post("/notifications/read")
+@login_required
+def read_notifications():
+    """Mark notifications read: `{"ids": [...]}` or `{"all": true}`."""
+    return jsonify({"unread": notifications.mark_read(current_user, json_body())})
 
 
 @bp.post("/cases")

@@ -1,11 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_login import current_user, login_required, login_user, logout_user
 
 from telemed.auth import bp
 from telemed.models import Role
-from telemed.services import auth
+from telemed import i18n
+from telemed.services import accounts, auth
 from telemed.services.auth import BadCredentials
 
 HOME_BY_ROLE = {
@@ -34,11 +36,7 @@ def login():
         except BadCredentials as exc:
             error = exc.message
         else:
-            target = request.args.get("next", "")
-            # Only same-site paths: never an open redirect.
-            if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-                target = url_for("auth.home")
-            return redirect(target)
+            return redirect(_same_site(request.args.get("next", ""), url_for("auth.home")))
     return render_template("login.html", error=error), 401 if error else 200
 
 
@@ -53,3 +51,31 @@ def logout():
 def account():
     """Who am I (the administrator's landing page: accounts are managed with the flask CLI)."""
     return render_template("account.html")
+
+
+def _same_site(target: str, fallback: str) -> str:
+    """Only same-site paths: never an open redirect."""
+    if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return fallback
+    return target
+
+
+@bp.post("/language")
+def set_language():
+    """The language switch of every page: kept on the user, or in a cookie before login."""
+    language = request.form.get("language", "")
+    back = _same_site(request.form.get("next", ""), url_for("auth.home"))
+    response = redirect(back)
+    if current_user.is_authenticated:
+        accounts.set_language(current_user, language)
+    else:
+        accounts.check_language(language)
+        response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.get("/i18n/catalog.js")
+def catalog():
+    """The scripts' translations, language and clock (a classic script loaded before the modules)."""
+    body = i18n.client_catalog_script(i18n.current_language(), str(get_timezone()))
+    return Response(body, mimetype="text/javascript", headers={"Cache-Control": "private, no-cache"})

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask import Response, render_template
 from flask_login import current_user, login_required
 
@@ -19,7 +20,7 @@ def index():
 @login_required
 def new():
     """The upload form."""
-    require_role(current_user, Role.TOWNSHIP_DOCTOR, action="send ECGs for review")
+    require_role(current_user, Role.TOWNSHIP_DOCTOR, action=_("send ECGs for review"))
     return render_template("cases/new.html")
 
 

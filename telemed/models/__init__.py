@@ -4,8 +4,9 @@ from telemed.models.case import Analysis, Case, CaseStatus, Priority, Recording,
 from telemed.models.annotation import Annotation
 from telemed.models.audit import AuditEvent
 from telemed.models.message import Message
+from telemed.models.notification import Notification
 
 __all__ = [
-    "Analysis", "Annotation", "AuditEvent", "Case", "CaseStatus", "Clinic", "Consortium", "Message",
+    "Analysis", "Annotation", "AuditEvent", "Case", "CaseStatus", "Clinic", "Consortium", "Message", "Notification",
     "Priority", "Recording", "RecordingFile", "Report", "Role", "User",
 ]

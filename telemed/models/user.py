@@ -24,11 +24,15 @@ class Consortium(db.Model):
     __tablename__ = "consortia"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    # The consortium's clock (IANA name) and default language: every time a member reads is
+    # shown in this zone; the language applies when neither the user nor the browser chooses one.
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="Asia/Shanghai", server_default="Asia/Shanghai")
+    language: so.Mapped[str] = so.mapped_column(sa.String(10), default="zh_CN", server_default="zh_CN")
     created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
     clinics: so.Mapped[list["Clinic"]] = so.relationship(back_populates="consortium")
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name}
+        return {"id": self.id, "name": self.name, "timezone": self.timezone, "language": self.language}
 
 
 class Clinic(db.Model):
@@ -62,7 +66,10 @@ class User(UserMixin, db.Model):
     clinic_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("clinics.id"), index=True)
     consortium_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("consortia.id"), index=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # The user's own choice of language (None: the browser's, else the consortium's).
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     clinic: so.Mapped[Clinic | None] = so.relationship()
+    consortium: so.Mapped[Consortium | None] = so.relationship()
 
     def set_password(self, password: str) -> None:
         # scrypt by default; tests configure a cheap method so that fixtures stay fast.
@@ -83,10 +90,16 @@ class User(UserMixin, db.Model):
             return self.clinic.consortium_id if self.clinic else None
         return self.consortium_id
 
+    @property
+    def home_consortium(self) -> Consortium | None:
+        if self.role == Role.TOWNSHIP_DOCTOR:
+            return self.clinic.consortium if self.clinic else None
+        return self.consortium
+
     def to_dict(self) -> dict:
         return {
             "id": self.id, "username": self.username, "full_name": self.full_name, "role": self.role,
-            "clinic_id": self.clinic_id, "consortium_id": self.home_consortium_id,
+            "clinic_id": self.clinic_id, "consortium_id": self.home_consortium_id, "language": self.language,
         }
 
     def to_brief(self) -> dict:

@@ -4,7 +4,7 @@ import threading
 from flask import current_app
 
 from telemed.extensions import socketio
-from telemed.realtime.rooms import case_room, clinic_room, coordinators_room, reviewers_room
+from telemed.realtime.rooms import case_room, clinic_room, coordinators_room, reviewers_room, user_room
 
 
 def case_changed(case, *, event: str = "case_updated") -> None:
@@ -19,6 +19,19 @@ def case_reported(case) -> None:
     payload = case.to_dict()
     payload["report"] = case.report.to_dict()
     socketio.emit("case_reported", payload, to=clinic_room(case.clinic_id))
+
+
+def notifications(items) -> None:
+    """`notification` to each recipient, written in the recipient's own language."""
+    if not items:
+        return
+    from telemed.extensions import db
+    from telemed.models import User
+    from telemed.services.notifications import as_json, language_of
+
+    for item in items:
+        recipient = db.session.get(User, item.recipient_id)
+        socketio.emit("notification", as_json(item, language_of(recipient)), to=user_room(item.recipient_id))
 
 
 def annotation_event(event: str, annotation) -> None:

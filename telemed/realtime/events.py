@@ -1,4 +1,5 @@
 """Socket.IO handlers on the default namespace '/'."""
+from flask_babel import gettext as _
 from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, leave_room, rooms
@@ -6,17 +7,18 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, l
 from telemed.extensions import db
 from telemed.models import Role
 from telemed.realtime.guards import require_case_access
-from telemed.realtime.rooms import case_room, clinic_room, coordinators_room, reviewers_room
+from telemed.realtime.rooms import case_room, clinic_room, coordinators_room, reviewers_room, user_room
 
 
 def home_rooms(user) -> list[str]:
+    own = [user_room(user.id)]
     if user.role == Role.TOWNSHIP_DOCTOR.value:
-        return [clinic_room(user.clinic_id)]
+        return own + [clinic_room(user.clinic_id)]
     if user.role == Role.CARDIOLOGIST.value:
-        return [reviewers_room(user.consortium_id)]
+        return own + [reviewers_room(user.consortium_id)]
     if user.role == Role.COORDINATOR.value:
-        return [coordinators_room(user.consortium_id)]
-    return []
+        return own + [coordinators_room(user.consortium_id)]
+    return own
 
 
 class LiveNamespace(Namespace):
@@ -38,7 +40,7 @@ class LiveNamespace(Namespace):
         try:
             case_id = int((data or {}).get("case_id"))
         except (TypeError, ValueError, AttributeError):
-            return {"error": "case_id is missing or not a number."}
+            return {"error": _("case_id is missing or not a number."), "code": "bad_request"}
         self._announce_left(case_room(case_id))
         leave_room(case_room(case_id))
         return {"ok": True}
@@ -46,15 +48,15 @@ class LiveNamespace(Namespace):
     def on_presence(self, data=None):
         """A reader tells colleagues in the case where they are looking (seconds)."""
         if not current_user.is_authenticated:
-            return {"error": "Your session has ended; please log in again."}
+            return {"error": _("Your session has ended; please log in again."), "code": "login_required"}
         try:
             case_id = int(data["case_id"])
             start_s, end_s = float(data["start_s"]), float(data["end_s"])
         except (TypeError, ValueError, KeyError):
-            return {"error": "presence needs case_id, start_s and end_s."}
+            return {"error": _("presence needs case_id, start_s and end_s."), "code": "bad_request"}
         room = case_room(case_id)
         if room not in rooms():
-            return {"error": "Join the case first."}
+            return {"error": _("Join the case first."), "code": "not_joined"}
         emit("presence", {"case_id": case_id, "user": {**current_user.to_brief(), "role": current_user.role},
                           "sid": request.sid, "start_s": start_s, "end_s": end_s},
              to=room, include_self=False)
@@ -74,4 +76,4 @@ class LiveNamespace(Namespace):
 def on_error(exc):  # noqa: ARG001
     """Any handler failure: roll back so the next event starts clean; never leak a traceback."""
     db.session.rollback()
-    return {"error": "The server could not handle that; please try again."}
+    return {"error": _("The server could not handle that; please try again."), "code": "internal_error"}

@@ -1,4 +1,5 @@
 """Checks for socket handlers, where Flask-Login's login_required does not apply."""
+from flask_babel import gettext as _
 import functools
 
 from flask_login import current_user
@@ -13,13 +14,13 @@ def require_case_access(handler):
     @functools.wraps(handler)
     def wrapper(self, data=None, *args, **kwargs):
         if not current_user.is_authenticated:
-            return {"error": "Your session has ended; please log in again."}
+            return {"error": _("Your session has ended; please log in again."), "code": "login_required"}
         try:
             case_id = int((data or {}).get("case_id"))
         except (TypeError, ValueError, AttributeError):
-            return {"error": "case_id is missing or not a number."}
+            return {"error": _("case_id is missing or not a number."), "code": "bad_request"}
         case = db.session.get(Case, case_id)
         if case is None or not can_see(current_user, case):
-            return {"error": "No such case, or it belongs to another clinic or consortium."}
+            return {"error": _("No such case, or it belongs to another clinic or consortium."), "code": "case_not_found"}
         return handler(self, case, *args, **kwargs)
     return wrapper

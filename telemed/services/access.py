@@ -1,9 +1,11 @@
 """Who may see and do what. Every query for cases goes through `visible_cases`."""
+from flask_babel import gettext as _
 import sqlalchemy as sa
 
 from telemed.extensions import db
 from telemed.models import Case, Clinic, Role, User
 from telemed.services.errors import CaseNotFound, NotAuthorized
+from telemed.vocabulary import role_plural
 
 REVIEWER_ROLES = {Role.CARDIOLOGIST.value, Role.COORDINATOR.value}
 
@@ -38,5 +40,5 @@ def get_visible_case(case_id: int, user: User, *, for_update: bool = False) -> C
 
 def require_role(user: User, *roles: Role, action: str) -> None:
     if user.role not in {r.value for r in roles}:
-        names = " or ".join(r.value.replace("_", " ") + "s" for r in roles)
-        raise NotAuthorized(f"Only {names} can {action}.")
+        names = _(" or ").join(role_plural(r.value) for r in roles)
+        raise NotAuthorized(_("Only %(roles)s can %(action)s.", roles=names, action=action))

@@ -1,6 +1,8 @@
 """Automatic analysis of a case's recording by ecgsignal, and the decoded-signal cache the viewer reads."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from telemed.i18n import N_
 import logging
 import math
 import os
@@ -22,6 +24,10 @@ from telemed.storage import BlobStore, CorruptBlob, blob_store
 
 log = logging.getLogger(__name__)
 MAX_POINTS_LIMIT = 20000
+# Stored in English as the failure reason and translated when shown (the reader's language is
+# not known when a worker fails).
+ANALYSIS_BUG = N_("The automatic analysis failed on this recording. A cardiologist can still be asked "
+                  "to read it; the technical team has been notified.")
 
 
 def read_original(store: BlobStore, recording: Recording) -> ecgsignal.Record:
@@ -64,8 +70,7 @@ def analyze_case(case_id: int) -> None:
         return
     except Exception:  # noqa: BLE001 - any analysis bug must leave a visible, retryable case
         log.exception("analysis of case %s failed", case_id)
-        _fail(case, "The automatic analysis failed on this recording. A cardiologist can still be asked "
-                    "to read it; the technical team has been notified.")
+        _fail(case, ANALYSIS_BUG)
         return
     elapsed_ms = (time.perf_counter() - started) * 1000
     case = db.session.get(Case, case_id)
@@ -125,9 +130,9 @@ def _parse_float(raw, name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise BadRequest(f"{name} must be a number of seconds.") from None
+        raise BadRequest(_("%(field)s must be a number of seconds.", field=name)) from None
     if not math.isfinite(value):
-        raise BadRequest(f"{name} must be a finite number.")
+        raise BadRequest(_("%(field)s must be a finite number.", field=name))
     return value
 
 
@@ -138,11 +143,11 @@ def signal_window(case_id: int, user, args: dict) -> dict:
     start_s = max(0.0, _parse_float(args.get("start_s"), "start_s", 0.0))
     end_s = min(rec.duration_s, _parse_float(args.get("end_s"), "end_s", min(rec.duration_s, 10.0)))
     if end_s < start_s:
-        raise BadRequest("end_s must not be before start_s.")
+        raise BadRequest(_("end_s must not be before start_s."))
     try:
         max_points = int(args.get("max_points") or 2000)
     except ValueError:
-        raise BadRequest("max_points must be a whole number.") from None
+        raise BadRequest(_("max_points must be a whole number.")) from None
     max_points = min(max(max_points, 10), MAX_POINTS_LIMIT)
     samples = cached_samples(case)
     first = int(math.floor(start_s * rec.fs))
@@ -163,7 +168,7 @@ def cached_samples(case: Case) -> np.ndarray:
         try:
             _write_cache(store, case.recording, read_original(store, case.recording))
         except (ecgsignal.RecordError, CorruptBlob) as exc:
-            raise BadRequest(f"The stored recording cannot be read: {getattr(exc, 'message', exc)}") from None
+            raise BadRequest(_("The stored recording cannot be read: %(detail)s", detail=getattr(exc, "message", exc))) from None
     return np.load(path, mmap_mode="r")
 
 

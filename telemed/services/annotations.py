@@ -1,4 +1,5 @@
 """Annotations: cardiologists mark spans of the ECG together; stale edits are refused, never merged silently."""
+from flask_babel import gettext as _
 import sqlalchemy as sa
 
 from telemed.extensions import db
@@ -7,6 +8,7 @@ from telemed.models._time import utcnow
 from telemed.realtime import broadcast
 from telemed.services import audit
 from telemed.services.access import get_visible_case, require_role
+from telemed.vocabulary import status_label
 from telemed.services.errors import AnnotationNotFound, BadRequest, CaseNotFound, InvalidTransition, StaleVersion
 
 OPEN_STATUSES = {CaseStatus.AWAITING_REVIEW.value, CaseStatus.IN_REVIEW.value}
@@ -21,38 +23,40 @@ def _checked_fields(case: Case, data: dict, *, partial: bool) -> dict:
         if lead in ("", "all"):
             lead = None
         if lead is not None and lead not in rec.lead_names:
-            raise BadRequest(f"This recording has no lead {lead!r}; its leads are {', '.join(rec.lead_names)}.")
+            raise BadRequest(_("This recording has no lead %(lead)s; its leads are %(leads)s.",
+                               lead=repr(lead), leads=", ".join(rec.lead_names)))
         out["lead"] = lead
     for key in ("start_s", "end_s"):
         if key in data or not partial:
             try:
                 out[key] = float(data.get(key))
             except (TypeError, ValueError):
-                raise BadRequest(f"{key} must be a time in seconds.") from None
+                raise BadRequest(_("%(field)s must be a time in seconds.", field=key)) from None
     if "label" in data or not partial:
         label = (data.get("label") or "").strip()
         if not label or len(label) > 100:
-            raise BadRequest("An annotation needs a label of at most 100 characters.")
+            raise BadRequest(_("An annotation needs a label of at most 100 characters."))
         out["label"] = label
     if "text" in data:
         text = data.get("text") or ""
         if not isinstance(text, str) or len(text) > 4000:
-            raise BadRequest("Annotation text must be at most 4000 characters.")
+            raise BadRequest(_("Annotation text must be at most 4000 characters."))
         out["text"] = text
     return out
 
 
 def _check_span(case: Case, start_s: float, end_s: float) -> None:
     if not (0 <= start_s <= end_s <= case.recording.duration_s + 1e-6):
-        raise BadRequest(f"The span {start_s:.3f}-{end_s:.3f} s is outside the recording "
-                         f"(0-{case.recording.duration_s:.1f} s) or ends before it starts.")
+        raise BadRequest(_("The span %(start).3f-%(end).3f s is outside the recording (0-%(duration).1f s) "
+                           "or ends before it starts.", start=start_s, end=end_s, duration=case.recording.duration_s))
 
 
 def _editable_case(case_id: int, user: User) -> Case:
-    require_role(user, Role.CARDIOLOGIST, action="annotate ECGs")
+    require_role(user, Role.CARDIOLOGIST, action=_("annotate ECGs"))
     case = get_visible_case(case_id, user)
     if case.status not in OPEN_STATUSES:
-        raise InvalidTransition(f"Annotations are closed while the case is {case.status.replace('_', ' ')}.")
+        raise InvalidTransition(_("Annotations are closed while the case is %(status)s.",
+                                  status=status_label(case.status)))
     return case
 
 
@@ -92,9 +96,10 @@ def _stale(annotation_id: int) -> StaleVersion:
     db.session.rollback()
     current = db.session.get(Annotation, annotation_id)
     if current is None:
-        return StaleVersion("A colleague deleted this annotation meanwhile.")
-    return StaleVersion(f"{current.author.username}'s annotation was changed meanwhile (now version "
-                        f"{current.version}); your edit was not saved. Here is the current version.",
+        return StaleVersion(_("A colleague deleted this annotation meanwhile."))
+    return StaleVersion(_("%(author)s's annotation was changed meanwhile (now version %(version)s); your edit "
+                          "was not saved. Here is the current version.",
+                          author=current.author.full_name or current.author.username, version=current.version),
                         current=current.to_dict())
 
 

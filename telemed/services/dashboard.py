@@ -1,6 +1,7 @@
 """Live load of a consortium: queue depth, waiting and turnaround times, who is overloaded."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 import datetime as dt
 
 import numpy as np
@@ -28,7 +29,7 @@ def _percentiles(minutes: list[float]) -> dict:
 
 def get_dashboard(user: User) -> dict:
     """The dashboard of the coordinator's own consortium."""
-    require_role(user, Role.COORDINATOR, action="see the consortium dashboard")
+    require_role(user, Role.COORDINATOR, action=_("see the consortium dashboard"))
     return consortium_dashboard(user.consortium_id)
 
 

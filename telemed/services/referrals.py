@@ -1,6 +1,7 @@
 """The referral workflow: a case is created by a township clinic, claimed and reported by a cardiologist."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 import datetime as dt
 
 import sqlalchemy as sa
@@ -12,10 +13,11 @@ from telemed.extensions import db
 from telemed.models import Case, CaseStatus, Recording, RecordingFile, Report, Role, User
 from telemed.models._time import utcnow
 from telemed.realtime import broadcast
-from telemed.services import audit, uploads
+from telemed.services import audit, notifications, uploads
 from telemed.services.access import get_visible_case, require_role, visible_cases
 from telemed.services.errors import AlreadyClaimed, BadRequest, InvalidTransition, NotAssigned
 from telemed.storage import BlobStore, blob_store
+from telemed.vocabulary import RECOMMENDATIONS, STATEMENTS, field_label, status_label
 
 MAX_TEXT = 4000
 VIEW_AUDIT_WINDOW = dt.timedelta(minutes=10)
@@ -24,9 +26,10 @@ VIEW_AUDIT_WINDOW = dt.timedelta(minutes=10)
 def _text(form: dict, key: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:
     value = (form.get(key) or "").strip()
     if required and not value:
-        raise BadRequest(f"Please fill in {key.replace('_', ' ')}.")
+        raise BadRequest(_("Please fill in %(field)s.", field=field_label(key)), code="missing_field")
     if len(value) > max_len:
-        raise BadRequest(f"{key.replace('_', ' ').capitalize()} is too long ({len(value)} characters, at most {max_len}).")
+        raise BadRequest(_("%(field)s is too long (%(length)s characters, at most %(limit)s).",
+                           field=field_label(key), length=len(value), limit=max_len), code="too_long")
     return value
 
 
@@ -36,11 +39,12 @@ def parse_case_form(form: dict) -> dict:
     age = None
     if age_raw:
         if not age_raw.isdigit() or not 0 <= int(age_raw) <= 130:
-            raise BadRequest(f"Age must be a whole number of years between 0 and 130, not {age_raw!r}.")
+            raise BadRequest(_("Age must be a whole number of years between 0 and 130, not %(value)s.",
+                                 value=repr(age_raw)), code="invalid_age")
         age = int(age_raw)
     sex = (form.get("sex") or "").strip().upper()[:1] or None
     if sex not in {None, "M", "F"}:
-        raise BadRequest("Sex must be M or F (or left empty when unknown).")
+        raise BadRequest(_("Sex must be M or F (or left empty when unknown)."), code="invalid_sex")
     fs_raw = (form.get("sampling_rate_hz") or "").strip()
     fs_hz = None
     if fs_raw:
@@ -49,7 +53,8 @@ def parse_case_form(form: dict) -> dict:
         except ValueError:
             fs_hz = -1.0
         if not 50 <= fs_hz <= 20000:
-            raise BadRequest(f"The sampling rate must be a number of samples per second between 50 and 20000, not {fs_raw!r}.")
+            raise BadRequest(_("The sampling rate must be a number of samples per second between 50 and 20000, "
+                               "not %(value)s.", value=repr(fs_raw)), code="invalid_sampling_rate")
     return {
         "patient_ref": _text(form, "patient_ref", required=True, max_len=100),
         "age": age, "sex": sex,
@@ -60,10 +65,10 @@ def parse_case_form(form: dict) -> dict:
 
 def create_case(user: User, form: dict, files, *, idempotency_key: str | None = None) -> tuple[Case, bool]:
     """Store an uploaded ECG durably and open a case for it. Returns (case, created)."""
-    require_role(user, Role.TOWNSHIP_DOCTOR, action="send ECGs for review")
+    require_role(user, Role.TOWNSHIP_DOCTOR, action=_("send ECGs for review"))
     if idempotency_key:
         if len(idempotency_key) > 100:
-            raise BadRequest("The Idempotency-Key header is longer than 100 characters.")
+            raise BadRequest(_("The Idempotency-Key header is longer than 100 characters."))
         existing = db.session.scalar(sa.select(Case).where(
             Case.uploaded_by_id == user.id, Case.idempotency_key == idempotency_key))
         if existing is not None:
@@ -129,8 +134,8 @@ def list_cases(user: User, *, status: str | None = None) -> list[Case]:
         wanted = [s.strip() for s in status.split(",") if s.strip()]
         unknown = set(wanted) - {s.value for s in CaseStatus}
         if unknown:
-            raise BadRequest(f"Unknown status {', '.join(sorted(unknown))}; use one of "
-                             + ", ".join(s.value for s in CaseStatus) + ".")
+            raise BadRequest(_("Unknown status %(unknown)s; use one of %(known)s.", unknown=", ".join(sorted(unknown)),
+                               known=", ".join(s.value for s in CaseStatus)), code="unknown_status")
         stmt = stmt.where(Case.status.in_(wanted))
     return list(db.session.scalars(stmt.order_by(Case.priority_rank, Case.created_at, Case.id)
                                    .options(*CASE_LIST_LOADS)))
@@ -161,7 +166,7 @@ def prior_cases(case_id: int, user: User) -> list[Case]:
 
 def claim_case(case_id: int, user: User) -> Case:
     """Take a waiting case for review. Exactly one of several simultaneous claimers wins."""
-    require_role(user, Role.CARDIOLOGIST, action="claim cases")
+    require_role(user, Role.CARDIOLOGIST, action=_("claim cases"))
     case = get_visible_case(case_id, user)
     if case.status == CaseStatus.IN_REVIEW.value and case.assigned_to_id == user.id:
         return case
@@ -177,9 +182,9 @@ def claim_case(case_id: int, user: User) -> Case:
         db.session.rollback()
         db.session.refresh(case)
         if case.status == CaseStatus.IN_REVIEW.value:
-            holder = case.assigned_to.username if case.assigned_to else "another cardiologist"
-            raise AlreadyClaimed(f"{holder} is already reviewing this case.")
-        raise InvalidTransition(f"This case cannot be claimed while it is {case.status.replace('_', ' ')}.")
+            holder = (case.assigned_to.full_name or case.assigned_to.username) if case.assigned_to else _("another cardiologist")
+            raise AlreadyClaimed(_("%(holder)s is already reviewing this case.", holder=holder))
+        raise InvalidTransition(_("This case cannot be claimed while it is %(status)s.", status=status_label(case.status)))
     audit.record(user, "case_claimed", case.id)
     db.session.commit()
     db.session.refresh(case)
@@ -187,19 +192,34 @@ def claim_case(case_id: int, user: User) -> Case:
     return case
 
 
+def _checked_vocabulary(data: dict) -> tuple[str, list[str]]:
+    """The recommendation and statements of a report, as codes of the clinical vocabulary."""
+    recommendation = data.get("recommendation")
+    if not isinstance(recommendation, str) or not recommendation.strip():
+        raise BadRequest(_("Please fill in %(field)s.", field=field_label("recommendation")), code="missing_field")
+    if recommendation not in RECOMMENDATIONS:
+        raise BadRequest(_("Unknown recommendation %(code)s; choose one from the list.", code=repr(recommendation)[:60]),
+                         code="unknown_recommendation")
+    statements = data.get("statements") or []
+    if not isinstance(statements, list) or not all(isinstance(s, str) for s in statements):
+        raise BadRequest(_("Statements must be a list of statement codes."), code="invalid_statements")
+    unknown = [s for s in statements if s not in STATEMENTS]
+    if unknown:
+        raise BadRequest(_("Unknown statement %(codes)s; choose statements from the list.",
+                           codes=", ".join(repr(s)[:60] for s in unknown[:5])), code="unknown_statement")
+    return recommendation, list(dict.fromkeys(statements))  # each statement once, in the order chosen
+
+
 def submit_report(case_id: int, user: User, data: dict) -> Report:
     """Sign the diagnosis of a case under review; it goes to the township clinic at once."""
-    require_role(user, Role.CARDIOLOGIST, action="sign reports")
+    require_role(user, Role.CARDIOLOGIST, action=_("sign reports"))
     case = get_visible_case(case_id, user)
     if case.status == CaseStatus.REPORTED.value:
-        raise InvalidTransition("This case has already been reported.")
+        raise InvalidTransition(_("This case has already been reported."))
     if case.status != CaseStatus.IN_REVIEW.value or case.assigned_to_id != user.id:
-        raise NotAssigned("Only the cardiologist who claimed this case can sign its report. Claim it first.")
+        raise NotAssigned(_("Only the cardiologist who claimed this case can sign its report. Claim it first."))
     diagnosis = _text(data, "diagnosis", required=True)
-    recommendation = _text(data, "recommendation", required=True)
-    statements = data.get("statements") or []
-    if not isinstance(statements, list) or not all(isinstance(s, str) and 0 < len(s) <= 500 for s in statements):
-        raise BadRequest("Statements must be a list of short texts.")
+    recommendation, statements = _checked_vocabulary(data)
     now = utcnow()
     won = db.session.execute(
         sa.update(Case).where(Case.id == case.id, Case.status == CaseStatus.IN_REVIEW.value,
@@ -209,13 +229,17 @@ def submit_report(case_id: int, user: User, data: dict) -> Report:
     ).rowcount == 1
     if not won:
         db.session.rollback()
-        raise InvalidTransition("This case changed meanwhile; reload it.")
+        raise InvalidTransition(_("This case changed meanwhile; reload it."))
     report = Report(case_id=case.id, diagnosis=diagnosis, recommendation=recommendation,
                     statements=statements, signed_by_id=user.id, signed_at=now)
     db.session.add(report)
     audit.record(user, "report_signed", case.id)
+    sent = notifications.notify(notifications.clinic_doctors(case), "report_signed", case,
+                                urgent=case.priority == "critical", patient=case.patient_ref,
+                                author=user.full_name or user.username)
     db.session.commit()
     db.session.refresh(case)
     broadcast.case_changed(case)
     broadcast.case_reported(case)
+    broadcast.notifications(sent)
     return report

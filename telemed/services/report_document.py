@@ -17,9 +17,17 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFError
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
+import logging
+
+from flask import current_app
+from flask_babel import gettext as _
+
 from telemed.extensions import db
+from telemed.i18n import local_datetime
+from telemed.vocabulary import finding_name, recommendation_label, sex_label, statement_label
 from telemed.models import Case
 from telemed.services import audit
 from telemed.services.access import get_visible_case
@@ -33,8 +41,25 @@ ROW_MM = 30.0
 TWELVE = ["I", "II", "III", "AVR", "AVL", "AVF", "V1", "V2", "V3", "V4", "V5", "V6"]
 GRID_MINOR = colors.Color(1.0, 0.80, 0.80)
 GRID_MAJOR = colors.Color(0.93, 0.45, 0.45)
-CJK_FONT = "STSong-Light"  # built into reportlab: Chinese text without shipping a font file
-pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+log = logging.getLogger(__name__)
+EMBEDDED_FONT = "TelemedCJK"
+FALLBACK_CJK_FONT = "STSong-Light"  # reportlab's CID font: not embedded, the reader must have it
+
+
+def _pdf_font() -> str:
+    """The font of every PDF string: a TrueType CJK font with Latin glyphs, embedded as a subset, so
+    the report reads the same on any machine. Without the file, reportlab's CID font (not embedded)."""
+    if EMBEDDED_FONT in pdfmetrics.getRegisteredFontNames():
+        return EMBEDDED_FONT
+    path = current_app.config.get("REPORT_CJK_FONT")
+    try:
+        pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, path, subfontIndex=0))
+        return EMBEDDED_FONT
+    except (TTFError, OSError, TypeError) as exc:
+        log.warning("CJK font %s unavailable (%s); PDF reports will not embed their Chinese font", path, exc)
+        if FALLBACK_CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CJK_FONT))
+        return FALLBACK_CJK_FONT
 
 
 def reported_case(case_id: int, user) -> Case:
@@ -76,7 +101,7 @@ def _calibration(x0: float, y0: float) -> PolyLine:
                      x0 + 1 * mm + w, y0, x0 + 2 * mm + w, y0], strokeColor=colors.black, strokeWidth=0.8)
 
 
-def ecg_drawing(case: Case) -> Drawing:
+def ecg_drawing(case: Case, *, font: str = "Helvetica") -> Drawing:
     """The ECG on paper: the standard 3 × 4 layout plus a lead II rhythm strip for 12-lead records,
     otherwise up to four leads stacked, 10 s each."""
     rec = case.recording
@@ -91,7 +116,7 @@ def ecg_drawing(case: Case) -> Drawing:
     width_mm = cal_mm + STRIP_S * SPEED_MM_S
     rows = 4 if twelve else min(4, len(names))
     height_mm = rows * ROW_MM
-    drawing = Drawing(width_mm * mm, height_mm * mm)
+    drawing = Drawing(width_mm * mm, height_mm * mm, initialFontName=font)
     for x in range(int(width_mm) + 1):
         drawing.add(Line(x * mm, 0, x * mm, height_mm * mm, strokeColor=GRID_MAJOR if x % 5 == 0 else GRID_MINOR,
                          strokeWidth=0.5 if x % 5 == 0 else 0.2))
@@ -112,7 +137,7 @@ def ecg_drawing(case: Case) -> Drawing:
                 y = row_baseline(r)
                 x = x_sig + c * col_s * SPEED_MM_S * mm
                 drawing.add(_trace(window[a:b, names.index(lead)], fs, x, y))
-                drawing.add(String(x + 1 * mm, y + 9 * mm, rec.lead_names[names.index(lead)], fontSize=7))
+                drawing.add(String(x + 1 * mm, y + 9 * mm, rec.lead_names[names.index(lead)], fontSize=7, fontName=font))
         strip_leads = ["II"]
         strip_rows = [3]
     else:
@@ -121,11 +146,11 @@ def ecg_drawing(case: Case) -> Drawing:
     for lead, r in zip(strip_leads, strip_rows):
         y = row_baseline(r)
         drawing.add(_trace(window[:, names.index(lead)], fs, x_sig, y))
-        drawing.add(String(x_sig + 1 * mm, y + 9 * mm, rec.lead_names[names.index(lead)], fontSize=7))
+        drawing.add(String(x_sig + 1 * mm, y + 9 * mm, rec.lead_names[names.index(lead)], fontSize=7, fontName=font))
     for r in range(rows):
         drawing.add(_calibration(1 * mm, row_baseline(r)))
     drawing.add(String(x_sig, 1.5 * mm, f"{start_s:.1f}–{start_s + STRIP_S:.1f} s · 25 mm/s · 10 mm/mV",
-                       fontSize=6, fillColor=colors.Color(0.3, 0.3, 0.3)))
+                       fontSize=6, fontName=font, fillColor=colors.Color(0.3, 0.3, 0.3)))
     return drawing
 
 
@@ -135,48 +160,55 @@ def ecg_svg(case: Case) -> str:
 
 
 def report_facts(case: Case) -> list[tuple[str, str]]:
-    """The lines of the report header, shared by the page and the PDF."""
+    """The lines of the report header, shared by the page and the PDF, in the reader's language and
+    with every time on the case's consortium clock (with its offset), whoever prints it."""
     a = case.analysis
     m = (a.measurements if a else {}) or {}
+    zone = case.clinic.consortium.timezone
     measured = ", ".join(f"{label} {round(m[key])} {unit}" for key, label, unit in (
         ("pr_ms", "PR", "ms"), ("qrs_ms", "QRS", "ms"), ("qt_ms", "QT", "ms"), ("qtc_ms", "QTc", "ms"),
-        ("axis_deg", "axis", "°")) if m.get(key) is not None)
-    rate = f"{round(a.heart_rate_bpm)}/min" if a and a.heart_rate_bpm else "not measurable"
+        ("axis_deg", _("axis"), "°")) if m.get(key) is not None)
+    rate = _("%(rate)s/min", rate=round(a.heart_rate_bpm)) if a and a.heart_rate_bpm else _("not measurable")
     r = case.report
+    rec = case.recording
+    age = case.age if case.age is not None else "?"
     return [
-        ("Patient", f"{case.patient_ref} · {case.age if case.age is not None else '?'} y · {case.sex or '?'}"),
-        ("Clinic", f"{case.clinic.name} · sent {case.created_at:%Y-%m-%d %H:%M} UTC"),
-        ("Clinical question", case.question or "—"),
-        ("Recording", f"{case.recording.format.upper()}, {len(case.recording.lead_names)} leads, "
-                      f"{case.recording.fs:.0f} Hz, {case.recording.duration_s:.1f} s"),
-        ("Heart rate", rate + (f" · {measured}" if measured else "")),
-        ("Automatic findings", "; ".join(f.get("text") or f["code"] for f in (a.findings if a else [])) or "none"),
-        ("Diagnosis", r.diagnosis),
-        ("Statements", "; ".join(r.statements) or "—"),
-        ("Recommendation", r.recommendation),
-        ("Signed", f"{r.signed_by.full_name or r.signed_by.username}, {r.signed_at:%Y-%m-%d %H:%M} UTC"),
+        (_("Patient"), f"{case.patient_ref} · " + _("%(age)s y", age=age) + f" · {sex_label(case.sex)}"),
+        (_("Clinic"), f"{case.clinic.name} · " + _("sent %(time)s", time=local_datetime(case.created_at, zone))),
+        (_("Symptoms"), case.symptoms or "—"),
+        (_("Clinical question"), case.question or "—"),
+        (_("Recording"), _("%(format)s, %(leads)s leads, %(fs)s Hz, %(duration)s s", format=rec.format.upper(),
+                          leads=len(rec.lead_names), fs=round(rec.fs), duration=round(rec.duration_s, 1))
+         + (" · " + _("recorded %(time)s", time=local_datetime(rec.start_time, zone)) if rec.start_time else "")),
+        (_("Heart rate"), rate + (f" · {measured}" if measured else "")),
+        (_("Automatic findings"), "; ".join(dict.fromkeys(finding_name(f["code"]) for f in (a.findings if a else [])))
+         or _("none")),
+        (_("Diagnosis"), r.diagnosis),
+        (_("Statements"), "; ".join(statement_label(code) for code in r.statements) or "—"),
+        (_("Recommendation"), recommendation_label(r.recommendation)),
+        (_("Signed"), f"{r.signed_by.full_name or r.signed_by.username}, {local_datetime(r.signed_at, zone)}"),
     ]
 
 
-_NON_LATIN = re.compile(r"[^\x00-\u024f\u2000-\u206f°·–—]")
-
-
-def _para(text: str, size: float, bold: bool = False) -> Paragraph:
-    font = CJK_FONT if _NON_LATIN.search(text) else ("Helvetica-Bold" if bold else "Helvetica")
+def _para(text: str, font: str, size: float) -> Paragraph:
     safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return Paragraph(safe, ParagraphStyle("p", fontName=font, fontSize=size, leading=size * 1.25))
+    return Paragraph(safe, ParagraphStyle("p", fontName=font, fontSize=size, leading=size * 1.3))
 
 
 def report_pdf(case: Case) -> bytes:
-    """A4 landscape: the report's facts, then the ECG on grid paper."""
+    """A4 landscape: the report's facts, then the ECG on grid paper; one embedded font throughout."""
+    font = _pdf_font()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=10 * mm, bottomMargin=10 * mm,
-                            title=f"ECG report {case.patient_ref}", author="telemed")
-    rows = [[_para(k, 8, bold=True), _para(v, 8)] for k, v in report_facts(case)]
-    story = [_para(f"ECG report — {case.clinic.consortium.name}", 13, bold=True), Spacer(1, 2 * mm),
+                            title=_("ECG report %(patient)s", patient=case.patient_ref), author="telemed",
+                            # else every page starts in Helvetica, a standard font that is never embedded
+                            initialFontName=font)
+    rows = [[_para(k, font, 8), _para(v, font, 8)] for k, v in report_facts(case)]
+    story = [_para(_("ECG report") + f" — {case.clinic.consortium.name}", font, 13), Spacer(1, 2 * mm),
              Table(rows, colWidths=[38 * mm, 230 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
-                                                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]),
-             Spacer(1, 3 * mm), ecg_drawing(case)]
+                                                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                                                               ("FONTNAME", (0, 0), (-1, -1), font)]),
+             Spacer(1, 3 * mm), ecg_drawing(case, font=font)]
     doc.build(story)
     return buffer.getvalue()

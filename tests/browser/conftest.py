@@ -188,7 +188,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+    # English pages for the assertions on English text; tests/browser/test_i18n.py sets zh-CN itself.
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "locale": "en-US"}
 
 
 @pytest.fixture(scope="session")

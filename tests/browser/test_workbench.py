@@ -23,6 +23,7 @@ def new_context(browser, base_url):
     contexts = []
 
     def make(**kwargs):
+        kwargs.setdefault("locale", "en-US")  # the assertions read English text
         ctx = browser.new_context(base_url=base_url, viewport=VIEWPORT, **kwargs)
         ctx.set_default_timeout(15_000)
         contexts.append(ctx)
@@ -115,7 +116,7 @@ def test_upload_then_report_arrives_live(live_server, new_context):
     rform.locator('textarea[name="diagnosis"]').fill("Normal sinus rhythm at 62/min. No acute ST-T change.")
     rform.get_by_label("Sinus rhythm", exact=True).check()
     rform.get_by_label("Normal axis").check()
-    rform.locator('select[name="recommendation"]').select_option("No action needed; routine follow-up.")
+    rform.locator('select[name="recommendation"]').select_option("ROUTINE")
     cardio.evaluate("""() => document.getElementById('report-form').addEventListener('submit',
         () => { window.__signedAt = %s; }, true)""" % NOW)
     rform.get_by_role("button", name="Sign and send to the clinic").click()

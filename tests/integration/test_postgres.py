@@ -54,7 +54,7 @@ def test_loop_on_postgres(pg_app):
                              json={"lead": "V5", "start_s": 3, "end_s": 4, "label": "PVC"}).get_json()["annotation"]
     assert cardio.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "text": "x"}).status_code == 200
     assert cardio.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "text": "y"}).status_code == 409
-    report = {"diagnosis": "Sinus rhythm", "recommendation": "No action", "statements": []}
+    report = {"diagnosis": "Sinus rhythm", "recommendation": "ROUTINE", "statements": []}
     assert cardio.post(f"/api/v1/cases/{case_id}/report", json=report).status_code == 201
     assert events(doctor_sio, "case_reported")
 

@@ -100,4 +100,5 @@ def test_api_needs_login(client, world):
 def test_bad_credentials(client, world):
     """Are wrong passwords refused with 401 and a message?"""
     response = client.post("/api/v1/session", json={"username": "doctor", "password": "nope"})
-    assert response.status_code == 401 and response.get_json() == {"error": "Wrong username or password."}
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "Wrong username or password.", "code": "bad_credentials"}

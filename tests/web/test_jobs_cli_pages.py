@@ -66,15 +66,23 @@ def test_seed_demo(app, app_ctx):
     from telemed.extensions import db
     from telemed.models import Case, Clinic, User
 
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    from telemed.models import Consortium, Message
+
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--holter-hours", "0.05"])
     assert result.exit_code == 0, result.output
+    consortium = db.session.scalar(sa.select(Consortium))
+    assert consortium.language == "zh_CN" and consortium.timezone == "Asia/Shanghai" and "医联体" in consortium.name
+    assert all("卫生院" in c.name for c in db.session.scalars(sa.select(Clinic)))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Message)) >= 3
+    holter = db.session.scalar(sa.select(Case).where(Case.patient_ref == "FL-0100"))
+    assert holter is not None and holter.recording.duration_s >= 0.05 * 3600 - 1
     assert "cardio1" in result.output and result.output.strip().splitlines()[-1].isdigit()
     statuses = set(db.session.scalars(sa.select(Case.status)))
     assert {"analyzing", "awaiting_review", "in_review", "reported"} <= statuses
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) >= 12
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clinic)) >= 3
     assert set(db.session.scalars(sa.select(User.role))) == {"township_doctor", "cardiologist", "coordinator", "admin"}
-    again = app.test_cli_runner().invoke(args=["seed-demo"])
+    again = app.test_cli_runner().invoke(args=["seed-demo", "--holter-hours", "0"])
     assert again.exit_code == 0 and db.session.scalar(sa.select(sa.func.count()).select_from(Case)) >= 12
 
 

@@ -54,8 +54,8 @@ def test_whole_referral_loop(app, world):
     # 5. The assigned cardiologist signs the report; the township doctor sees it arrive.
     doctor_sio.get_received()
     response = cardio.post(f"/api/v1/cases/{case_id}/report", json={
-        "diagnosis": "Sinus rhythm, isolated ectopic beats.", "recommendation": "No action needed.",
-        "statements": ["Sinus rhythm"]})
+        "diagnosis": "Sinus rhythm, isolated ectopic beats.", "recommendation": "ROUTINE",
+        "statements": ["SR"]})
     assert response.status_code == 201
     reported = events(doctor_sio, "case_reported")
     assert reported and reported[0]["args"][0]["report"]["diagnosis"].startswith("Sinus rhythm")

@@ -38,7 +38,8 @@ def test_claim_after_claim(app, case):
     assert cardio.post(f"/api/v1/cases/{case['id']}/claim").status_code == 200
     assert cardio.post(f"/api/v1/cases/{case['id']}/claim").status_code == 200
     response = colleague.post(f"/api/v1/cases/{case['id']}/claim")
-    assert response.status_code == 409 and "cardio" in response.get_json()["error"]
+    assert response.status_code == 409 and "Cardio" in response.get_json()["error"]
+    assert response.get_json()["code"] == "already_claimed"
 
 
 def _annotate(client, case_id, **fields):
@@ -80,7 +81,7 @@ def test_who_may_annotate(app, case, username, status):
 def test_report_rules(app, case):
     """Can only the assigned cardiologist sign, once, and are annotations then closed?"""
     cardio, colleague = login_client(app, "cardio"), login_client(app, "cardio2")
-    report = {"diagnosis": "Sinus rhythm", "recommendation": "No action", "statements": ["Sinus rhythm"]}
+    report = {"diagnosis": "Sinus rhythm", "recommendation": "ROUTINE", "statements": ["SR"]}
     assert cardio.post(f"/api/v1/cases/{case['id']}/report", json=report).status_code == 403  # not claimed yet
     cardio.post(f"/api/v1/cases/{case['id']}/claim")
     assert colleague.post(f"/api/v1/cases/{case['id']}/report", json=report).status_code == 403
@@ -104,7 +105,7 @@ def test_audit_trail(app, case):
     annotation = _annotate(cardio, case["id"]).get_json()["annotation"]
     cardio.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "text": "x"})
     cardio.delete(f"/api/v1/annotations/{annotation['id']}", json={"version": 2})
-    cardio.post(f"/api/v1/cases/{case['id']}/report", json={"diagnosis": "d", "recommendation": "r"})
+    cardio.post(f"/api/v1/cases/{case['id']}/report", json={"diagnosis": "d", "recommendation": "ROUTINE"})
     with app.app_context():
         actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.case_id == case["id"])).all()
     for action in ("case_created", "case_analyzed", "case_viewed", "case_claimed", "annotation_created",
