@@ -225,7 +225,7 @@ function renderPresence() {
     return chip;
   }));
   if (viewer && viewer.setPresence) {
-    viewer.setPresence(others.map((p) => ({ userId: p.user.id, username: who(p.user), startS: p.start_s, endS: p.end_s })));
+    viewer.setPresence(others.map((p) => ({ userId: p.user.id, username: p.user.username, name: who(p.user), startS: p.start_s, endS: p.end_s })));
   }
 }
 socket.on("presence", (p) => { if (p.case_id === caseId && p.user.id !== user.id) { present.set(p.sid, p); renderPresence(); } });

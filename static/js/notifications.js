@@ -53,7 +53,7 @@ export function startNotificationCentre({ api, socket, onResync }) {
     }
     items.forEach((item) => {
       const li = document.createElement("li");
-      li.className = `notification${item.read ? "" : " unread"}${item.urgent ? " urgent" : ""}`;
+      li.className = `notification${item.read ? "" : " is-unread"}${item.urgent ? " urgent" : ""}`;
       li.dataset.id = item.id;
       const link = document.createElement(caseUrl(item) ? "a" : "span");
       if (caseUrl(item)) link.href = caseUrl(item);

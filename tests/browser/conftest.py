@@ -80,7 +80,7 @@ class LiveServer:
     def start(self):
         (self.root / "instance").mkdir(parents=True, exist_ok=True)
         self.flask("init-db")
-        self.flask("seed-demo")
+        self.flask("seed-demo", "--holter-hours", "0")  # the paging test uploads its own 24-hour record
         self._log = open(self.log, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
