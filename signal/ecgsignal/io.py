@@ -460,6 +460,13 @@ def _device_precheck(p: Path, family: str, lim: _Limits) -> str:
             raise RecordError(f"The ISHNE header of {p.name} declares {nleads} leads (1 to 12 are possible); "
                               "the file is damaged.")
         _check_size(p.name, max(0, ecg_size), nleads, float(sr), lim)
+        ecg_offset, = struct.unpack_from("<i", head, 22)
+        need = max(522, ecg_offset) + max(0, ecg_size) * nleads * 2
+        if ecg_size <= 0 or size < need:
+            held = max(0, size - max(522, ecg_offset)) // (2 * nleads)
+            raise RecordError(f"The file {p.name} is shorter than its ISHNE header says: it holds "
+                              f"{held / sr:.1f} s of the {max(0, ecg_size) / sr:.1f} s declared. It may "
+                              "have been cut off during copying; please upload it again.")
     if family == "scp":
         _scp_precheck(p, lim)
     return name
