@@ -42,7 +42,7 @@ from . import formats as _formats
 from .types import Record, RecordInfo
 
 __all__ = ["RecordError", "UnsupportedFormat", "read_record", "read_header", "sniff_format",
-           "ACCEPTED_FORMATS", "MAX_FS_HZ", "MAX_LEADS", "MAX_SAMPLES", "MAX_DECODED_BYTES",
+           "verify_record", "ACCEPTED_FORMATS", "MIN_FS_HZ", "MAX_FS_HZ", "MAX_LEADS", "MAX_SAMPLES", "MAX_DECODED_BYTES",
            "MAX_FILE_BYTES"]
 
 ACCEPTED_FORMATS = (
@@ -62,6 +62,12 @@ ACCEPTED_FORMATS = (
 #: high-resolution ECG uses 1-2 kHz; 10 kHz leaves a wide margin while refusing
 #: rates (e.g. an EDF declaring 3.6 GHz) whose samples could not fit in memory.
 MAX_FS_HZ = 10_000.0
+#: Lowest sampling rate read (Hz). Beat detection band-passes the QRS at 5-25 Hz
+#: (Pan J, Tompkins WJ. IEEE Trans Biomed Eng. 1985;32(3):230-6,
+#: doi:10.1109/TBME.1985.325532), which needs a Nyquist frequency well above 25 Hz;
+#: analysis fails at 50 Hz and works from 55 Hz. Between this and
+#: `fitness.MIN_FS_HZ` (100 Hz) a record is read but judged unfit.
+MIN_FS_HZ = 60.0
 #: Most leads kept: 12 standard + 3 extra (15-lead) + posterior/right leads (18)
 #: and vectorcardiographic X, Y, Z fit many times over.
 MAX_LEADS = 64
@@ -77,6 +83,7 @@ MAX_FILE_BYTES = 128 * 2**20
 
 @dataclass(frozen=True)
 class _Limits:
+    min_fs_hz: float = MIN_FS_HZ
     max_fs_hz: float = MAX_FS_HZ
     max_leads: int = MAX_LEADS
     max_samples: int = MAX_SAMPLES
@@ -90,6 +97,7 @@ def _limits(max_fs_hz=None, max_leads=None, max_samples=None, max_decoded_bytes=
     import sys
     mod = sys.modules[__name__]
     return _Limits(
+        min_fs_hz=float(mod.MIN_FS_HZ),
         max_fs_hz=float(mod.MAX_FS_HZ if max_fs_hz is None else max_fs_hz),
         max_leads=int(mod.MAX_LEADS if max_leads is None else max_leads),
         max_samples=int(mod.MAX_SAMPLES if max_samples is None else max_samples),
@@ -105,6 +113,10 @@ def _check_fs(fs, name: str, lim: _Limits) -> float:
     if not math.isfinite(fs) or fs <= 0:
         raise RecordError(f"{name} gives an impossible sampling rate ({fs} Hz); the file may be "
                           "damaged. Please export the recording again.")
+    if fs < lim.min_fs_hz:
+        raise RecordError(f"{name} is sampled at {fs:.6g} Hz, too slowly for an ECG (at least "
+                          f"{lim.min_fs_hz:g} Hz is needed; carts record 250 to 1000 Hz). Please set the "
+                          "cart to 500 Hz and record again.")
     if fs > lim.max_fs_hz:
         raise RecordError(f"{name} declares a sampling rate of {fs:.6g} Hz, more than the "
                           f"{lim.max_fs_hz:g} Hz we accept (ECG carts record 250 to 1000 Hz). The file "
@@ -355,6 +367,57 @@ def read_record(path, *, fs=None, start_sample=0, stop_sample=None, max_fs_hz=No
     if int(start_sample) == 0 and stop_sample is None:
         _check_leads_have_data(rec, p.name)
     return rec
+
+
+def verify_record(path, *, fs=None, window_samples=1 << 20, **limits) -> RecordInfo:
+    """Read a whole record once, in bounded windows, to reject what analysis would fail on.
+
+    Parameters
+    ----------
+    path : str or path-like
+        As for `read_record`.
+    fs : float, optional
+        As for `read_record`.
+    window_samples : int, optional
+        Samples per window for WFDB and EDF (CSV and cart formats are read whole:
+        they are bounded by `MAX_FILE_BYTES` and the upload size).
+    **limits
+        ``max_fs_hz``, ``max_leads``, ``max_samples``, ``max_decoded_bytes``,
+        ``max_file_bytes`` as for `read_header`.
+
+    Returns
+    -------
+    RecordInfo
+        As `read_header` returns it, after every sample was decoded.
+
+    Raises
+    ------
+    UnsupportedFormat, RecordError
+        Everything `read_header` raises, plus damaged sample data anywhere in
+        the record and leads without a single valid sample.
+    """
+    info = read_header(path, fs=fs, **limits)
+    kind, p = _classify(path)
+    if kind not in ("wfdb", "edf"):
+        read_record(path, fs=fs, **limits)
+        return info
+    n = int(info.n_samples)
+    any_valid = np.zeros(len(info.lead_names), dtype=bool)
+    names = info.lead_names
+    for a in range(0, n, int(window_samples)):
+        rec = read_record(path, fs=fs, start_sample=a, stop_sample=min(n, a + int(window_samples)), **limits)
+        names = rec.lead_names
+        if any_valid.size != rec.signal_mv.shape[1]:
+            any_valid = np.zeros(rec.signal_mv.shape[1], dtype=bool)
+        if not any_valid.all():
+            any_valid |= np.isfinite(rec.signal_mv).any(axis=0)
+    if not any_valid.all():
+        bad = [names[j] for j in np.flatnonzero(~any_valid)]
+        which = "lead " + bad[0] if len(bad) == 1 else "leads " + ", ".join(bad)
+        raise RecordError(f"In {p.name}, {which} contain{'s' if len(bad) == 1 else ''} no valid samples "
+                          "(the signal is missing throughout). The electrode may have been "
+                          "disconnected; please check the recording.")
+    return info
 
 
 # ---------------------------------------------------------------------------
