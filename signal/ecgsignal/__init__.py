@@ -5,6 +5,9 @@ Public API::
     read_header(path, *, fs=None) -> RecordInfo      # validate an upload, no samples loaded
     read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record
     analyze(record, *, age=None, sex=None) -> Analysis   # .to_dict() is JSON-ready
+    sniff_format(path) -> str | None                  # file family by content ("scp", "dicom", ...)
+    verify_record(path, *, fs=None) -> RecordInfo     # decode every sample once, in bounded windows
+    check_fitness(record) -> Fitness                  # fit to read? problems with msgids (issue 9)
     RecordError, UnsupportedFormat                    # bad input; .message for the user
     ALGORITHM_VERSION
 """
@@ -12,6 +15,12 @@ from .analysis import ALGORITHM_VERSION, analyze
 from .io import ACCEPTED_FORMATS, RecordError, UnsupportedFormat, read_header, read_record
 from .types import Analysis, Beats, Finding, Record, RecordInfo
 
+# intake (issue 9): formats by content, device metadata, fitness check
+from .fitness import check_fitness
+from .io import sniff_format, verify_record
+from .types import DeviceInfo, DeviceMeasurements, Fitness, FitnessProblem
+
 __all__ = ["read_record", "read_header", "analyze", "RecordError", "UnsupportedFormat",
            "ALGORITHM_VERSION", "ACCEPTED_FORMATS", "Record", "RecordInfo", "Beats", "Finding",
-           "Analysis"]
+           "Analysis", "check_fitness", "sniff_format", "verify_record", "DeviceInfo", "DeviceMeasurements", "Fitness",
+           "FitnessProblem"]

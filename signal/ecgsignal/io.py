@@ -1,43 +1,158 @@
-"""Reading ECG files: WFDB (.hea + .dat/.mat, multi-segment), EDF/EDF+/BDF and CSV.
+"""Reading ECG files: WFDB (.hea + .dat/.mat, multi-segment), EDF/EDF+/BDF, CSV, and the
+formats ECG carts export: SCP-ECG, HL7 aECG, DICOM ECG waveform, GE MUSE XML,
+Philips Sierra XML (including XLI compression), MFER and ISHNE Holter.
 
 This is the only module of ecgsignal that touches files. Every reader returns a
 `Record` in float32 millivolts; every problem with the input is raised as a
 `RecordError` whose ``.message`` is written for the doctor who uploaded the
-file (what is wrong, which file, what to do), never a raw wfdb/numpy error.
+file (what is wrong, which file, what to do), never a raw library error.
 
-`read_header` checks a record without loading its samples: the files a WFDB
-header refers to exist and are long enough for the samples it declares, an
-EDF header agrees with the file size, a CSV is rectangular and numeric. The web
-app calls it on every upload before acknowledging it. `read_record` reads the
+Files are recognised by their content, not their extension (`sniff_format`):
+WFDB and CSV, which have no signature, are the exceptions (a ``.hea`` header;
+comma/semicolon/tab-separated text). The cart formats are parsed by ecgdatakit
+(pydicom for DICOM) and converted by `ecgsignal.formats.to_record`; what the
+device said (manufacturer, model, acquisition time, its measurements and
+statements) is kept in ``Record.device``, and what a strict reader would have
+refused but was read anyway in ``Record.tolerated``.
+
+`read_header` checks a record without loading its samples where the format
+allows (WFDB, EDF, CSV); the cart formats are small and are parsed whole. The
+web app calls it on every upload before acknowledging it. `read_record` reads the
 samples, optionally only a window ``[start_sample, stop_sample)``, in bounded
 chunks so that a 24-hour Holter recording needs no large temporary copies.
+
+Bounded work: every reader checks the sampling rate, number of leads, samples
+per lead and decoded size against limits (module defaults below, overridable
+by keyword) before it allocates the samples.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io as _io
 import math
 import re
+import struct
 import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from . import formats as _formats
 from .types import Record, RecordInfo
 
-__all__ = ["RecordError", "UnsupportedFormat", "read_record", "read_header", "ACCEPTED_FORMATS"]
+__all__ = ["RecordError", "UnsupportedFormat", "read_record", "read_header", "sniff_format",
+           "verify_record", "ACCEPTED_FORMATS", "MIN_FS_HZ", "MAX_FS_HZ", "MAX_LEADS", "MAX_SAMPLES", "MAX_DECODED_BYTES",
+           "MAX_FILE_BYTES"]
 
 ACCEPTED_FORMATS = (
     "WFDB (a .hea header with its .dat or .mat signal files), "
     "EDF or EDF+ (.edf), BDF (.bdf), "
+    "SCP-ECG, HL7 aECG, DICOM ECG, GE MUSE XML, Philips Sierra/PageWriter XML, MFER, ISHNE Holter, "
     "or CSV (.csv: one column per lead, lead names in the first row, values in millivolts)"
 )
+
+# ---------------------------------------------------------------------------
+# Limits (bounded work for every input; issue 10). Override per call by keyword.
+# ---------------------------------------------------------------------------
+
+#: Highest sampling rate accepted (Hz). Diagnostic carts export 250-1000 Hz
+#: (the AHA/ACCF/HRS 2007 recommendations ask for >= 500 Hz, Kligfield P et al.,
+#: Circulation 2007;115:1306-24, doi:10.1161/CIRCULATIONAHA.106.180200) and
+#: high-resolution ECG uses 1-2 kHz; 10 kHz leaves a wide margin while refusing
+#: rates (e.g. an EDF declaring 3.6 GHz) whose samples could not fit in memory.
+MAX_FS_HZ = 10_000.0
+#: Lowest sampling rate read (Hz). Beat detection band-passes the QRS at 5-25 Hz
+#: (Pan J, Tompkins WJ. IEEE Trans Biomed Eng. 1985;32(3):230-6,
+#: doi:10.1109/TBME.1985.325532), which needs a Nyquist frequency well above 25 Hz;
+#: analysis fails at 50 Hz and works from 55 Hz. Between this and
+#: `fitness.MIN_FS_HZ` (100 Hz) a record is read but judged unfit.
+MIN_FS_HZ = 60.0
+#: Most leads kept: 12 standard + 3 extra (15-lead) + posterior/right leads (18)
+#: and vectorcardiographic X, Y, Z fit many times over.
+MAX_LEADS = 64
+#: Most samples per lead: 48 h at 500 Hz (a 48-hour Holter), 86.4 million.
+MAX_SAMPLES = 86_400_000
+#: Most decoded bytes (float32 samples x leads): 1 GiB, e.g. 24 h x 12 leads at 250 Hz.
+MAX_DECODED_BYTES = 1 << 30
+#: Largest file a cart format (SCP, XML, DICOM, MFER, ISHNE) may be. These are
+#: parsed whole in memory; a 10-s 12-lead is 30 kB-1 MB and a 24-h 3-lead ISHNE
+#: Holter at 200 Hz about 100 MB.
+MAX_FILE_BYTES = 128 * 2**20
+
+
+@dataclass(frozen=True)
+class _Limits:
+    min_fs_hz: float = MIN_FS_HZ
+    max_fs_hz: float = MAX_FS_HZ
+    max_leads: int = MAX_LEADS
+    max_samples: int = MAX_SAMPLES
+    max_decoded_bytes: int = MAX_DECODED_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
+
+
+def _limits(max_fs_hz=None, max_leads=None, max_samples=None, max_decoded_bytes=None,
+            max_file_bytes=None) -> _Limits:
+    # Read the module attributes at call time, so that a deployment can lower them.
+    import sys
+    mod = sys.modules[__name__]
+    return _Limits(
+        min_fs_hz=float(mod.MIN_FS_HZ),
+        max_fs_hz=float(mod.MAX_FS_HZ if max_fs_hz is None else max_fs_hz),
+        max_leads=int(mod.MAX_LEADS if max_leads is None else max_leads),
+        max_samples=int(mod.MAX_SAMPLES if max_samples is None else max_samples),
+        max_decoded_bytes=int(mod.MAX_DECODED_BYTES if max_decoded_bytes is None else max_decoded_bytes),
+        max_file_bytes=int(mod.MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes))
+
+
+def _check_fs(fs, name: str, lim: _Limits) -> float:
+    try:
+        fs = float(fs)
+    except (TypeError, ValueError, OverflowError):
+        raise RecordError(f"The sampling rate of {name} ('{fs}') is not a number.") from None
+    if not math.isfinite(fs) or fs <= 0:
+        raise RecordError(f"{name} gives an impossible sampling rate ({fs} Hz); the file may be "
+                          "damaged. Please export the recording again.")
+    if fs < lim.min_fs_hz:
+        raise RecordError(f"{name} is sampled at {fs:.6g} Hz, too slowly for an ECG (at least "
+                          f"{lim.min_fs_hz:g} Hz is needed; carts record 250 to 1000 Hz). Please set the "
+                          "cart to 500 Hz and record again.")
+    if fs > lim.max_fs_hz:
+        raise RecordError(f"{name} declares a sampling rate of {fs:.6g} Hz, more than the "
+                          f"{lim.max_fs_hz:g} Hz we accept (ECG carts record 250 to 1000 Hz). The file "
+                          "may be damaged; please export the recording again.")
+    return fs
+
+
+def _check_size(name: str, n_samples: int, n_leads: int, fs: float, lim: _Limits):
+    """Refuse a record whose declared size exceeds the limits, before allocating it."""
+    if n_leads > lim.max_leads:
+        raise RecordError(f"{name} has {n_leads} channels; we accept at most {lim.max_leads} leads. "
+                          "Please export only the ECG leads.")
+    if n_samples > lim.max_samples:
+        raise RecordError(f"{name} declares {n_samples} samples per lead "
+                          f"({n_samples / fs / 3600:.1f} h), more than the {lim.max_samples} "
+                          f"({lim.max_samples / 500 / 3600:.0f} h at 500 Hz) we accept.")
+    if n_samples * n_leads * 4 > lim.max_decoded_bytes:
+        raise RecordError(f"{name} is too large to analyse: {n_leads} leads x {n_samples} samples "
+                          f"need {n_samples * n_leads * 4 / 2**30:.1f} GiB, more than the "
+                          f"{lim.max_decoded_bytes / 2**30:.1f} GiB allowed. Please upload a shorter "
+                          "recording or fewer leads.")
+
+
+def _check_info(info: RecordInfo, name: str, lim: _Limits) -> RecordInfo:
+    _check_fs(info.fs, name, lim)
+    _check_size(name, int(info.n_samples), len(info.lead_names), float(info.fs), lim)
+    return info
+
 
 #: Samples read per wfdb call, to keep temporaries small for long recordings.
 _CHUNK_SAMPLES = 1 << 20
 
 _VOLT_SCALE_TO_MV = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3, "nv": 1e-6}
+
+#: Families whose files ecgdatakit parses.
+_DEVICE = frozenset(_formats.DEVICE_FAMILIES.values())
 
 
 class RecordError(ValueError):
@@ -59,17 +174,52 @@ class UnsupportedFormat(RecordError):
 # public API
 # ---------------------------------------------------------------------------
 
-def read_header(path, *, fs=None) -> RecordInfo:
+def sniff_format(path) -> str | None:
+    """The family of an ECG file, recognised by content; None when it is not one we read.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    str or None
+        ``"wfdb"``, ``"edf"``, ``"csv"``, ``"zip"``, ``"scp"``, ``"aecg"``, ``"dicom"``,
+        ``"muse"``, ``"sierra"``, ``"mfer"`` or ``"ishne"`` (keys of
+        `ecgsignal.formats.FAMILIES`). WFDB signal files (``.dat``/``.mat``) sniff as
+        ``"wfdb"`` only with their ``.hea`` beside them.
+
+    Examples
+    --------
+    >>> sniff_format("tests/fixtures/mitdb_100_60s.edf")  # doctest: +SKIP
+    'edf'
+    """
+    try:
+        return _classify(path)[0]
+    except RecordError as exc:
+        if isinstance(exc, UnsupportedFormat):
+            return None
+        p = Path(path)
+        return "wfdb" if p.suffix.lower() == ".hea" else None
+    except OSError:
+        return None
+
+
+def read_header(path, *, fs=None, max_fs_hz=None, max_leads=None, max_samples=None,
+                max_decoded_bytes=None, max_file_bytes=None) -> RecordInfo:
     """Validate a record and describe it without loading all of its samples.
 
     Parameters
     ----------
     path : str or path-like
-        ``.hea`` (WFDB; a ``.dat``/``.mat`` path is accepted when its ``.hea``
-        lies beside it), ``.edf``/``.bdf``, or ``.csv``.
+        Any file `read_record` reads; recognised by content.
     fs : float, optional
         Sampling rate in Hz. Required for CSV (unless it has a time column);
-        for WFDB it is used only when the header gives no rate. Ignored for EDF.
+        for WFDB it is used only when the header gives no rate. Ignored otherwise.
+    max_fs_hz, max_leads, max_samples, max_decoded_bytes, max_file_bytes : optional
+        Override the module limits `MAX_FS_HZ` (Hz), `MAX_LEADS`, `MAX_SAMPLES`
+        (per lead), `MAX_DECODED_BYTES` (float32 samples x leads) and
+        `MAX_FILE_BYTES` (cart formats, parsed whole).
 
     Returns
     -------
@@ -78,9 +228,10 @@ def read_header(path, *, fs=None) -> RecordInfo:
     Raises
     ------
     UnsupportedFormat
-        Not a file type ecgsignal reads.
+        Not a file type ecgsignal reads; the message says what it looks like
+        and what to export instead.
     RecordError
-        Missing, empty, truncated or malformed files; the message says which.
+        Missing, empty, truncated, malformed or oversized files; the message says which.
 
     Examples
     --------
@@ -88,13 +239,19 @@ def read_header(path, *, fs=None) -> RecordInfo:
     >>> info.fs, info.lead_names, info.duration_s                # doctest: +SKIP
     (360.0, ('MLII', 'V5'), 60.0)
     """
+    lim = _limits(max_fs_hz, max_leads, max_samples, max_decoded_bytes, max_file_bytes)
     kind, p = _classify(path)
     try:
         if kind == "wfdb":
-            return _wfdb_info(p, fs)[0]
+            return _check_info(_wfdb_info(p, fs)[0], p.name, lim)
         if kind == "edf":
-            return _edf_info(p)[0]
-        return _csv_read(p, fs, header_only=True)
+            return _check_info(_edf_info(p, lim)[0], p.name, lim)
+        if kind in _DEVICE:
+            rec, fmt_name = _device_read(p, kind, lim)
+            n = rec.n_samples
+            return RecordInfo(fs=rec.fs, lead_names=rec.lead_names, n_samples=n, duration_s=n / rec.fs,
+                              start_time=rec.start_time, format_name=fmt_name, file_names=(p.name,))
+        return _check_info(_csv_read(p, fs, header_only=True, lim=lim), p.name, lim)
     except RecordError:
         raise
     except MemoryError:
@@ -104,14 +261,17 @@ def read_header(path, *, fs=None) -> RecordInfo:
                           f"Please check that it is complete and upload it again.") from exc
 
 
-def read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record:
+def read_record(path, *, fs=None, start_sample=0, stop_sample=None, max_fs_hz=None, max_leads=None,
+                max_samples=None, max_decoded_bytes=None, max_file_bytes=None) -> Record:
     """Read an ECG record (or a window of it) in millivolts.
 
     Parameters
     ----------
     path : str or path-like
         ``.hea`` (WFDB, any format wfdb reads, including multi-segment records
-        and ``.mat``+``.hea``), ``.edf``/``.bdf`` (EDF, EDF+, BDF) or ``.csv``.
+        and ``.mat``+``.hea``), EDF/EDF+/BDF, CSV, SCP-ECG, HL7 aECG, DICOM ECG
+        waveform, GE MUSE XML, Philips Sierra XML, MFER or ISHNE; recognised
+        by content.
     fs : float, optional
         Sampling rate in Hz; required for CSV without a time column, else
         only used where the file does not state it.
@@ -120,12 +280,16 @@ def read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record:
     stop_sample : int, optional
         One past the last sample to read; None reads to the end. Values past
         the end are clipped to the end.
+    max_fs_hz, max_leads, max_samples, max_decoded_bytes, max_file_bytes : optional
+        Override the module limits (see `read_header`).
 
     Returns
     -------
     Record
         ``signal_mv`` float32 (n_samples, n_leads), NaN where samples are
-        missing; `start_time` is the time of `start_sample` when known.
+        missing; `start_time` is the time of `start_sample` when known;
+        `device` holds what a cart file says about itself, `tolerated` what was
+        read despite a technicality.
 
     Raises
     ------
@@ -140,6 +304,9 @@ def read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record:
     WFDB data are read in chunks of about one million samples per lead.
     Non-voltage channels (e.g. blood pressure in mmHg, EDF annotations) are
     dropped; microvolt and volt channels are converted to millivolts.
+    Cart formats are parsed whole by ecgdatakit ([3]_) and then windowed; a
+    checksum (CRC) that does not match is an error, since it means the file
+    was damaged on its way.
 
     References
     ----------
@@ -149,6 +316,11 @@ def read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record:
     .. [2] Kemp B, Olivan J. European data format 'plus' (EDF+), an EDF alike
        standard format for the exchange of physiological data. Clin
        Neurophysiol. 2003;114(9):1755-61. doi:10.1016/S1388-2457(03)00123-8
+    .. [3] ecgdatakit (Apache-2.0), https://pypi.org/project/ecgdatakit/ ;
+       SCP-ECG: EN 1064:2005 / ISO 11073-91064; HL7 aECG: ANSI/HL7 V3 ECG
+       R1-2004; DICOM PS3.3 C.10.9 (waveform); MFER: ISO 22077-1; ISHNE:
+       Badilini F. The ISHNE Holter standard output file format. Ann
+       Noninvasive Electrocardiol. 1998;3(3):263-6.
 
     Examples
     --------
@@ -156,22 +328,34 @@ def read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record:
     >>> rec.signal_mv.shape                                                    # doctest: +SKIP
     (3600, 2)
     """
+    lim = _limits(max_fs_hz, max_leads, max_samples, max_decoded_bytes, max_file_bytes)
     kind, p = _classify(path)
     try:
         start, stop = int(start_sample), (None if stop_sample is None else int(stop_sample))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RecordError("The requested window must be given as whole sample numbers.") from None
     try:
         if kind == "wfdb":
             info, hdr = _wfdb_info(p, fs)
+            _check_info(info, p.name, lim)
             start, stop = _window(info, start, stop)
             rec = _wfdb_read(p, info, hdr, start, stop)
         elif kind == "edf":
-            info, meta = _edf_info(p)
+            info, meta = _edf_info(p, lim)
+            _check_info(info, p.name, lim)
             start, stop = _window(info, start, stop)
             rec = _edf_read(p, info, meta, start, stop)
+        elif kind in _DEVICE:
+            rec, fmt_name = _device_read(p, kind, lim)
+            info = RecordInfo(fs=rec.fs, lead_names=rec.lead_names, n_samples=rec.n_samples,
+                              duration_s=rec.duration_s, start_time=rec.start_time,
+                              format_name=fmt_name, file_names=(p.name,))
+            start, stop = _window(info, start, stop)
+            if (start, stop) != (0, rec.n_samples):
+                t0 = rec.start_time + dt.timedelta(seconds=start / rec.fs) if rec.start_time else None
+                rec = replace(rec, signal_mv=np.ascontiguousarray(rec.signal_mv[start:stop]), start_time=t0)
         else:
-            rec = _csv_read(p, fs, header_only=False, start=start, stop=stop)
+            rec = _csv_read(p, fs, header_only=False, start=start, stop=stop, lim=lim)
     except RecordError:
         raise
     except MemoryError:
@@ -185,6 +369,57 @@ def read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record:
     return rec
 
 
+def verify_record(path, *, fs=None, window_samples=1 << 20, **limits) -> RecordInfo:
+    """Read a whole record once, in bounded windows, to reject what analysis would fail on.
+
+    Parameters
+    ----------
+    path : str or path-like
+        As for `read_record`.
+    fs : float, optional
+        As for `read_record`.
+    window_samples : int, optional
+        Samples per window for WFDB and EDF (CSV and cart formats are read whole:
+        they are bounded by `MAX_FILE_BYTES` and the upload size).
+    **limits
+        ``max_fs_hz``, ``max_leads``, ``max_samples``, ``max_decoded_bytes``,
+        ``max_file_bytes`` as for `read_header`.
+
+    Returns
+    -------
+    RecordInfo
+        As `read_header` returns it, after every sample was decoded.
+
+    Raises
+    ------
+    UnsupportedFormat, RecordError
+        Everything `read_header` raises, plus damaged sample data anywhere in
+        the record and leads without a single valid sample.
+    """
+    info = read_header(path, fs=fs, **limits)
+    kind, p = _classify(path)
+    if kind not in ("wfdb", "edf"):
+        read_record(path, fs=fs, **limits)
+        return info
+    n = int(info.n_samples)
+    any_valid = np.zeros(len(info.lead_names), dtype=bool)
+    names = info.lead_names
+    for a in range(0, n, int(window_samples)):
+        rec = read_record(path, fs=fs, start_sample=a, stop_sample=min(n, a + int(window_samples)), **limits)
+        names = rec.lead_names
+        if any_valid.size != rec.signal_mv.shape[1]:
+            any_valid = np.zeros(rec.signal_mv.shape[1], dtype=bool)
+        if not any_valid.all():
+            any_valid |= np.isfinite(rec.signal_mv).any(axis=0)
+    if not any_valid.all():
+        bad = [names[j] for j in np.flatnonzero(~any_valid)]
+        which = "lead " + bad[0] if len(bad) == 1 else "leads " + ", ".join(bad)
+        raise RecordError(f"In {p.name}, {which} contain{'s' if len(bad) == 1 else ''} no valid samples "
+                          "(the signal is missing throughout). The electrode may have been "
+                          "disconnected; please check the recording.")
+    return info
+
+
 # ---------------------------------------------------------------------------
 # helpers shared by the readers
 # ---------------------------------------------------------------------------
@@ -194,25 +429,20 @@ def _short(exc) -> str:
     return text[:120]
 
 
+_ANNOTATION_EXTS = (".atr", ".qrs", ".ecg_ann", ".ann", ".i", ".ii", ".q1c", ".pu")
+
+
 def _classify(path):
-    """Return ('wfdb'|'edf'|'csv', Path) or raise UnsupportedFormat/RecordError."""
+    """Return (family, Path) or raise UnsupportedFormat/RecordError. Recognises content."""
     if path is None or str(path) == "":
         raise RecordError("No file was given.")
     p = Path(path)
     ext = p.suffix.lower()
     name = p.name
     if ext in (".dat", ".mat") and p.with_suffix(".hea").exists():
-        p, ext = p.with_suffix(".hea"), ".hea"
-    elif ext in (".dat", ".mat"):
-        raise RecordError(f"The signal file {name} needs its header file {p.with_suffix('.hea').name}, "
-                          "which was not uploaded. Please upload both files together.")
-    if ext in (".atr", ".qrs", ".ecg", ".ann", ".i", ".ii", ".q1c", ".pu"):
+        return "wfdb", p.with_suffix(".hea")
+    if ext in _ANNOTATION_EXTS:
         raise UnsupportedFormat(f"{name} looks like an annotation file, not an ECG recording. "
-                                f"We accept {ACCEPTED_FORMATS}.")
-    kinds = {".hea": "wfdb", ".edf": "edf", ".bdf": "edf", ".rec": "edf", ".csv": "csv", ".tsv": "csv"}
-    if ext not in kinds:
-        what = f"'{ext}' files" if ext else "files without an extension"
-        raise UnsupportedFormat(f"{name}: {what} are not an ECG format we can read. "
                                 f"We accept {ACCEPTED_FORMATS}.")
     if not p.exists():
         raise RecordError(f"The file {p.name} was not found (it may not have been uploaded).")
@@ -220,7 +450,183 @@ def _classify(path):
         raise RecordError(f"{p.name} is a folder, not a file.")
     if p.stat().st_size == 0:
         raise RecordError(f"The file {p.name} is empty (0 bytes). Please upload it again.")
-    return kinds[ext], p
+    with open(p, "rb") as f:
+        head = f.read(4096)
+    family, what = _formats.sniff(head, name)
+    if family is None:
+        raise UnsupportedFormat(f"{name} is {what}, not an ECG recording we can read. "
+                                f"{_formats.EXPORT_ADVICE}. We accept {ACCEPTED_FORMATS}.")
+    if family == "zip":
+        raise UnsupportedFormat(f"{name} is a zip archive: please upload the ECG files it holds "
+                                f"(or the zip through the upload form, which unpacks it). "
+                                f"We accept {ACCEPTED_FORMATS}.")
+    if family == "wfdb" and ext in (".dat", ".mat"):
+        raise RecordError(f"The signal file {name} needs its header file {p.with_suffix('.hea').name}, "
+                          "which was not uploaded. Please upload both files together.")
+    if family in ("xml", "binary") or family in _DEVICE:
+        found = _detect_device(p)
+        if found is None and family in _DEVICE:
+            found = family
+        if found is None:
+            if family == "xml":
+                raise UnsupportedFormat(f"{name} is an XML file, but not one of the ECG XML formats we read "
+                                        "(HL7 aECG, GE MUSE, Philips Sierra/PageWriter). "
+                                        f"{_formats.EXPORT_ADVICE}. We accept {ACCEPTED_FORMATS}.")
+            what = f"'{ext}' files" if ext else "files without an extension"
+            raise UnsupportedFormat(f"{name}: its content is not an ECG format we can read ({what} "
+                                    f"of this kind are not). We accept {ACCEPTED_FORMATS}.")
+        family = found
+    return family, p
+
+
+def _detect_device(p: Path):
+    """The cart family ecgdatakit recognises in `p`, or None (parsers outside our list are refused)."""
+    try:
+        from ecgdatakit.parsing import FileParser
+    except ImportError:  # pragma: no cover - a dependency of the package
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = FileParser.detect_format(p)
+    except Exception:
+        return None
+    if not found:
+        return None
+    return _formats.DEVICE_FAMILIES.get(found.get("parser"))
+
+
+# ---------------------------------------------------------------------------
+# Cart formats (ecgdatakit; pydicom for DICOM)
+# ---------------------------------------------------------------------------
+
+def _device_precheck(p: Path, family: str, lim: _Limits) -> str:
+    """Check what a cart file declares before it is decoded; return the format name."""
+    size = p.stat().st_size
+    if size > lim.max_file_bytes:
+        raise RecordError(f"{p.name} is {size / 2**20:.0f} MB, more than the "
+                          f"{lim.max_file_bytes / 2**20:.0f} MB we accept for a "
+                          f"{_formats.FAMILIES[family]} file.")
+    name = _formats.FAMILIES[family]
+    if family == "dicom":
+        return _dicom_precheck(p, lim)
+    if family == "ishne":
+        with open(p, "rb") as f:
+            head = f.read(522)
+        if len(head) < 522:
+            raise RecordError(f"{p.name} ends inside its ISHNE header: it was cut off. Please upload it again.")
+        ecg_size, = struct.unpack_from("<i", head, 14)
+        nleads, = struct.unpack_from("<h", head, 156)
+        sr, = struct.unpack_from("<h", head, 272)
+        _check_fs(sr, p.name, lim)
+        if not 0 < nleads <= 12:
+            raise RecordError(f"The ISHNE header of {p.name} declares {nleads} leads (1 to 12 are possible); "
+                              "the file is damaged.")
+        _check_size(p.name, max(0, ecg_size), nleads, float(sr), lim)
+        ecg_offset, = struct.unpack_from("<i", head, 22)
+        need = max(522, ecg_offset) + max(0, ecg_size) * nleads * 2
+        if ecg_size <= 0 or size < need:
+            held = max(0, size - max(522, ecg_offset)) // (2 * nleads)
+            raise RecordError(f"The file {p.name} is shorter than its ISHNE header says: it holds "
+                              f"{held / sr:.1f} s of the {max(0, ecg_size) / sr:.1f} s declared. It may "
+                              "have been cut off during copying; please upload it again.")
+    if family == "scp":
+        _scp_precheck(p, lim)
+    return name
+
+
+def _dicom_precheck(p: Path, lim: _Limits) -> str:
+    import pydicom
+    try:
+        ds = pydicom.dcmread(p, defer_size=1024, force=False)
+        sop = str(ds.get("SOPClassUID", "") or ds.file_meta.get("MediaStorageSOPClassUID", ""))
+        groups = list(ds.get("WaveformSequence", []) or [])
+    except Exception as exc:
+        raise RecordError(f"{p.name} is a DICOM file that could not be read ({_short(exc)}). "
+                          "It may be damaged; please export it again.") from exc
+    if sop not in _formats.DICOM_ECG_SOP_CLASSES:
+        what = "an image" if "PixelData" in ds else "not an ECG waveform"
+        raise UnsupportedFormat(f"{p.name} is a DICOM file but {what} (SOP class {sop or 'unknown'}). "
+                                "Please export the ECG as a DICOM 12-lead or general ECG waveform. "
+                                f"We accept {ACCEPTED_FORMATS}.")
+    if not groups:
+        raise RecordError(f"The DICOM ECG {p.name} holds no waveform.")
+    for g in groups:
+        try:
+            fs = g.get("SamplingFrequency")
+            n = int(g.get("NumberOfWaveformSamples") or 0)
+            ch = int(g.get("NumberOfWaveformChannels") or 0)
+        except (TypeError, ValueError, OverflowError):
+            raise RecordError(f"The DICOM ECG {p.name} has a damaged waveform description.") from None
+        _check_fs(fs, p.name, lim)
+        _check_size(p.name, n, ch, float(fs), lim)
+    return _formats.DICOM_ECG_SOP_CLASSES[sop]
+
+
+def _scp_precheck(p: Path, lim: _Limits):
+    """Sum the sample ranges Section 3 declares (EN 1064 §5.6) before the Huffman decoder runs."""
+    data = p.read_bytes()
+    if len(data) < 22:
+        raise RecordError(f"{p.name} is too short to be an SCP-ECG file.")
+    sec0_len, = struct.unpack_from("<I", data, 10)
+    n_ptr = max(0, (sec0_len - 16) // 10)
+    for k in range(min(n_ptr, 64)):
+        at = 6 + 16 + 10 * k
+        if at + 10 > len(data):
+            break
+        sid, length, index = struct.unpack_from("<HII", data, at)
+        if sid != 3 or length == 0:
+            continue
+        body = index - 1 + 16
+        if body + 2 > len(data):
+            return
+        n_leads = data[body]
+        longest = 0
+        for j in range(n_leads):
+            o = body + 2 + 9 * j
+            if o + 9 > len(data):
+                break
+            first, last = struct.unpack_from("<II", data, o)
+            longest = max(longest, last - first + 1)
+        _check_size(p.name, longest, n_leads, 500.0, lim)
+        return
+
+
+def _device_read(p: Path, family: str, lim: _Limits):
+    """Parse a cart file with ecgdatakit; return (Record, format name)."""
+    fmt_name = _device_precheck(p, family, lim)
+    from ecgdatakit.exceptions import ChecksumWarning
+    from ecgdatakit.parsing import FileParser
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            parsed = FileParser.parse(p, auto_scale=True, units="mV")
+    except ImportError as exc:  # pragma: no cover - pydicom is a dependency
+        raise RecordError(f"Reading {fmt_name} files needs a library that is not installed ({exc.name}).") from exc
+    except Exception as exc:
+        raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
+                          "It may be damaged or cut off; please export it from the cart again.") from exc
+    notes = []
+    for w in caught:
+        text = str(w.message).strip()
+        if issubclass(w.category, ChecksumWarning):
+            raise RecordError(f"{p.name} ({fmt_name}) failed its checksum test: the file was damaged "
+                              "on its way. Please export it from the cart again and upload the new file.")
+        if "raw ADC" in text or "not in a voltage unit" in text:
+            continue  # handled by to_record
+        notes.append(_tolerated_note(text))
+    try:
+        rec = _formats.to_record(parsed, fmt_name, notes=notes)
+    except ValueError as exc:
+        raise RecordError(f"{p.name} ({fmt_name}) cannot be used: {exc}.") from None
+    _check_fs(rec.fs, p.name, lim)
+    _check_size(p.name, rec.n_samples, len(rec.lead_names), rec.fs, lim)
+    return rec, fmt_name
+
+
+def _tolerated_note(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)[:300]
+    return text if text.endswith(".") else text + "."
 
 
 def _window(info: RecordInfo, start, stop):
@@ -464,7 +870,8 @@ def _wfdb_read(hea: Path, info: RecordInfo, h, start, stop) -> Record:
 # EDF / EDF+ / BDF
 # ---------------------------------------------------------------------------
 
-def _edf_info(p: Path):
+def _edf_info(p: Path, lim: _Limits | None = None):
+    lim = lim or _limits()
     size = p.stat().st_size
     with open(p, "rb") as f:
         head = f.read(256)
@@ -542,13 +949,17 @@ def _edf_info(p: Path):
     if rec_dur <= 0 or not math.isfinite(rec_dur):
         raise RecordError(f"The EDF header of {p.name} gives a data-record duration of "
                           f"{rec_dur} s, which is impossible.")
-    fs = float(top) / rec_dur
+    fs = _check_fs(float(top) / rec_dur, p.name, lim)
     if n_rec * rec_bytes > avail:
         held = avail // rec_bytes
         raise RecordError(f"The file {p.name} is shorter than its header says: it holds "
                           f"{held * rec_dur:.1f} s of the {n_rec * rec_dur:.1f} s declared. It may have "
                           "been cut off during copying; please upload it again.")
+    _check_size(p.name, int(n_rec) * int(top), len(keep), fs, lim)
     for j in keep:
+        if not all(math.isfinite(v) for v in (dmin[j], dmax[j], pmin[j], pmax[j])):
+            raise RecordError(f"The EDF header of {p.name} gives signal '{labels[j]}' a value range that "
+                              "is not a finite number; the file is damaged.")
         if dmax[j] == dmin[j] or pmax[j] == pmin[j]:
             raise RecordError(f"The EDF header of {p.name} gives signal '{labels[j]}' an empty "
                               "value range, so its samples cannot be converted to millivolts.")
@@ -645,23 +1056,38 @@ def _num(tok: str):
     return float(t)
 
 
-def _csv_read(p: Path, fs, *, header_only, start=0, stop=None):
-    raw = p.read_bytes()
-    if b"\x00" in raw[:4096]:
+def _csv_read(p: Path, fs, *, header_only, start=0, stop=None, lim=None):
+    """Read a CSV as a stream: the header line first, then numpy's chunked C parser.
+
+    Memory is the float64 result plus the parser's chunk, never the whole text
+    (a 32 MB CSV needs about its own size, not ten times it).
+    """
+    lim = lim or _limits()
+    with open(p, "rb") as fb:
+        probe = fb.read(4096)
+    if b"\x00" in probe:
         raise RecordError(f"The file {p.name} is not a text CSV file (it contains binary data).")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    del raw
-    lines = text.splitlines()
-    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if first is None:
-        raise RecordError(f"The file {p.name} contains no data.")
-    head = lines[first]
+        probe.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the probe is still UTF-8.
+        encoding = "utf-8-sig" if exc.start >= len(probe) - 3 else "latin-1"
+    with open(p, "r", encoding=encoding, errors="strict" if encoding == "latin-1" else "replace",
+              newline="") as f:
+        first = 0
+        head = ""
+        for first, line in enumerate(f):
+            if line.strip():
+                head = line.rstrip("\r\n")
+                break
+        else:
+            raise RecordError(f"The file {p.name} contains no data.")
+        if not head.strip():
+            raise RecordError(f"The file {p.name} contains no data.")
     delim = max([",", ";", "\t"], key=head.count)
     if head.count(delim) == 0:
-        delim = "," if "," in lines[min(first + 1, len(lines) - 1)] else (None if len(head.split()) > 1 else ",")
+        delim = None if len(head.split()) > 1 else ","
     names = [c.strip().strip('"').strip("'") for c in (head.split(delim) if delim else head.split())]
     numeric_head = True
     for c in names:
@@ -681,6 +1107,9 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None):
     lead_cols = names[1:] if time_col else names
     if not lead_cols:
         raise RecordError(f"The file {p.name} has a time column but no lead columns.")
+    if len(lead_cols) > lim.max_leads:
+        raise RecordError(f"{p.name} has {len(lead_cols)} columns; we accept at most {lim.max_leads} leads. "
+                          "Please export only the ECG leads.")
     scales, leads = [], []
     for c in lead_cols:
         m = _UNIT_RE.search(c)
@@ -688,24 +1117,33 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None):
         scales.append(_VOLT_SCALE_TO_MV.get(unit, 1.0))
         leads.append(_UNIT_RE.sub("", c) if m else c)
     ncol = len(names)
-    data_lines = lines[first + 1:]
-    # Fast path: numpy's C parser; on any error, scan rows to report the first bad one.
+    # Bound the rows parsed by the sample and decoded-size limits.
+    max_rows = min(lim.max_samples, lim.max_decoded_bytes // (4 * len(lead_cols)))
     values = None
-    if delim is not None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                values = np.loadtxt(_io.StringIO("\n".join(data_lines)), delimiter=delim,
-                                    dtype=np.float64, ndmin=2, comments=None,
-                                    quotechar='"')
-            if values.shape[0] and values.shape[1] != ncol:
+    with open(p, "r", encoding=encoding, errors="replace", newline="") as f:
+        for _ in range(first + 1):
+            f.readline()
+        if delim is not None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    values = np.loadtxt(f, delimiter=delim, dtype=np.float64, ndmin=2, comments=None,
+                                        quotechar='"', max_rows=max_rows + 1)
+                if values.shape[0] and values.shape[1] != ncol:
+                    values = None
+            except ValueError:
                 values = None
-        except ValueError:
-            values = None
     if values is None:
-        values = _csv_scan(p.name, data_lines, delim, names, first + 2)
+        with open(p, "r", encoding=encoding, errors="replace", newline="") as f:
+            for _ in range(first + 1):
+                f.readline()
+            values = _csv_scan(p.name, f, delim, names, first + 2, max_rows + 1)
     if values.shape[0] == 0:
         raise RecordError(f"The file {p.name} has a header row but no data rows.")
+    if values.shape[0] > max_rows:
+        raise RecordError(f"{p.name} has more than {max_rows} rows, more than we accept "
+                          f"({lim.max_samples} samples per lead, {lim.max_decoded_bytes / 2**30:.1f} GiB "
+                          "decoded). Please upload a shorter recording.")
     fs_val = fs
     if fs_val is None and time_col:
         dtimes = np.diff(values[:, 0])
@@ -719,11 +1157,12 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None):
                           "it, so please give the sampling rate (samples per second, e.g. 500).")
     try:
         fs_val = float(fs_val)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RecordError(f"The sampling rate '{fs}' is not a number.") from None
-    if not math.isfinite(fs_val) or fs_val <= 0 or fs_val > 100_000:
+    if not math.isfinite(fs_val) or fs_val <= 0:
         raise RecordError(f"The sampling rate {fs_val} Hz is impossible; please give the number of "
                           "samples per second (e.g. 250, 360, 500).")
+    _check_fs(fs_val, p.name, lim)
     n = values.shape[0]
     info = RecordInfo(fs=fs_val, lead_names=tuple(leads), n_samples=n, duration_s=n / fs_val,
                       start_time=None, format_name="CSV", file_names=(p.name,))
@@ -736,12 +1175,12 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None):
                   lead_names=tuple(leads), start_time=None)
 
 
-def _csv_scan(name, data_lines, delim, names, first_row_no):
-    """Parse row by row; raise a RecordError naming the first bad row and column."""
+def _csv_scan(name, lines, delim, names, first_row_no, max_rows):
+    """Parse row by row from a stream; raise a RecordError naming the first bad row and column."""
     ncol = len(names)
-    reader = csv.reader(data_lines, delimiter=delim) if delim else (ln.split() for ln in data_lines)
-    out = np.empty((len(data_lines), ncol), dtype=np.float64)
-    k = 0
+    reader = csv.reader(lines, delimiter=delim) if delim else (ln.split() for ln in lines)
+    blocks, block, k = [], np.empty((65536, ncol), dtype=np.float64), 0
+    total = 0
     for i, row in enumerate(reader):
         row_no = first_row_no + i
         if not row or all(not c.strip() for c in row):
@@ -751,9 +1190,16 @@ def _csv_scan(name, data_lines, delim, names, first_row_no):
                               f"{ncol} columns; every row must have one value per column.")
         for j, tok in enumerate(row):
             try:
-                out[k, j] = _num(tok)
+                block[k, j] = _num(tok)
             except ValueError:
                 raise RecordError(f"Row {row_no} of {name} has text where a number was expected: "
                                   f"'{tok.strip()[:30]}' in column {names[j]}.") from None
         k += 1
-    return out[:k]
+        total += 1
+        if k == block.shape[0]:
+            blocks.append(block)
+            block, k = np.empty_like(block), 0
+        if total >= max_rows:
+            break
+    blocks.append(block[:k])
+    return np.concatenate(blocks, axis=0) if len(blocks) > 1 else blocks[0]

@@ -27,6 +27,9 @@ class Record:
     fs: float
     lead_names: tuple[str, ...]
     start_time: dt.datetime | None = None
+    # --- intake additions (issue 9): what the device said, and what the reader tolerated ---
+    device: "DeviceInfo | None" = None
+    tolerated: tuple[str, ...] = ()
 
     @property
     def n_samples(self) -> int:
@@ -35,6 +38,162 @@ class Record:
     @property
     def duration_s(self) -> float:
         return self.n_samples / self.fs
+
+
+# --------------------------------------------------------------------------
+# Intake (issue 9): device metadata kept with a Record, and the fitness check.
+# --------------------------------------------------------------------------
+
+def _finite_or_none(v):
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+@dataclass(frozen=True)
+class DeviceMeasurements:
+    """The acquiring device's own global measurements (None where the file gives none).
+
+    Intervals in milliseconds, axes in degrees, rate in beats per minute.
+    """
+
+    heart_rate_bpm: float | None = None
+    pr_ms: float | None = None
+    qrs_ms: float | None = None
+    qt_ms: float | None = None
+    qtc_ms: float | None = None
+    p_axis_deg: float | None = None
+    qrs_axis_deg: float | None = None
+    t_axis_deg: float | None = None
+
+    def to_dict(self) -> dict:
+        return {k: _finite_or_none(getattr(self, k)) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """What the exporting device says about a recording.
+
+    Attributes
+    ----------
+    format_name : str
+        File format as found by content, e.g. ``"SCP-ECG"``, ``"DICOM 12-lead ECG"``.
+    manufacturer, model, software_version, serial_number : str
+        As the file states them ("" when absent).
+    acquisition_time : datetime or None
+        When the device recorded the ECG.
+    measurements : DeviceMeasurements
+        The device's own HR, PR, QRS, QT, QTc and P/QRS/T axes.
+    statements : tuple of str
+        The device's interpretation statements, in file order.
+    """
+
+    format_name: str = ""
+    manufacturer: str = ""
+    model: str = ""
+    software_version: str = ""
+    serial_number: str = ""
+    acquisition_time: dt.datetime | None = None
+    measurements: DeviceMeasurements = field(default_factory=DeviceMeasurements)
+    statements: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"format_name": self.format_name, "manufacturer": self.manufacturer, "model": self.model,
+                "software_version": self.software_version, "serial_number": self.serial_number,
+                "acquisition_time": self.acquisition_time.isoformat() if self.acquisition_time else None,
+                "measurements": self.measurements.to_dict(), "statements": list(self.statements)}
+
+
+@dataclass(frozen=True)
+class FitnessProblem:
+    """One reason a recording may not be readable by a cardiologist.
+
+    Attributes
+    ----------
+    code : str
+        Stable identifier: ``too_short``, ``flat_leads``, ``clipping``, ``noisy``,
+        ``implausible_amplitude``, ``low_sampling_rate``.
+    blocking : bool
+        True when the problem alone makes the recording unfit (record again);
+        False for advice that does not stop the recording going to a reader.
+    leads : tuple of str
+        Leads concerned (empty when the problem concerns the whole recording).
+    measured : dict
+        Measured values with units in their keys (e.g. ``{"duration_s": 3.0}``).
+    threshold : dict
+        The limits the values were compared with, same keys and units.
+    message : str
+        English msgid with ``%(name)s`` placeholders filled from `params`
+        (translate it with gettext, then ``% params``).
+    advice : str
+        English msgid: what the clinic should do, same placeholders.
+    params : dict
+        Values for the placeholders (``leads`` is already formatted, e.g. "V1-V6").
+    reference : str
+        Where the threshold comes from.
+    """
+
+    code: str
+    blocking: bool
+    leads: tuple[str, ...]
+    measured: dict
+    threshold: dict
+    message: str
+    advice: str
+    params: dict
+    reference: str = ""
+
+    @property
+    def text(self) -> str:
+        """The English message and advice with the placeholders filled in."""
+        return (self.message % self.params) + ": " + (self.advice % self.params)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "blocking": self.blocking, "leads": list(self.leads),
+                "measured": {k: _finite_or_none(v) for k, v in self.measured.items()},
+                "threshold": {k: _finite_or_none(v) for k, v in self.threshold.items()},
+                "message": self.message, "advice": self.advice,
+                "params": {k: (v if isinstance(v, str) else _finite_or_none(v)) for k, v in self.params.items()},
+                "text": self.text, "reference": self.reference}
+
+
+@dataclass(frozen=True)
+class Fitness:
+    """Whether a recording is fit for a cardiologist to read.
+
+    Attributes
+    ----------
+    fit : bool
+        False when any problem is blocking.
+    problems : tuple of FitnessProblem
+        Blocking problems first, then advice.
+    duration_s : float
+        Recording duration in seconds.
+    fs : float
+        Sampling rate in Hz.
+    n_leads : int
+        Number of leads.
+    checked_s : float
+        Seconds of signal examined for flat leads, clipping and noise.
+    """
+
+    fit: bool
+    problems: tuple[FitnessProblem, ...]
+    duration_s: float
+    fs: float
+    n_leads: int
+    checked_s: float
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(p.code for p in self.problems)
+
+    def to_dict(self) -> dict:
+        return {"fit": self.fit, "problems": [p.to_dict() for p in self.problems],
+                "duration_s": _finite_or_none(self.duration_s), "fs": _finite_or_none(self.fs),
+                "n_leads": self.n_leads, "checked_s": _finite_or_none(self.checked_s)}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,18 @@
-"""Receiving an ECG upload: stage, validate, store durably. Nothing is kept unless all of it is good."""
+"""Receiving an ECG upload: stage, validate, store durably. Nothing is kept unless all of it is good.
+
+Files are recognised by content (`ecgsignal.sniff_format`), so a cart's export is accepted
+whatever its extension: SCP-ECG, HL7 aECG, DICOM ECG, GE MUSE and Philips Sierra XML, MFER,
+ISHNE, EDF/BDF, CSV, and WFDB (a .hea header with its signal files). Work per upload is bounded:
+zip entries are counted from the central directory before anything is extracted, the
+compression ratio and the unpacked size are limited, and the record is decoded once, in
+bounded windows, before the upload is acknowledged (`ecgsignal.verify_record`).
+"""
 from __future__ import annotations
 
+import lzma
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -10,11 +21,23 @@ import ecgsignal
 from telemed.services.errors import BadRequest, UnsupportedUpload, UploadTooLarge
 from telemed.storage import BlobStore
 
-SIGNAL_EXTENSIONS = {".hea": "wfdb", ".edf": "edf", ".bdf": "edf", ".csv": "csv"}
 # Files that may accompany a WFDB header: signal data and beat annotations.
 COMPANION_EXTENSIONS = {".dat", ".mat", ".atr", ".qrs", ".ecg", ".xyz"}
-ACCEPTED_TEXT = "a WFDB record (.hea with its .dat files), an EDF file (.edf), a CSV file (.csv) or a .zip holding one of these"
+ACCEPTED_TEXT = ("an ECG cart export (SCP-ECG, DICOM ECG, HL7 aECG, GE MUSE or Philips XML, MFER, ISHNE), "
+                 "a WFDB record (.hea with its .dat files), an EDF file, a CSV file or a .zip holding one of these")
 MAX_FILES = 64
+#: Entries a zip may list in its central directory (files, folders, metadata), counted before extraction.
+MAX_ZIP_ENTRIES = 256
+#: Largest ratio of unpacked to packed size for an entry bigger than `RATIO_FLOOR_BYTES`.
+#: ECG data compress 2-10:1 with deflate; zip bombs reach 1000:1 and more.
+MAX_COMPRESSION_RATIO = 100
+RATIO_FLOOR_BYTES = 1 << 20
+#: Errors the zip machinery and its decompressors raise on damaged archives.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, struct.error,
+               UnicodeDecodeError, ValueError, KeyError, IndexError)
+_DAMAGED_ZIP = "{name} is damaged: a file inside it cannot be read. Please make the zip again (or upload the files themselves)."
+_EXOTIC_ZIP = ("{name} is password-protected or uses a compression we cannot open. "
+               "Please make an ordinary zip (or upload the files themselves).")
 
 
 @dataclass(frozen=True)
@@ -65,64 +88,116 @@ def stage_files(uploads, folder: Path, *, limit_bytes: int) -> list[StagedFile]:
     return list(staged.values())
 
 
+def _unsafe_member_name(name: str) -> bool:
+    """Absolute paths, drive letters and '..' components: an archive trying to write outside its folder."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":") or "\x00" in name
+
+
 def unpack_zip(archive: StagedFile, folder: Path, *, limit_bytes: int) -> list[StagedFile]:
-    """Extract a zip's files (flattened) into the staging folder, guarding against zip bombs."""
+    """Extract a zip's files (flattened) into the staging folder, guarding against zip bombs.
+
+    Everything is checked from the central directory before the first byte is extracted:
+    the number of entries, their names, their declared sizes and compression ratios.
+    """
     try:
         zf = zipfile.ZipFile(archive.path)
     except zipfile.BadZipFile:
         raise BadRequest(f"{archive.name} is not a readable zip archive; it may be damaged or incomplete.") from None
+    except _ZIP_ERRORS:
+        raise BadRequest(_DAMAGED_ZIP.format(name=archive.name)) from None
     with zf:
-        members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")
+        entries = zf.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise BadRequest(f"{archive.name} lists {len(entries)} entries; an ECG record has at most "
+                             f"{MAX_FILES} files. Please zip only the ECG files.")
+        unsafe = [m.filename for m in entries if _unsafe_member_name(m.filename)]
+        if unsafe:
+            raise BadRequest(f"{archive.name} contains a file with an unsafe path ({unsafe[0][:80]!r}). "
+                             "Please make the zip again from the ECG files only.")
+        members = [m for m in entries if not m.is_dir() and not m.filename.startswith("__MACOSX/")
                    and not PurePosixPath(m.filename).name.startswith(".")]
+        if len(members) > MAX_FILES:
+            raise BadRequest(f"Too many files ({len(members)}); an ECG record has at most {MAX_FILES}.")
         if sum(m.file_size for m in members) > limit_bytes:
             raise UploadTooLarge(f"{archive.name} unpacks to more than the {limit_bytes // 2**20} MB allowed.")
+        for m in members:
+            if m.file_size > RATIO_FLOOR_BYTES and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
+                raise BadRequest(f"{archive.name} is not an ordinary zip: {PurePosixPath(m.filename).name} would "
+                                 f"unpack {m.file_size // max(m.compress_size, 1)} times larger than it is stored.")
+        if any(m.flag_bits & 0x1 for m in members):
+            raise BadRequest(_EXOTIC_ZIP.format(name=archive.name))
+
+        def streams():
+            for member in members:
+                with zf.open(member) as stream:
+                    yield member.filename, stream
+
         try:
-            streams = [(member.filename, zf.open(member)) for member in members]
-        except (RuntimeError, NotImplementedError):
-            raise BadRequest(f"{archive.name} is password-protected or uses a compression we cannot open. "
-                             "Please make an ordinary zip (or upload the files themselves).") from None
-        archive.path.unlink()
-        try:
-            return stage_files(streams, folder, limit_bytes=limit_bytes)
-        except zipfile.BadZipFile:
-            raise BadRequest(f"{archive.name} is damaged: a file inside it cannot be read.") from None
+            staged = stage_files(streams(), folder, limit_bytes=limit_bytes)
         except (RuntimeError, NotImplementedError):  # zipfile's words for encrypted / exotic compression
-            raise BadRequest(f"{archive.name} is password-protected or uses a compression we cannot open. "
-                             "Please make an ordinary zip (or upload the files themselves).") from None
-        finally:
-            for _, stream in streams:
-                stream.close()
+            raise BadRequest(_EXOTIC_ZIP.format(name=archive.name)) from None
+        except _ZIP_ERRORS:
+            raise BadRequest(_DAMAGED_ZIP.format(name=archive.name)) from None
+    archive.path.unlink(missing_ok=True)
+    return staged
 
 
-def _main_candidates(files: list[StagedFile]) -> list[StagedFile]:
-    return [f for f in files if Path(f.name).suffix.lower() in SIGNAL_EXTENSIONS]
+def _is_companion(f: StagedFile, header_stems: set[str]) -> bool:
+    """A WFDB signal or annotation file that belongs to one of the uploaded headers."""
+    return Path(f.name).suffix.lower() in COMPANION_EXTENSIONS and Path(f.name).stem in header_stems
+
+
+def _sniff(files: list[StagedFile]) -> dict[str, str]:
+    """File name -> ECG family, recognised by content, for the files that are recordings."""
+    headers = [f for f in files if f.name.lower().endswith(".hea")]
+    stems = {Path(h.name).stem for h in headers}
+    found = {h.name: "wfdb" for h in headers}
+    for f in files:
+        if f.name in found or _is_companion(f, stems):
+            continue
+        family = ecgsignal.sniff_format(f.path)
+        if family not in (None, "zip", "wfdb"):
+            found[f.name] = family
+    return found
+
+
+def _not_an_ecg_message(files: list[StagedFile]) -> str:
+    if len(files) == 1:
+        try:
+            ecgsignal.read_header(files[0].path)
+        except ecgsignal.RecordError as exc:
+            return exc.message
+    names = ", ".join(f.name for f in files)
+    return f"None of the files ({names}) is an ECG recording we can read. Please upload {ACCEPTED_TEXT}."
 
 
 def validate(files: list[StagedFile], *, fs_hz: float | None, from_zip: bool) -> ValidatedUpload:
-    """Find the record among the staged files and check it is a complete, readable ECG."""
-    candidates = _main_candidates(files)
+    """Find the record among the staged files (by content) and check it is a complete, readable ECG."""
+    families = _sniff(files)
+    candidates = [f for f in files if f.name in families]
     if not candidates:
-        names = ", ".join(f.name for f in files)
-        raise UnsupportedUpload(f"None of the files ({names}) is an ECG recording we can read. Please upload {ACCEPTED_TEXT}.")
-    headers = [f for f in candidates if f.name.lower().endswith(".hea")]
+        raise UnsupportedUpload(_not_an_ecg_message(files))
+    headers = [f for f in candidates if families[f.name] == "wfdb"]
     if len(candidates) > 1 and not (headers and len(headers) == len(candidates)):
         raise BadRequest("Please upload one ECG recording per case: "
                          + ", ".join(f.name for f in candidates) + " look like several.")
     main = _pick_master_header(headers) if headers else candidates[0]
-    fmt = SIGNAL_EXTENSIONS[Path(main.name).suffix.lower()]
+    fmt = families[main.name]
     if fmt == "csv" and fs_hz is None:
         raise BadRequest("A CSV file does not say how fast it was sampled: please enter the sampling rate in Hz (for example 500).")
     try:
-        info = ecgsignal.read_header(main.path, fs=fs_hz if fmt == "csv" else None)
+        # Decodes every sample once (in bounded windows), so that what analysis would fail on is refused now.
+        info = ecgsignal.verify_record(main.path, fs=fs_hz if fmt == "csv" else None)
     except ecgsignal.UnsupportedFormat as exc:
         raise UnsupportedUpload(exc.message) from None
     except ecgsignal.RecordError as exc:
         raise BadRequest(exc.message) from None
     belongs = {main.name} | {Path(n).name for n in info.file_names}
+    stems = {Path(n).stem for n in belongs if n.lower().endswith(".hea")}
     kept = []
     for f in files:
-        if f.name in belongs or (fmt == "wfdb" and Path(f.name).suffix.lower() in COMPANION_EXTENSIONS
-                                 and Path(f.name).stem == Path(main.name).stem):
+        if f.name in belongs or (fmt == "wfdb" and _is_companion(f, stems)):
             kept.append(f)
         elif not from_zip:
             raise UnsupportedUpload(f"{f.name} is not part of the ECG record {main.name}. Please upload only the ECG files.")
@@ -136,7 +211,8 @@ def _pick_master_header(headers: list[StagedFile]) -> StagedFile:
     referenced = set()
     for h in headers:
         try:
-            referenced |= {Path(n).stem for n in ecgsignal.read_header(h.path).file_names}
+            # file_names lists the header itself first: only the files it refers to count
+            referenced |= {Path(n).stem for n in ecgsignal.read_header(h.path).file_names if n != h.name}
         except ecgsignal.RecordError:
             continue
     masters = [h for h in headers if Path(h.name).stem not in referenced]
