@@ -57,30 +57,35 @@ NOISY_LEADS_FRACTION = 0.5
 #: 24-h Holter is not rated whole at upload; a resting ECG is always whole.
 MAX_CHECK_S = 120.0
 
+def N_(message: str) -> str:
+    """Marks a message for translation by the application (gettext extraction); returns it unchanged."""
+    return message
+
+
 #: msgid templates per problem code: (message, advice).
 MESSAGES = {
-    "too_short": ("The recording lasts only %(duration_s)s seconds; at least %(min_duration_s)s seconds are needed",
-                  "record again for at least 10 seconds"),
-    "low_sampling_rate": ("The recording was sampled at %(fs_hz)s Hz, too slowly to read (at least %(min_fs_hz)s Hz is needed)",
-                          "set the ECG cart to 500 Hz and record again"),
-    "low_sampling_rate_advice": ("The recording was sampled at %(fs_hz)s Hz; diagnostic ECGs need at least %(min_fs_hz)s Hz",
-                                 "if the cart allows it, set it to 500 Hz for the next recordings"),
-    "flat_leads": ("Leads %(leads)s are flat", "check the electrodes and their cables and record again"),
-    "flat_lead": ("Lead %(leads)s is flat", "check the electrodes and their cables and record again"),
-    "clipping": ("Leads %(leads)s are cut off at the top or bottom (the amplifier is saturated)",
-                 "check that the electrodes stick well, let the baseline settle, reduce the gain and record again"),
-    "noisy": ("Leads %(leads)s are too noisy to read",
-              "ask the patient to lie still and relax, keep cables away from mains power, check the electrodes and record again"),
-    "noisy_advice": ("Leads %(leads)s are noisy", "if the patient is still there, consider recording again"),
-    "implausible_amplitude": ("The signal is %(ptp_mv)s mV from peak to peak, far more than an ECG: the values are probably not in millivolts",
-                              "export the recording again in millivolts (or choose the right unit) and upload it again"),
+    "too_short": (N_("The recording lasts only %(duration_s)s seconds; at least %(min_duration_s)s seconds are needed"),
+                  N_("record again for at least 10 seconds")),
+    "low_sampling_rate": (N_("The recording was sampled at %(fs_hz)s Hz, too slowly to read (at least %(min_fs_hz)s Hz is needed)"),
+                          N_("set the ECG cart to 500 Hz and record again")),
+    "low_sampling_rate_advice": (N_("The recording was sampled at %(fs_hz)s Hz; diagnostic ECGs need at least %(min_fs_hz)s Hz"),
+                                 N_("if the cart allows it, set it to 500 Hz for the next recordings")),
+    "flat_leads": (N_("Leads %(leads)s are flat"), N_("check the electrodes and their cables and record again")),
+    "flat_lead": (N_("Lead %(leads)s is flat"), N_("check the electrodes and their cables and record again")),
+    "clipping": (N_("Leads %(leads)s are cut off at the top or bottom (the amplifier is saturated)"),
+                 N_("check that the electrodes stick well, let the baseline settle, reduce the gain and record again")),
+    "noisy": (N_("Leads %(leads)s are too noisy to read"),
+              N_("ask the patient to lie still and relax, keep cables away from mains power, check the electrodes and record again")),
+    "noisy_advice": (N_("Leads %(leads)s are noisy"), N_("if the patient is still there, consider recording again")),
+    "implausible_amplitude": (N_("The signal is %(ptp_mv)s mV from peak to peak, far more than an ECG: the values are probably not in millivolts"),
+                              N_("export the recording again in millivolts (or choose the right unit) and upload it again")),
 }
 
 #: Advice for flat leads by the electrodes concerned.
 FLAT_ADVICE = {
-    "chest": "check the chest electrodes and record again",
-    "limb": "check the limb electrodes and record again",
-    "all": "check the electrodes and their cables and record again",
+    "chest": N_("check the chest electrodes and record again"),
+    "limb": N_("check the limb electrodes and record again"),
+    "all": N_("check the electrodes and their cables and record again"),
 }
 
 _LIMB_ELECTRODE_LEADS = {"I", "II", "III", "aVR", "aVL", "aVF"}

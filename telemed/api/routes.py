@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from telemed.api import bp
-from telemed.services import accounts, analysis, annotations, auth, consult, dashboard, notifications, referrals
+from telemed.services import (accounts, analysis, annotations, auth, consult, dashboard, intake, notifications,
+                              referrals)
 from telemed.services.errors import BadRequest
 
 
@@ -71,6 +72,28 @@ def create_case():
     case, created = referrals.create_case(current_user, request.form, files,
                                           idempotency_key=request.headers.get("Idempotency-Key"))
     return jsonify({"case": case.to_dict()}), 201 if created else 200
+
+
+@bp.post("/cases/<int:case_id>/recordings")
+@login_required
+def add_recording(case_id):
+    """A new recording for a case sent back to the clinic (multipart like the first upload)."""
+    files = [(f.filename, f.stream) for f in request.files.getlist("files")]
+    return jsonify({"case": intake.add_recording(case_id, current_user, files, request.form).to_dict()}), 201
+
+
+@bp.post("/cases/<int:case_id>/send")
+@login_required
+def send_anyway(case_id):
+    """Send a recording the upload check found unfit, with the reason (township doctor)."""
+    return jsonify({"case": intake.send_anyway(case_id, current_user, json_body()).to_dict()})
+
+
+@bp.post("/cases/<int:case_id>/rerecord")
+@login_required
+def request_rerecord(case_id):
+    """Return a case to the clinic for a new recording (cardiologist), with the reason."""
+    return jsonify({"case": intake.request_rerecord(case_id, current_user, json_body()).to_dict()})
 
 
 @bp.get("/cases")

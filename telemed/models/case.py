@@ -17,6 +17,47 @@ class CaseStatus(str, enum.Enum):
     IN_REVIEW = "in_review"
     REPORTED = "reported"
     ANALYSIS_FAILED = "analysis_failed"
+    # Back at the clinic: the recording cannot be read (upload check) or a reader asked for another.
+    RERECORD_REQUESTED = "rerecord_requested"
+
+
+S = CaseStatus
+# The case lifecycle: the one table every service goes through (`check_transition`, `sources_of`).
+TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    S.ANALYZING: frozenset({S.AWAITING_REVIEW, S.ANALYSIS_FAILED}),
+    S.AWAITING_REVIEW: frozenset({S.IN_REVIEW, S.RERECORD_REQUESTED}),
+    S.IN_REVIEW: frozenset({S.REPORTED, S.AWAITING_REVIEW, S.RERECORD_REQUESTED}),
+    S.RERECORD_REQUESTED: frozenset({S.ANALYZING}),         # a new recording, or sent anyway
+    S.ANALYSIS_FAILED: frozenset({S.ANALYZING, S.RERECORD_REQUESTED}),
+    S.REPORTED: frozenset(),                                 # a signed report is amended, never reopened
+}
+# Where a new case starts: analysis, or straight back to the clinic when the upload check fails.
+INITIAL = frozenset({S.ANALYZING, S.RERECORD_REQUESTED})
+# "Open" means one thing everywhere (queue filter, annotations, scripts): readers can work on it.
+OPEN_FOR_REVIEW = frozenset({S.AWAITING_REVIEW, S.IN_REVIEW})
+# Still the clinic's to act on.
+WITH_CLINIC = frozenset({S.RERECORD_REQUESTED, S.ANALYSIS_FAILED})
+
+
+def can_transition(from_status: str, to_status: str) -> bool:
+    return CaseStatus(to_status) in TRANSITIONS[CaseStatus(from_status)]
+
+
+def check_transition(from_status: str, to_status: str) -> None:
+    """Raise InvalidTransition unless the lifecycle allows `from_status` -> `to_status`."""
+    if not can_transition(from_status, to_status):
+        from flask_babel import gettext as _
+
+        from telemed.services.errors import InvalidTransition
+        from telemed.vocabulary import status_label
+
+        raise InvalidTransition(_("A case cannot go from %(from)s to %(to)s.",
+                                  **{"from": status_label(from_status), "to": status_label(to_status)}))
+
+
+def sources_of(to_status: CaseStatus) -> list[str]:
+    """The statuses a case may leave for `to_status` (the WHERE of a race-free conditional UPDATE)."""
+    return [s.value for s, targets in TRANSITIONS.items() if to_status in targets]
 
 
 class Priority(str, enum.Enum):
@@ -56,17 +97,32 @@ class Case(db.Model):
     claimed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
     reported_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
     failed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    # Why the case is back at the clinic: {"by": "check", "problems": [...]} from the upload check,
+    # or {"by": "reader", "reason", "requested_by"}; "sent_anyway" holds the doctor's reason.
+    rerecord: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     clinic: so.Mapped[Clinic] = so.relationship()
     uploaded_by: so.Mapped[User] = so.relationship(foreign_keys=[uploaded_by_id])
     assigned_to: so.Mapped[User | None] = so.relationship(foreign_keys=[assigned_to_id])
-    recording: so.Mapped["Recording | None"] = so.relationship(back_populates="case", uselist=False)
+    # Every recording ever sent for the case (originals are never deleted); `recording` is the current one.
+    recordings: so.Mapped[list["Recording"]] = so.relationship(back_populates="case", order_by="Recording.id")
+    recording: so.Mapped["Recording | None"] = so.relationship(
+        primaryjoin="and_(Recording.case_id == Case.id, Recording.superseded_at.is_(None))",
+        uselist=False, viewonly=True)
     analysis: so.Mapped["Analysis | None"] = so.relationship(back_populates="case", uselist=False)
     report: so.Mapped["Report | None"] = so.relationship(back_populates="case", uselist=False)
 
     @property
     def consortium_id(self) -> int:
         return self.clinic.consortium_id
+
+    def can_transition_to(self, to_status: str) -> bool:
+        return can_transition(self.status, to_status)
+
+    def transition(self, to_status: CaseStatus) -> None:
+        """Move to `to_status` if the lifecycle allows it (else InvalidTransition)."""
+        check_transition(self.status, to_status)
+        self.status = CaseStatus(to_status).value
 
     def set_priority(self, priority: str) -> None:
         self.priority = priority
@@ -94,7 +150,18 @@ class Case(db.Model):
             "failed_at": iso(self.failed_at),
             "recording": self.recording.to_dict() if self.recording else None,
             "summary": self.analysis.summary() if self.analysis else None,
+            "rerecord": self._rerecord_json(),
         }
+
+    def _rerecord_json(self) -> dict | None:
+        if not self.rerecord:
+            return None
+        from telemed.services.intake import fitness_messages
+
+        out = dict(self.rerecord)
+        out["messages"] = fitness_messages({"problems": out.get("problems", [])}) or (
+            [out["reason"]] if out.get("reason") else [])
+        return out
 
 
 class Recording(db.Model):
@@ -102,7 +169,7 @@ class Recording(db.Model):
 
     __tablename__ = "recordings"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), unique=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), index=True)
     format: so.Mapped[str] = so.mapped_column(sa.String(10))
     main_file: so.Mapped[str] = so.mapped_column(sa.String(255))
     fs: so.Mapped[float]
@@ -110,7 +177,14 @@ class Recording(db.Model):
     n_samples: so.Mapped[int]
     duration_s: so.Mapped[float]
     start_time: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
-    case: so.Mapped[Case] = so.relationship(back_populates="recording")
+    # What the device said (manufacturer, model, its own measurements and statements), what the
+    # reader tolerated in the file, and the upload check's verdict.
+    device: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    tolerated: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    fitness: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    superseded_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
+    case: so.Mapped[Case] = so.relationship(back_populates="recordings")
     files: so.Mapped[list["RecordingFile"]] = so.relationship(
         back_populates="recording", cascade="all, delete-orphan", order_by="RecordingFile.name")
 
@@ -118,7 +192,8 @@ class Recording(db.Model):
         return {
             "format": self.format, "fs": self.fs, "leads": self.lead_names, "n_samples": self.n_samples,
             "duration_s": round(self.duration_s, 3), "start_time": iso(self.start_time),
-            "files": [f.to_dict() for f in self.files],
+            "files": [f.to_dict() for f in self.files], "device": self.device, "tolerated": self.tolerated or [],
+            "fitness": self.fitness,
         }
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from telemed.extensions import db
 from telemed.models import Analysis, Case, CaseStatus, Priority, Recording
 from telemed.models._time import utcnow
+from telemed.models.case import sources_of
 from telemed.realtime import broadcast
 from telemed.services import audit
 from telemed.services.access import get_visible_case
@@ -92,7 +93,7 @@ def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
         detail_gz=Analysis.pack_detail({k: result.get(k) for k in ("beats", "waves", "heart_rate", "timing_ms")}),
     )
     case.set_priority(priority)
-    case.status = CaseStatus.AWAITING_REVIEW.value
+    case.transition(CaseStatus.AWAITING_REVIEW)
     case.analyzed_at = utcnow()
     audit.record(None, "case_analyzed", case.id, priority=priority, processing_ms=round(elapsed_ms, 1))
     try:
@@ -108,7 +109,7 @@ def _fail(case: Case, reason: str) -> None:
     """Mark the case failed with a reason the clinic can act on, unless another worker already finished it."""
     db.session.rollback()
     changed = db.session.execute(
-        sa.update(Case).where(Case.id == case.id, Case.status == CaseStatus.ANALYZING.value)
+        sa.update(Case).where(Case.id == case.id, Case.status.in_(sources_of(CaseStatus.ANALYSIS_FAILED)))
         .values(status=CaseStatus.ANALYSIS_FAILED.value, failure_reason=reason, failed_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     if not changed:

@@ -5,13 +5,14 @@ import sqlalchemy as sa
 from telemed.extensions import db
 from telemed.models import Annotation, Case, CaseStatus, Role, User
 from telemed.models._time import utcnow
+from telemed.models.case import OPEN_FOR_REVIEW
 from telemed.realtime import broadcast
 from telemed.services import audit
 from telemed.services.access import get_visible_case, require_role
 from telemed.vocabulary import status_label
 from telemed.services.errors import AnnotationNotFound, BadRequest, CaseNotFound, InvalidTransition, StaleVersion
 
-OPEN_STATUSES = {CaseStatus.AWAITING_REVIEW.value, CaseStatus.IN_REVIEW.value}
+OPEN_STATUSES = {s.value for s in OPEN_FOR_REVIEW}
 
 
 def _checked_fields(case: Case, data: dict, *, partial: bool) -> dict:

@@ -12,8 +12,7 @@ from telemed.models import Case, CaseStatus, Clinic, Role, User
 from telemed.models._time import utcnow
 from telemed.services.access import require_role
 
-OPEN = (CaseStatus.ANALYZING.value, CaseStatus.AWAITING_REVIEW.value, CaseStatus.IN_REVIEW.value,
-        CaseStatus.ANALYSIS_FAILED.value)
+OPEN = tuple(s.value for s in CaseStatus if s is not CaseStatus.REPORTED)  # everything not yet answered
 WINDOW = dt.timedelta(hours=24)
 # Operational rule, not a clinical one: a reader holding this many open reviews, or twice the
 # consortium's mean, is flagged so the coordinator can redistribute the queue.

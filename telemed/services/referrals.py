@@ -6,17 +6,17 @@ import datetime as dt
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 
 from telemed import jobs
 from telemed.extensions import db
-from telemed.models import Case, CaseStatus, Recording, RecordingFile, Report, Role, User
+from telemed.models import Case, CaseStatus, Recording, Report, Role, User
+from telemed.models.case import INITIAL, sources_of
 from telemed.models._time import utcnow
 from telemed.realtime import broadcast
-from telemed.services import audit, notifications, uploads
+from telemed.services import audit, intake, notifications
 from telemed.services.access import get_visible_case, require_role, visible_cases
+from telemed.storage import blob_store
 from telemed.services.errors import AlreadyClaimed, BadRequest, InvalidTransition, NotAssigned
-from telemed.storage import BlobStore, blob_store
 from telemed.vocabulary import RECOMMENDATIONS, STATEMENTS, field_label, status_label
 
 MAX_TEXT = 4000
@@ -45,22 +45,28 @@ def parse_case_form(form: dict) -> dict:
     sex = (form.get("sex") or "").strip().upper()[:1] or None
     if sex not in {None, "M", "F"}:
         raise BadRequest(_("Sex must be M or F (or left empty when unknown)."), code="invalid_sex")
-    fs_raw = (form.get("sampling_rate_hz") or "").strip()
-    fs_hz = None
-    if fs_raw:
-        try:
-            fs_hz = float(fs_raw)
-        except ValueError:
-            fs_hz = -1.0
-        if not 50 <= fs_hz <= 20000:
-            raise BadRequest(_("The sampling rate must be a number of samples per second between 50 and 20000, "
-                               "not %(value)s.", value=repr(fs_raw)), code="invalid_sampling_rate")
+    fs_hz = parse_sampling_rate(form)
     return {
         "patient_ref": _text(form, "patient_ref", required=True, max_len=100),
         "age": age, "sex": sex,
         "symptoms": _text(form, "symptoms"), "question": _text(form, "question"),
         "fs_hz": fs_hz,
     }
+
+
+def parse_sampling_rate(form: dict) -> float | None:
+    """The sampling rate a CSV upload needs (the form's `sampling_rate_hz`), or None."""
+    fs_raw = (form.get("sampling_rate_hz") or "").strip()
+    if not fs_raw:
+        return None
+    try:
+        fs_hz = float(fs_raw)
+    except ValueError:
+        fs_hz = -1.0
+    if not 50 <= fs_hz <= 20000:
+        raise BadRequest(_("The sampling rate must be a number of samples per second between 50 and 20000, "
+                           "not %(value)s.", value=repr(fs_raw)), code="invalid_sampling_rate")
+    return fs_hz
 
 
 def create_case(user: User, form: dict, files, *, idempotency_key: str | None = None) -> tuple[Case, bool]:
@@ -75,49 +81,35 @@ def create_case(user: User, form: dict, files, *, idempotency_key: str | None = 
             return existing, False
     fields = parse_case_form(form)
     store = blob_store()
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    new_blobs: list[str] = []
-    with store.staging_area() as folder:
-        staged = uploads.stage_files(files, folder, limit_bytes=limit)
-        from_zip = len(staged) == 1 and staged[0].name.lower().endswith(".zip")
-        if from_zip:
-            staged = uploads.unpack_zip(staged[0], folder, limit_bytes=limit)
-        upload = uploads.validate(staged, fs_hz=fields["fs_hz"], from_zip=from_zip)
+    with intake.staged_recording(files, fs_hz=fields["fs_hz"]) as (upload, exam):
+        new_blobs = intake.store_files(store, upload)
         try:
-            for f in upload.files:
-                if store.commit(f.path, f.sha256):
-                    new_blobs.append(f.sha256)
-            case = _insert_case(user, fields, upload, idempotency_key)
+            case = _insert_case(user, fields, upload, exam, idempotency_key)
         except BaseException:
             db.session.rollback()
-            _discard_unreferenced(store, new_blobs)
+            intake.discard_unreferenced(store, new_blobs)
             raise
     broadcast.case_changed(case, event="case_created")
-    jobs.enqueue_analysis(case.id)
+    if exam.fit:
+        jobs.enqueue_analysis(case.id)
     db.session.refresh(case)
     return case, True
 
 
-def _insert_case(user: User, fields: dict, upload: uploads.ValidatedUpload, idempotency_key: str | None) -> Case:
-    info = upload.info
+def _insert_case(user: User, fields: dict, upload, exam: intake.Examination, idempotency_key: str | None) -> Case:
+    """A recording the upload check finds unfit goes back to the clinic at once, not to the queue."""
+    status = CaseStatus.ANALYZING if exam.fit else CaseStatus.RERECORD_REQUESTED
+    assert status in INITIAL
     case = Case(clinic_id=user.clinic_id, uploaded_by_id=user.id, idempotency_key=idempotency_key,
                 patient_ref=fields["patient_ref"], age=fields["age"], sex=fields["sex"],
-                symptoms=fields["symptoms"], question=fields["question"], status=CaseStatus.ANALYZING.value)
-    case.recording = Recording(
-        format=upload.format, main_file=upload.main_file, fs=float(info.fs), lead_names=list(info.lead_names),
-        n_samples=int(info.n_samples), duration_s=float(info.duration_s), start_time=info.start_time,
-        files=[RecordingFile(name=f.name, sha256=f.sha256, size_bytes=f.size_bytes) for f in upload.files])
+                symptoms=fields["symptoms"], question=fields["question"], status=status.value,
+                rerecord=None if exam.fit else intake.rerecord_by_check(exam))
+    case.recordings.append(intake.new_recording(upload, exam))
     db.session.add(case)
     db.session.flush()
-    audit.record(user, "case_created", case.id, files=[f.name for f in upload.files])
+    audit.record(user, "case_created", case.id, files=[f.name for f in upload.files], fit=exam.fit)
     db.session.commit()
     return case
-
-
-def _discard_unreferenced(store: BlobStore, shas: list[str]) -> None:
-    for sha in shas:
-        if not db.session.scalar(sa.select(sa.func.count()).select_from(RecordingFile).where(RecordingFile.sha256 == sha)):
-            store.discard(sha)
 
 
 # What Case.to_dict() reads, in a handful of queries instead of several per case.
@@ -174,7 +166,7 @@ def claim_case(case_id: int, user: User) -> Case:
     # One conditional UPDATE: the database decides the race, on SQLite and PostgreSQL alike.
     won = db.session.execute(
         sa.update(Case)
-        .where(Case.id == case.id, Case.status == CaseStatus.AWAITING_REVIEW.value)
+        .where(Case.id == case.id, Case.status.in_(sources_of(CaseStatus.IN_REVIEW)))
         .values(status=CaseStatus.IN_REVIEW.value, assigned_to_id=user.id, claimed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
@@ -222,7 +214,7 @@ def submit_report(case_id: int, user: User, data: dict) -> Report:
     recommendation, statements = _checked_vocabulary(data)
     now = utcnow()
     won = db.session.execute(
-        sa.update(Case).where(Case.id == case.id, Case.status == CaseStatus.IN_REVIEW.value,
+        sa.update(Case).where(Case.id == case.id, Case.status.in_(sources_of(CaseStatus.REPORTED)),
                               Case.assigned_to_id == user.id)
         .values(status=CaseStatus.REPORTED.value, reported_at=now)
         .execution_options(synchronize_session=False)

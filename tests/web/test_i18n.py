@@ -35,7 +35,8 @@ def test_every_string_has_a_chinese_translation():
     from babel.messages.extract import extract_from_dir
     from babel.messages.mofile import read_mo
 
-    method_map = [("telemed/**.py", "python"), ("templates/**.html", "jinja2"), ("static/js/**.js", "javascript")]
+    method_map = [("telemed/**.py", "python"), ("signal/ecgsignal/fitness.py", "python"),
+                  ("templates/**.html", "jinja2"), ("static/js/**.js", "javascript")]
     options = {"static/js/**.js": {"parse_template_string": "true"}}
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": None, "t": None,
                 "lazy_gettext": None}
