@@ -66,6 +66,18 @@ def clean_name(raw: str | None) -> str:
 
 def stage_files(uploads, folder: Path, *, limit_bytes: int) -> list[StagedFile]:
     """Write each uploaded (name, stream) into the staging folder, hashing as it goes."""
+    try:
+        return _stage_files(uploads, folder, limit_bytes=limit_bytes)
+    finally:
+        # Close what was handed in (spooled request files), whether or not it was read.
+        if isinstance(uploads, (list, tuple)):
+            for _, stream in uploads:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
+
+
+def _stage_files(uploads, folder: Path, *, limit_bytes: int) -> list[StagedFile]:
     staged: dict[str, StagedFile] = {}
     total = 0
     for raw_name, stream in uploads:

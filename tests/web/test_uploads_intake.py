@@ -1,8 +1,8 @@
 """Cart formats accepted by content; bounded work for hostile uploads (zip bombs, traversal, lying rates)."""
+import gc
 import io
-import shutil
-import struct
 import time
+import warnings
 import zipfile
 
 import numpy as np
@@ -164,11 +164,21 @@ def test_hostile_upload_is_refused_cleanly(app, world, data_dir, name):
 def test_many_entry_zip_is_refused_before_extraction(app, world, data_dir):
     """Is a zip of 20,000 one-byte entries refused from its central directory, quickly?"""
     payload = _zip([(f"f{k}.csv", b"1") for k in range(20_000)])
-    t0 = time.perf_counter()
-    response = _post(login_client(app, "doctor"), _form(("many.zip", payload)))
-    elapsed = time.perf_counter() - t0
-    _assert_refused(app, data_dir, response, 400, "entries")
-    assert elapsed < 3.0
+    client = login_client(app, "doctor")
+    with warnings.catch_warnings():
+        # werkzeug's test client spools a body over 500 kB to a temporary file that lives as
+        # long as the response; drop both here so the file is not reported in a later test
+        warnings.simplefilter("ignore", ResourceWarning)
+        t0 = time.perf_counter()
+        response = _post(client, _form(("many.zip", payload)))
+        elapsed = time.perf_counter() - t0
+        status, body = response.status_code, response.get_json()
+        del response
+        gc.collect()
+    assert status == 400 and "entries" in body["error"], body
+    assert _count_cases(app) == 0 and stored_files(data_dir) == []
+    assert list((data_dir / "incoming").iterdir()) == []
+    assert elapsed < 5.0, elapsed  # was 33 s when each entry was staged and fsynced first (issue 10)
 
 
 def test_upload_reads_the_whole_record(app, world, data_dir, tmp_path):
