@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import math
 import re
 import struct
@@ -145,6 +146,9 @@ def _check_info(info: RecordInfo, name: str, lim: _Limits) -> RecordInfo:
     _check_size(name, int(info.n_samples), len(info.lead_names), float(info.fs), lim)
     return info
 
+
+#: CSV lines handed to numpy's parser at a time.
+_CSV_BLOCK_ROWS = 65536
 
 #: Samples read per wfdb call, to keep temporaries small for long recordings.
 _CHUNK_SAMPLES = 1 << 20
@@ -1124,13 +1128,26 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None, lim=None):
         for _ in range(first + 1):
             f.readline()
         if delim is not None:
+            # numpy's C parser on blocks of lines: memory is the result plus one block of text
+            # (loadtxt's own max_rows would preallocate max_rows rows).
+            blocks, total = [], 0
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    values = np.loadtxt(f, delimiter=delim, dtype=np.float64, ndmin=2, comments=None,
-                                        quotechar='"', max_rows=max_rows + 1)
-                if values.shape[0] and values.shape[1] != ncol:
-                    values = None
+                while total <= max_rows:
+                    lines = list(itertools.islice(f, _CSV_BLOCK_ROWS))
+                    if not lines:
+                        break
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        block = np.loadtxt(lines, delimiter=delim, dtype=np.float64, ndmin=2,
+                                           comments=None, quotechar='"')
+                    del lines
+                    if block.shape[0] and block.shape[1] != ncol:
+                        raise ValueError("ragged")
+                    blocks.append(block)
+                    total += block.shape[0]
+                values = (np.concatenate(blocks, axis=0) if len(blocks) > 1 else
+                          blocks[0] if blocks else np.empty((0, ncol)))
+                del blocks
             except ValueError:
                 values = None
     if values is None:
