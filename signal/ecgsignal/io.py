@@ -536,7 +536,32 @@ def _device_precheck(p: Path, family: str, lim: _Limits) -> str:
                               "have been cut off during copying; please upload it again.")
     if family == "scp":
         _scp_precheck(p, lim)
+    if family == "sierra":
+        _sierra_precheck(p, lim)
     return name
+
+
+_SIERRA_ATTR = re.compile(rb'\b(samplespersecond|durationperchannel|numberofleads)\s*=\s*"([^"]{0,40})"')
+
+
+def _sierra_precheck(p: Path, lim: _Limits):
+    """Check what ``<parsedwaveforms>`` declares before XLI (LZW) decompression, which can expand
+    several hundred times."""
+    data = p.read_bytes()
+    at = data.find(b"<parsedwaveforms")
+    if at < 0:
+        return
+    attrs = {k.decode(): v.decode("ascii", "replace") for k, v in _SIERRA_ATTR.findall(data[at:at + 4096])}
+    try:
+        fs = float(attrs.get("samplespersecond", "500"))
+        dur_ms = float(attrs.get("durationperchannel", "0"))
+        leads = int(attrs.get("numberofleads", "12"))
+    except ValueError:
+        raise RecordError(f"The Philips XML {p.name} has a damaged waveform description.") from None
+    fs = _check_fs(fs, p.name, lim)
+    if not math.isfinite(dur_ms) or dur_ms < 0:
+        raise RecordError(f"The Philips XML {p.name} declares an impossible duration ({dur_ms} ms).")
+    _check_size(p.name, int(dur_ms * fs / 1000), leads, fs, lim)
 
 
 def _dicom_precheck(p: Path, lim: _Limits) -> str:

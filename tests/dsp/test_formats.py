@@ -254,3 +254,21 @@ def test_record_device_defaults():
     """Do records from WFDB/EDF/CSV keep working with no device and nothing tolerated?"""
     rec = _ludb()
     assert rec.device is None and rec.tolerated == ()
+
+
+def test_sierra_lying_duration_is_refused_before_decompression(tmp_path):
+    """Is a Sierra XML declaring days of 12-lead data refused before its XLI data are decompressed?"""
+    text = (DEVICES / "sierra_xli.xml").read_text()
+    (tmp_path / "s.xml").write_text(text.replace('durationperchannel="10000"', 'durationperchannel="999999999"'))
+    with pytest.raises(RecordError, match="samples per lead|too large"):
+        read_header(tmp_path / "s.xml")
+
+
+def test_xml_entity_expansion_is_refused(tmp_path):
+    """Is an XML 'billion laughs' (entity expansion) refused, not expanded?"""
+    lol = ('<?xml version="1.0"?><!DOCTYPE AnnotatedECG [<!ENTITY a "aaaaaaaaaa">'
+           + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefg", "bcdefgh"))
+           + ']><AnnotatedECG xmlns="urn:hl7-org:v3"><id root="&h;"/></AnnotatedECG>')
+    (tmp_path / "lol.xml").write_text(lol)
+    with pytest.raises(RecordError):
+        read_record(tmp_path / "lol.xml")
