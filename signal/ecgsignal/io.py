@@ -504,8 +504,10 @@ def _detect_device(p: Path):
 # Cart formats (ecgdatakit; pydicom for DICOM)
 # ---------------------------------------------------------------------------
 
-def _device_precheck(p: Path, family: str, lim: _Limits) -> str:
-    """Check what a cart file declares before it is decoded; return the format name."""
+def _device_precheck(p: Path, family: str, lim: _Limits, notes: list) -> str:
+    """Check what a cart file declares before it is decoded; return the format name.
+
+    Notes on what is tolerated (e.g. a missing optional section) are appended to `notes`."""
     size = p.stat().st_size
     if size > lim.max_file_bytes:
         raise RecordError(f"{p.name} is {size / 2**20:.0f} MB, more than the "
@@ -535,7 +537,7 @@ def _device_precheck(p: Path, family: str, lim: _Limits) -> str:
                               f"{held / sr:.1f} s of the {max(0, ecg_size) / sr:.1f} s declared. It may "
                               "have been cut off during copying; please upload it again.")
     if family == "scp":
-        _scp_precheck(p, lim)
+        notes.extend(_scp_precheck(p, lim))
     if family == "sierra":
         _sierra_precheck(p, lim)
     return name
@@ -592,13 +594,25 @@ def _dicom_precheck(p: Path, lim: _Limits) -> str:
     return _formats.DICOM_ECG_SOP_CLASSES[sop]
 
 
-def _scp_precheck(p: Path, lim: _Limits):
-    """Sum the sample ranges Section 3 declares (EN 1064 §5.6) before the Huffman decoder runs."""
+def _scp_precheck(p: Path, lim: _Limits) -> list:
+    """Sum the sample ranges Section 3 declares (EN 1064 §5.6) before the Huffman decoder runs;
+    return notes on missing sections that are read without."""
     data = p.read_bytes()
     if len(data) < 22:
         raise RecordError(f"{p.name} is too short to be an SCP-ECG file.")
     sec0_len, = struct.unpack_from("<I", data, 10)
     n_ptr = max(0, (sec0_len - 16) // 10)
+    present = {}
+    for k in range(min(n_ptr, 64)):
+        at = 6 + 16 + 10 * k
+        if at + 10 > len(data):
+            break
+        sid, length, index = struct.unpack_from("<HII", data, at)
+        present[sid] = length
+    notes = []
+    if not present.get(1):
+        notes.append("Section 1 of this SCP-ECG file (patient and device data) is missing; the recording "
+                     "was read without it, so the device and recording time are unknown.")
     for k in range(min(n_ptr, 64)):
         at = 6 + 16 + 10 * k
         if at + 10 > len(data):
@@ -608,7 +622,7 @@ def _scp_precheck(p: Path, lim: _Limits):
             continue
         body = index - 1 + 16
         if body + 2 > len(data):
-            return
+            break
         n_leads = data[body]
         longest = 0
         for j in range(n_leads):
@@ -618,14 +632,23 @@ def _scp_precheck(p: Path, lim: _Limits):
             first, last = struct.unpack_from("<II", data, o)
             longest = max(longest, last - first + 1)
         _check_size(p.name, longest, n_leads, 500.0, lim)
-        return
+        break
+    return notes
 
 
 def _device_read(p: Path, family: str, lim: _Limits):
     """Parse a cart file with ecgdatakit; return (Record, format name)."""
-    fmt_name = _device_precheck(p, family, lim)
+    pre_notes: list = []
+    fmt_name = _device_precheck(p, family, lim, pre_notes)
     from ecgdatakit.exceptions import ChecksumWarning
     from ecgdatakit.parsing import FileParser
+    def checksum_failed(caught):
+        if any(issubclass(w.category, ChecksumWarning) for w in caught):
+            raise RecordError(f"{p.name} ({fmt_name}) failed its checksum test: the file was damaged "
+                              "on its way. Please export it from the cart again and upload the new file.")
+
+    notes = list(pre_notes)
+    caught = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -633,14 +656,20 @@ def _device_read(p: Path, family: str, lim: _Limits):
     except ImportError as exc:  # pragma: no cover - pydicom is a dependency
         raise RecordError(f"Reading {fmt_name} files needs a library that is not installed ({exc.name}).") from exc
     except Exception as exc:
-        raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
-                          "It may be damaged or cut off; please export it from the cart again.") from exc
-    notes = []
+        checksum_failed(caught)
+        fixed = _formats.scp_off_by_one(p.read_bytes(), str(exc)) if family == "scp" else None
+        if fixed is None:
+            raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
+                              "It may be damaged or cut off; please export it from the cart again.") from exc
+        try:
+            parsed, caught = _parse_bytes_as(fixed[0], ".scp", FileParser)
+        except Exception:
+            raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
+                              "It may be damaged or cut off; please export it from the cart again.") from exc
+        notes.append(fixed[1])
+    checksum_failed(caught)
     for w in caught:
         text = str(w.message).strip()
-        if issubclass(w.category, ChecksumWarning):
-            raise RecordError(f"{p.name} ({fmt_name}) failed its checksum test: the file was damaged "
-                              "on its way. Please export it from the cart again and upload the new file.")
         if "raw ADC" in text or "not in a voltage unit" in text:
             continue  # handled by to_record
         notes.append(_tolerated_note(text))
@@ -651,6 +680,18 @@ def _device_read(p: Path, family: str, lim: _Limits):
     _check_fs(rec.fs, p.name, lim)
     _check_size(p.name, rec.n_samples, len(rec.lead_names), rec.fs, lim)
     return rec, fmt_name
+
+
+def _parse_bytes_as(data: bytes, suffix: str, parser):
+    """Parse corrected bytes through a private temporary file (ecgdatakit reads paths)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="ecgsignal-") as d:
+        tmp = Path(d) / ("fixed" + suffix)
+        tmp.write_bytes(data)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            parsed = parser.parse(tmp, auto_scale=True, units="mV")
+    return parsed, caught
 
 
 def _tolerated_note(text: str) -> str:

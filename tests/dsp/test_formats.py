@@ -272,3 +272,29 @@ def test_xml_entity_expansion_is_refused(tmp_path):
     (tmp_path / "lol.xml").write_text(lol)
     with pytest.raises(RecordError):
         read_record(tmp_path / "lol.xml")
+
+
+def test_scp_lead_range_off_by_one_is_tolerated(tmp_path):
+    """Is an SCP file whose Section 3 declares one sample more than Section 6 holds read, and said so?"""
+    (tmp_path / "o.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, last_sample_off_by=1))
+    rec = read_record(tmp_path / "o.scp")
+    assert rec.signal_mv.shape == (5000, 12)
+    assert any("off by one" in t for t in rec.tolerated)
+    # two samples too many is not a technicality
+    (tmp_path / "t.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, last_sample_off_by=2))
+    with pytest.raises(RecordError, match="could not be decoded"):
+        read_record(tmp_path / "t.scp")
+
+
+def test_scp_missing_optional_section_is_tolerated(tmp_path):
+    """Is an SCP file without Section 1 (device data) read, saying what was missing?"""
+    (tmp_path / "n.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, omit=(1,)))
+    rec = read_record(tmp_path / "n.scp")
+    assert rec.signal_mv.shape == (5000, 12) and rec.device.statements == ("SINUS RHYTHM",)
+    assert any("Section 1" in t and "missing" in t for t in rec.tolerated)
+
+
+def test_binary_starting_like_text_is_not_json(tmp_path):
+    """Is a binary whose bytes happen to start with '{' after NULs still sniffed as binary?"""
+    (tmp_path / "n.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, omit=(1,)))
+    assert sniff_format(tmp_path / "n.scp") == "scp"
