@@ -448,14 +448,17 @@ def _classify(path):
     if ext in _ANNOTATION_EXTS:
         raise UnsupportedFormat(f"{name} looks like an annotation file, not an ECG recording. "
                                 f"We accept {ACCEPTED_FORMATS}.")
-    if not p.exists():
-        raise RecordError(f"The file {p.name} was not found (it may not have been uploaded).")
-    if p.is_dir():
-        raise RecordError(f"{p.name} is a folder, not a file.")
-    if p.stat().st_size == 0:
-        raise RecordError(f"The file {p.name} is empty (0 bytes). Please upload it again.")
-    with open(p, "rb") as f:
-        head = f.read(4096)
+    try:
+        if not p.exists():
+            raise RecordError(f"The file {p.name} was not found (it may not have been uploaded).")
+        if p.is_dir():
+            raise RecordError(f"{p.name} is a folder, not a file.")
+        if p.stat().st_size == 0:
+            raise RecordError(f"The file {p.name} is empty (0 bytes). Please upload it again.")
+        with open(p, "rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        raise RecordError(f"The file {p.name} could not be opened ({exc.strerror or type(exc).__name__}).") from None
     family, what = _formats.sniff(head, name)
     if family is None:
         raise UnsupportedFormat(f"{name} is {what}, not an ECG recording we can read. "

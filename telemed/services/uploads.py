@@ -145,13 +145,14 @@ def unpack_zip(archive: StagedFile, folder: Path, *, limit_bytes: int) -> list[S
                 with zf.open(member) as stream:
                     yield member.filename, stream
 
+        # The open archive stays readable once unlinked; a member may then reuse its name.
+        archive.path.unlink(missing_ok=True)
         try:
             staged = stage_files(streams(), folder, limit_bytes=limit_bytes)
         except (RuntimeError, NotImplementedError):  # zipfile's words for encrypted / exotic compression
             raise BadRequest(_EXOTIC_ZIP.format(name=archive.name)) from None
         except _ZIP_ERRORS:
             raise BadRequest(_DAMAGED_ZIP.format(name=archive.name)) from None
-    archive.path.unlink(missing_ok=True)
     return staged
 
 
