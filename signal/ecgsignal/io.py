@@ -433,7 +433,8 @@ def _short(exc) -> str:
     return text[:120]
 
 
-_ANNOTATION_EXTS = (".atr", ".qrs", ".ecg_ann", ".ann", ".i", ".ii", ".q1c", ".pu")
+# (".ecg" is not listed: it is also the ISHNE Holter extension; content decides.)
+_ANNOTATION_EXTS = (".atr", ".qrs", ".ann", ".i", ".ii", ".q1c", ".pu")
 
 
 def _classify(path):
