@@ -77,13 +77,13 @@ def test_device_metadata_kept():
     d = rec.device
     assert d.format_name == "Philips Sierra XML" and d.model == "PageWriter TC30"
     m = d.measurements
-    assert (m.heart_rate_bpm, m.pr_ms, m.qrs_ms, m.qt_ms, m.qtc_ms) == (65, 148, 92, 388, 404)
+    assert (m.heart_rate_bpm, m.pr_ms, m.qrs_ms, m.qt_ms, m.qtc_ms) == (45, 148, 92, 420, 364)
     assert (m.p_axis_deg, m.qrs_axis_deg, m.t_axis_deg) == (45, 60, 40)
-    assert d.statements and d.statements[0].startswith("SINUS RHYTHM")
+    assert d.statements and d.statements[0].startswith("SINUS BRADYCARDIA")
     assert d.to_dict()["acquisition_time"] == "2024-03-09T14:30:05"
     aecg = read_record(DEVICES / "aecg_250hz.xml").device
     assert aecg.manufacturer.startswith("Contec") and aecg.model == "ECG-1200G"
-    assert aecg.measurements.heart_rate_bpm == 65 and aecg.statements == ("Sinus rhythm",)
+    assert aecg.measurements.heart_rate_bpm == 45 and aecg.statements == ("Sinus bradycardia",)
 
 
 def test_muse_derived_limb_leads_are_noted():
@@ -290,7 +290,7 @@ def test_scp_missing_optional_section_is_tolerated(tmp_path):
     """Is an SCP file without Section 1 (device data) read, saying what was missing?"""
     (tmp_path / "n.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, omit=(1,)))
     rec = read_record(tmp_path / "n.scp")
-    assert rec.signal_mv.shape == (5000, 12) and rec.device.statements == ("SINUS RHYTHM",)
+    assert rec.signal_mv.shape == (5000, 12) and rec.device.statements == ("SINUS BRADYCARDIA",)
     assert any("Section 1" in t and "missing" in t for t in rec.tolerated)
 
 
