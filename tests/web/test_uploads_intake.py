@@ -193,3 +193,20 @@ def test_upload_reads_the_whole_record(app, world, data_dir, tmp_path):
     pairs = [(p.name, p.read_bytes()) for p in sorted(tmp_path.iterdir())]
     response = _post(login_client(app, "doctor"), _form(*pairs))
     _assert_refused(app, data_dir, response, 400, "no valid samples")
+
+
+SHARED = FIXTURES.parents[2] / "shared" / "data" / "devices"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared device examples not present")
+@pytest.mark.parametrize("name, family", [
+    ("Example.scp", "scp"), ("Example_aECG.xml", "aecg"), ("muse_example1.xml", "muse"),
+    ("sierra_1_03.xml", "sierra"), ("sierra_1_04.xml", "sierra"), ("waveform_ecg.dcm", "dicom")])
+def test_real_device_files_are_analysed(app, world, name, family):
+    """Are the real device example files accepted through the API and analysed?"""
+    if not (SHARED / name).exists():
+        pytest.skip(f"{name} not present")
+    response = _post(login_client(app, "doctor"), _form((name, (SHARED / name).read_bytes())))
+    assert response.status_code == 201, response.get_json()
+    case = response.get_json()["case"]
+    assert case["recording"]["format"] == family and case["status"] == "awaiting_review"
