@@ -29,15 +29,17 @@ References
 """
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import re
+import struct
 from collections import Counter
 
 import numpy as np
 
 from .types import DeviceInfo, DeviceMeasurements, Record
 
-__all__ = ["FAMILIES", "DEVICE_FAMILIES", "sniff", "to_record", "EXPORT_ADVICE"]
+__all__ = ["FAMILIES", "DEVICE_FAMILIES", "sniff", "to_record", "EXPORT_ADVICE", "scp_off_by_one"]
 
 #: Family key -> human-readable format name (the key is what uploads store, at most 10 chars).
 FAMILIES = {
@@ -128,11 +130,13 @@ def sniff(head: bytes, name: str = "") -> tuple[str | None, str]:
         return "wfdb", "a WFDB header"
     if ext in ("dat", "mat") and not head.lstrip().startswith(b"<"):
         return "wfdb", "a WFDB signal file"
-    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff\x00 \t\r\n")
-    if text.startswith(b"<"):
-        return "xml", "an XML file"
-    if text.startswith((b"{", b"[")):
-        return None, "a JSON file"
+    # Only text may be XML or JSON: a binary file can start with any byte after stripping.
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" not in head[:1024]:
+        text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff\x00 \t\r\n")
+        if text.startswith(b"<"):
+            return "xml", "an XML file"
+        if text.startswith((b"{", b"[")):
+            return None, "a JSON file"
     if ext in ("csv", "tsv", "txt") or _looks_like_csv(head):
         return "csv", "a CSV text file"
     return "binary", "a file of an unknown kind"
@@ -263,8 +267,8 @@ def to_record(rec, format_name: str, *, notes=()) -> Record:
     fs = max(rates, key=lambda r: (rates[r], r))
     other = [ld.label for ld in leads if _num(ld.sampling_rate) != fs]
     if other:
-        notes.append(f"Leads {', '.join(other)} were left out: they are sampled at a different rate "
-                     f"from the other leads ({fs:g} Hz).")
+        notes.append(f"{_leads_phrase(other, verb='was' if len(other) == 1 else 'were')} left out: sampled at a "
+                     f"different rate from the other leads ({fs:g} Hz).")
     leads = [ld for ld in leads if _num(ld.sampling_rate) == fs]
     names, seen = [], Counter()
     for ld in leads:
@@ -274,7 +278,7 @@ def to_record(rec, format_name: str, *, notes=()) -> Record:
     n = max(len(ld.samples) for ld in leads)
     short = [names[j] for j, ld in enumerate(leads) if len(ld.samples) < n]
     if short:
-        notes.append(f"Leads {', '.join(short)} are shorter than the others; the missing end is left blank.")
+        notes.append(f"{_leads_phrase(short)} shorter than the others; the missing end is left blank.")
     cols = {nm: np.asarray(ld.samples, dtype=np.float32) for nm, ld in zip(names, leads)}
     if "I" in cols and "II" in cols and not any(x in cols for x in ("III", "aVR", "aVL", "aVF")):
         i, ii = _padded(cols["I"], n), _padded(cols["II"], n)
@@ -291,7 +295,74 @@ def to_record(rec, format_name: str, *, notes=()) -> Record:
                   device=dev, tolerated=tuple(dict.fromkeys(notes)))
 
 
+def _leads_phrase(names, verb=None) -> str:
+    names = [str(n) for n in names]
+    if verb is None:
+        verb = "is" if len(names) == 1 else "are"
+    return f"Lead {names[0]} {verb}" if len(names) == 1 else f"Leads {', '.join(names)} {verb}"
+
+
 def _padded(v, n):
     if v.size >= n:
         return v[:n]
     return np.concatenate([v, np.full(n - v.size, np.nan, dtype=np.float32)])
+
+
+# ---------------------------------------------------------------------------
+# SCP-ECG: a lead sample range one longer than the data (a known writer quirk)
+# ---------------------------------------------------------------------------
+
+_SCP_SHORT = re.compile(r"(?:ends after (\d+) of (\d+) samples|holds (\d+) samples, expected (\d+))")
+
+
+def scp_off_by_one(data: bytes, error_text: str):
+    """A corrected copy of an SCP-ECG file whose Section 3 declares one sample more per lead than
+    Section 6 holds, or None when the error is anything else.
+
+    Some writers store the last sample number of each lead one past the end (EN 1064
+    §5.6.3: start and end are 1-based and inclusive). The file is otherwise intact (its CRCs
+    were checked by the parser before it failed), so Section 3 is rewritten with the sample
+    count the data hold and the section and file CRCs are recomputed.
+
+    Returns
+    -------
+    (bytes, str) or None
+        The corrected file and a plain-English note for ``Record.tolerated``.
+    """
+    m = _SCP_SHORT.search(error_text)
+    if not m:
+        return None
+    held, declared = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(3)), int(m.group(4)))
+    if declared != held + 1 or len(data) < 22:
+        return None
+    buf = bytearray(data)
+    sec0_len, = struct.unpack_from("<I", buf, 10)
+    for k in range(min(max(0, (sec0_len - 16) // 10), 64)):
+        at = 22 + 10 * k
+        if at + 10 > len(buf):
+            return None
+        sid, length, index = struct.unpack_from("<HII", buf, at)
+        if sid != 3 or length < 18:
+            continue
+        start_sec = index - 1
+        body = start_sec + 16
+        if start_sec + length > len(buf):
+            return None
+        changed = 0
+        for j in range(buf[body]):
+            o = body + 2 + 9 * j
+            if o + 9 > start_sec + length:
+                return None
+            first, last = struct.unpack_from("<II", buf, o)
+            if last - first + 1 == declared:
+                struct.pack_into("<I", buf, o + 4, last - 1)
+                changed += 1
+        if not changed:
+            return None
+        struct.pack_into("<H", buf, start_sec, binascii.crc_hqx(bytes(buf[start_sec + 2:start_sec + length]), 0xFFFF))
+        struct.pack_into("<H", buf, 0, binascii.crc_hqx(bytes(buf[2:]), 0xFFFF))
+        note = (f"Section 3 of this SCP-ECG file gives {changed} lead(s) {declared} samples but the data hold "
+                f"{held}: the sample range is off by one (a writer's off-by-one); the {held} samples "
+                "present were read.")
+        return bytes(buf), note
+    return None

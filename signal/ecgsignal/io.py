@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import math
 import re
 import struct
@@ -145,6 +146,9 @@ def _check_info(info: RecordInfo, name: str, lim: _Limits) -> RecordInfo:
     _check_size(name, int(info.n_samples), len(info.lead_names), float(info.fs), lim)
     return info
 
+
+#: CSV lines handed to numpy's parser at a time.
+_CSV_BLOCK_ROWS = 65536
 
 #: Samples read per wfdb call, to keep temporaries small for long recordings.
 _CHUNK_SAMPLES = 1 << 20
@@ -429,7 +433,8 @@ def _short(exc) -> str:
     return text[:120]
 
 
-_ANNOTATION_EXTS = (".atr", ".qrs", ".ecg_ann", ".ann", ".i", ".ii", ".q1c", ".pu")
+# (".ecg" is not listed: it is also the ISHNE Holter extension; content decides.)
+_ANNOTATION_EXTS = (".atr", ".qrs", ".ann", ".i", ".ii", ".q1c", ".pu")
 
 
 def _classify(path):
@@ -444,14 +449,17 @@ def _classify(path):
     if ext in _ANNOTATION_EXTS:
         raise UnsupportedFormat(f"{name} looks like an annotation file, not an ECG recording. "
                                 f"We accept {ACCEPTED_FORMATS}.")
-    if not p.exists():
-        raise RecordError(f"The file {p.name} was not found (it may not have been uploaded).")
-    if p.is_dir():
-        raise RecordError(f"{p.name} is a folder, not a file.")
-    if p.stat().st_size == 0:
-        raise RecordError(f"The file {p.name} is empty (0 bytes). Please upload it again.")
-    with open(p, "rb") as f:
-        head = f.read(4096)
+    try:
+        if not p.exists():
+            raise RecordError(f"The file {p.name} was not found (it may not have been uploaded).")
+        if p.is_dir():
+            raise RecordError(f"{p.name} is a folder, not a file.")
+        if p.stat().st_size == 0:
+            raise RecordError(f"The file {p.name} is empty (0 bytes). Please upload it again.")
+        with open(p, "rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        raise RecordError(f"The file {p.name} could not be opened ({exc.strerror or type(exc).__name__}).") from None
     family, what = _formats.sniff(head, name)
     if family is None:
         raise UnsupportedFormat(f"{name} is {what}, not an ECG recording we can read. "
@@ -500,8 +508,10 @@ def _detect_device(p: Path):
 # Cart formats (ecgdatakit; pydicom for DICOM)
 # ---------------------------------------------------------------------------
 
-def _device_precheck(p: Path, family: str, lim: _Limits) -> str:
-    """Check what a cart file declares before it is decoded; return the format name."""
+def _device_precheck(p: Path, family: str, lim: _Limits, notes: list) -> str:
+    """Check what a cart file declares before it is decoded; return the format name.
+
+    Notes on what is tolerated (e.g. a missing optional section) are appended to `notes`."""
     size = p.stat().st_size
     if size > lim.max_file_bytes:
         raise RecordError(f"{p.name} is {size / 2**20:.0f} MB, more than the "
@@ -531,8 +541,33 @@ def _device_precheck(p: Path, family: str, lim: _Limits) -> str:
                               f"{held / sr:.1f} s of the {max(0, ecg_size) / sr:.1f} s declared. It may "
                               "have been cut off during copying; please upload it again.")
     if family == "scp":
-        _scp_precheck(p, lim)
+        notes.extend(_scp_precheck(p, lim))
+    if family == "sierra":
+        _sierra_precheck(p, lim)
     return name
+
+
+_SIERRA_ATTR = re.compile(rb'\b(samplespersecond|durationperchannel|numberofleads)\s*=\s*"([^"]{0,40})"')
+
+
+def _sierra_precheck(p: Path, lim: _Limits):
+    """Check what ``<parsedwaveforms>`` declares before XLI (LZW) decompression, which can expand
+    several hundred times."""
+    data = p.read_bytes()
+    at = data.find(b"<parsedwaveforms")
+    if at < 0:
+        return
+    attrs = {k.decode(): v.decode("ascii", "replace") for k, v in _SIERRA_ATTR.findall(data[at:at + 4096])}
+    try:
+        fs = float(attrs.get("samplespersecond", "500"))
+        dur_ms = float(attrs.get("durationperchannel", "0"))
+        leads = int(attrs.get("numberofleads", "12"))
+    except ValueError:
+        raise RecordError(f"The Philips XML {p.name} has a damaged waveform description.") from None
+    fs = _check_fs(fs, p.name, lim)
+    if not math.isfinite(dur_ms) or dur_ms < 0:
+        raise RecordError(f"The Philips XML {p.name} declares an impossible duration ({dur_ms} ms).")
+    _check_size(p.name, int(dur_ms * fs / 1000), leads, fs, lim)
 
 
 def _dicom_precheck(p: Path, lim: _Limits) -> str:
@@ -563,13 +598,25 @@ def _dicom_precheck(p: Path, lim: _Limits) -> str:
     return _formats.DICOM_ECG_SOP_CLASSES[sop]
 
 
-def _scp_precheck(p: Path, lim: _Limits):
-    """Sum the sample ranges Section 3 declares (EN 1064 §5.6) before the Huffman decoder runs."""
+def _scp_precheck(p: Path, lim: _Limits) -> list:
+    """Sum the sample ranges Section 3 declares (EN 1064 §5.6) before the Huffman decoder runs;
+    return notes on missing sections that are read without."""
     data = p.read_bytes()
     if len(data) < 22:
         raise RecordError(f"{p.name} is too short to be an SCP-ECG file.")
     sec0_len, = struct.unpack_from("<I", data, 10)
     n_ptr = max(0, (sec0_len - 16) // 10)
+    present = {}
+    for k in range(min(n_ptr, 64)):
+        at = 6 + 16 + 10 * k
+        if at + 10 > len(data):
+            break
+        sid, length, index = struct.unpack_from("<HII", data, at)
+        present[sid] = length
+    notes = []
+    if not present.get(1):
+        notes.append("Section 1 of this SCP-ECG file (patient and device data) is missing; the recording "
+                     "was read without it, so the device and recording time are unknown.")
     for k in range(min(n_ptr, 64)):
         at = 6 + 16 + 10 * k
         if at + 10 > len(data):
@@ -579,7 +626,7 @@ def _scp_precheck(p: Path, lim: _Limits):
             continue
         body = index - 1 + 16
         if body + 2 > len(data):
-            return
+            break
         n_leads = data[body]
         longest = 0
         for j in range(n_leads):
@@ -589,14 +636,23 @@ def _scp_precheck(p: Path, lim: _Limits):
             first, last = struct.unpack_from("<II", data, o)
             longest = max(longest, last - first + 1)
         _check_size(p.name, longest, n_leads, 500.0, lim)
-        return
+        break
+    return notes
 
 
 def _device_read(p: Path, family: str, lim: _Limits):
     """Parse a cart file with ecgdatakit; return (Record, format name)."""
-    fmt_name = _device_precheck(p, family, lim)
+    pre_notes: list = []
+    fmt_name = _device_precheck(p, family, lim, pre_notes)
     from ecgdatakit.exceptions import ChecksumWarning
     from ecgdatakit.parsing import FileParser
+    def checksum_failed(caught):
+        if any(issubclass(w.category, ChecksumWarning) for w in caught):
+            raise RecordError(f"{p.name} ({fmt_name}) failed its checksum test: the file was damaged "
+                              "on its way. Please export it from the cart again and upload the new file.")
+
+    notes = list(pre_notes)
+    caught = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -604,14 +660,20 @@ def _device_read(p: Path, family: str, lim: _Limits):
     except ImportError as exc:  # pragma: no cover - pydicom is a dependency
         raise RecordError(f"Reading {fmt_name} files needs a library that is not installed ({exc.name}).") from exc
     except Exception as exc:
-        raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
-                          "It may be damaged or cut off; please export it from the cart again.") from exc
-    notes = []
+        checksum_failed(caught)
+        fixed = _formats.scp_off_by_one(p.read_bytes(), str(exc)) if family == "scp" else None
+        if fixed is None:
+            raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
+                              "It may be damaged or cut off; please export it from the cart again.") from exc
+        try:
+            parsed, caught = _parse_bytes_as(fixed[0], ".scp", FileParser)
+        except Exception:
+            raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
+                              "It may be damaged or cut off; please export it from the cart again.") from exc
+        notes.append(fixed[1])
+    checksum_failed(caught)
     for w in caught:
         text = str(w.message).strip()
-        if issubclass(w.category, ChecksumWarning):
-            raise RecordError(f"{p.name} ({fmt_name}) failed its checksum test: the file was damaged "
-                              "on its way. Please export it from the cart again and upload the new file.")
         if "raw ADC" in text or "not in a voltage unit" in text:
             continue  # handled by to_record
         notes.append(_tolerated_note(text))
@@ -622,6 +684,18 @@ def _device_read(p: Path, family: str, lim: _Limits):
     _check_fs(rec.fs, p.name, lim)
     _check_size(p.name, rec.n_samples, len(rec.lead_names), rec.fs, lim)
     return rec, fmt_name
+
+
+def _parse_bytes_as(data: bytes, suffix: str, parser):
+    """Parse corrected bytes through a private temporary file (ecgdatakit reads paths)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="ecgsignal-") as d:
+        tmp = Path(d) / ("fixed" + suffix)
+        tmp.write_bytes(data)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            parsed = parser.parse(tmp, auto_scale=True, units="mV")
+    return parsed, caught
 
 
 def _tolerated_note(text: str) -> str:
@@ -1124,13 +1198,26 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None, lim=None):
         for _ in range(first + 1):
             f.readline()
         if delim is not None:
+            # numpy's C parser on blocks of lines: memory is the result plus one block of text
+            # (loadtxt's own max_rows would preallocate max_rows rows).
+            blocks, total = [], 0
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    values = np.loadtxt(f, delimiter=delim, dtype=np.float64, ndmin=2, comments=None,
-                                        quotechar='"', max_rows=max_rows + 1)
-                if values.shape[0] and values.shape[1] != ncol:
-                    values = None
+                while total <= max_rows:
+                    lines = list(itertools.islice(f, _CSV_BLOCK_ROWS))
+                    if not lines:
+                        break
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        block = np.loadtxt(lines, delimiter=delim, dtype=np.float64, ndmin=2,
+                                           comments=None, quotechar='"')
+                    del lines
+                    if block.shape[0] and block.shape[1] != ncol:
+                        raise ValueError("ragged")
+                    blocks.append(block)
+                    total += block.shape[0]
+                values = (np.concatenate(blocks, axis=0) if len(blocks) > 1 else
+                          blocks[0] if blocks else np.empty((0, ncol)))
+                del blocks
             except ValueError:
                 values = None
     if values is None:

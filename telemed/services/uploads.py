@@ -66,6 +66,18 @@ def clean_name(raw: str | None) -> str:
 
 def stage_files(uploads, folder: Path, *, limit_bytes: int) -> list[StagedFile]:
     """Write each uploaded (name, stream) into the staging folder, hashing as it goes."""
+    try:
+        return _stage_files(uploads, folder, limit_bytes=limit_bytes)
+    finally:
+        # Close what was handed in (spooled request files), whether or not it was read.
+        if isinstance(uploads, (list, tuple)):
+            for _, stream in uploads:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
+
+
+def _stage_files(uploads, folder: Path, *, limit_bytes: int) -> list[StagedFile]:
     staged: dict[str, StagedFile] = {}
     total = 0
     for raw_name, stream in uploads:
@@ -133,13 +145,14 @@ def unpack_zip(archive: StagedFile, folder: Path, *, limit_bytes: int) -> list[S
                 with zf.open(member) as stream:
                     yield member.filename, stream
 
+        # The open archive stays readable once unlinked; a member may then reuse its name.
+        archive.path.unlink(missing_ok=True)
         try:
             staged = stage_files(streams(), folder, limit_bytes=limit_bytes)
         except (RuntimeError, NotImplementedError):  # zipfile's words for encrypted / exotic compression
             raise BadRequest(_EXOTIC_ZIP.format(name=archive.name)) from None
         except _ZIP_ERRORS:
             raise BadRequest(_DAMAGED_ZIP.format(name=archive.name)) from None
-    archive.path.unlink(missing_ok=True)
     return staged
 
 

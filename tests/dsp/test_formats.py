@@ -77,13 +77,13 @@ def test_device_metadata_kept():
     d = rec.device
     assert d.format_name == "Philips Sierra XML" and d.model == "PageWriter TC30"
     m = d.measurements
-    assert (m.heart_rate_bpm, m.pr_ms, m.qrs_ms, m.qt_ms, m.qtc_ms) == (65, 148, 92, 388, 404)
+    assert (m.heart_rate_bpm, m.pr_ms, m.qrs_ms, m.qt_ms, m.qtc_ms) == (45, 148, 92, 420, 364)
     assert (m.p_axis_deg, m.qrs_axis_deg, m.t_axis_deg) == (45, 60, 40)
-    assert d.statements and d.statements[0].startswith("SINUS RHYTHM")
+    assert d.statements and d.statements[0].startswith("SINUS BRADYCARDIA")
     assert d.to_dict()["acquisition_time"] == "2024-03-09T14:30:05"
     aecg = read_record(DEVICES / "aecg_250hz.xml").device
     assert aecg.manufacturer.startswith("Contec") and aecg.model == "ECG-1200G"
-    assert aecg.measurements.heart_rate_bpm == 65 and aecg.statements == ("Sinus rhythm",)
+    assert aecg.measurements.heart_rate_bpm == 45 and aecg.statements == ("Sinus bradycardia",)
 
 
 def test_muse_derived_limb_leads_are_noted():
@@ -254,3 +254,47 @@ def test_record_device_defaults():
     """Do records from WFDB/EDF/CSV keep working with no device and nothing tolerated?"""
     rec = _ludb()
     assert rec.device is None and rec.tolerated == ()
+
+
+def test_sierra_lying_duration_is_refused_before_decompression(tmp_path):
+    """Is a Sierra XML declaring days of 12-lead data refused before its XLI data are decompressed?"""
+    text = (DEVICES / "sierra_xli.xml").read_text()
+    (tmp_path / "s.xml").write_text(text.replace('durationperchannel="10000"', 'durationperchannel="999999999"'))
+    with pytest.raises(RecordError, match="samples per lead|too large"):
+        read_header(tmp_path / "s.xml")
+
+
+def test_xml_entity_expansion_is_refused(tmp_path):
+    """Is an XML 'billion laughs' (entity expansion) refused, not expanded?"""
+    lol = ('<?xml version="1.0"?><!DOCTYPE AnnotatedECG [<!ENTITY a "aaaaaaaaaa">'
+           + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefg", "bcdefgh"))
+           + ']><AnnotatedECG xmlns="urn:hl7-org:v3"><id root="&h;"/></AnnotatedECG>')
+    (tmp_path / "lol.xml").write_text(lol)
+    with pytest.raises(RecordError):
+        read_record(tmp_path / "lol.xml")
+
+
+def test_scp_lead_range_off_by_one_is_tolerated(tmp_path):
+    """Is an SCP file whose Section 3 declares one sample more than Section 6 holds read, and said so?"""
+    (tmp_path / "o.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, last_sample_off_by=1))
+    rec = read_record(tmp_path / "o.scp")
+    assert rec.signal_mv.shape == (5000, 12)
+    assert any("off by one" in t for t in rec.tolerated)
+    # two samples too many is not a technicality
+    (tmp_path / "t.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, last_sample_off_by=2))
+    with pytest.raises(RecordError, match="could not be decoded"):
+        read_record(tmp_path / "t.scp")
+
+
+def test_scp_missing_optional_section_is_tolerated(tmp_path):
+    """Is an SCP file without Section 1 (device data) read, saying what was missing?"""
+    (tmp_path / "n.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, omit=(1,)))
+    rec = read_record(tmp_path / "n.scp")
+    assert rec.signal_mv.shape == (5000, 12) and rec.device.statements == ("SINUS BRADYCARDIA",)
+    assert any("Section 1" in t and "missing" in t for t in rec.tolerated)
+
+
+def test_binary_starting_like_text_is_not_json(tmp_path):
+    """Is a binary whose bytes happen to start with '{' after NULs still sniffed as binary?"""
+    (tmp_path / "n.scp").write_bytes(mk.scp_bytes(mk.ludb_counts(500), 500, omit=(1,)))
+    assert sniff_format(tmp_path / "n.scp") == "scp"

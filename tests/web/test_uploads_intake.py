@@ -1,8 +1,8 @@
 """Cart formats accepted by content; bounded work for hostile uploads (zip bombs, traversal, lying rates)."""
+import gc
 import io
-import shutil
-import struct
 import time
+import warnings
 import zipfile
 
 import numpy as np
@@ -164,11 +164,21 @@ def test_hostile_upload_is_refused_cleanly(app, world, data_dir, name):
 def test_many_entry_zip_is_refused_before_extraction(app, world, data_dir):
     """Is a zip of 20,000 one-byte entries refused from its central directory, quickly?"""
     payload = _zip([(f"f{k}.csv", b"1") for k in range(20_000)])
-    t0 = time.perf_counter()
-    response = _post(login_client(app, "doctor"), _form(("many.zip", payload)))
-    elapsed = time.perf_counter() - t0
-    _assert_refused(app, data_dir, response, 400, "entries")
-    assert elapsed < 3.0
+    client = login_client(app, "doctor")
+    with warnings.catch_warnings():
+        # werkzeug's test client spools a body over 500 kB to a temporary file that lives as
+        # long as the response; drop both here so the file is not reported in a later test
+        warnings.simplefilter("ignore", ResourceWarning)
+        t0 = time.perf_counter()
+        response = _post(client, _form(("many.zip", payload)))
+        elapsed = time.perf_counter() - t0
+        status, body = response.status_code, response.get_json()
+        del response
+        gc.collect()
+    assert status == 400 and "entries" in body["error"], body
+    assert _count_cases(app) == 0 and stored_files(data_dir) == []
+    assert list((data_dir / "incoming").iterdir()) == []
+    assert elapsed < 5.0, elapsed  # was 33 s when each entry was staged and fsynced first (issue 10)
 
 
 def test_upload_reads_the_whole_record(app, world, data_dir, tmp_path):
@@ -183,3 +193,20 @@ def test_upload_reads_the_whole_record(app, world, data_dir, tmp_path):
     pairs = [(p.name, p.read_bytes()) for p in sorted(tmp_path.iterdir())]
     response = _post(login_client(app, "doctor"), _form(*pairs))
     _assert_refused(app, data_dir, response, 400, "no valid samples")
+
+
+SHARED = FIXTURES.parents[2] / "shared" / "data" / "devices"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared device examples not present")
+@pytest.mark.parametrize("name, family", [
+    ("Example.scp", "scp"), ("Example_aECG.xml", "aecg"), ("muse_example1.xml", "muse"),
+    ("sierra_1_03.xml", "sierra"), ("sierra_1_04.xml", "sierra"), ("waveform_ecg.dcm", "dicom")])
+def test_real_device_files_are_analysed(app, world, name, family):
+    """Are the real device example files accepted through the API and analysed?"""
+    if not (SHARED / name).exists():
+        pytest.skip(f"{name} not present")
+    response = _post(login_client(app, "doctor"), _form((name, (SHARED / name).read_bytes())))
+    assert response.status_code == 201, response.get_json()
+    case = response.get_json()["case"]
+    assert case["recording"]["format"] == family and case["status"] == "awaiting_review"
