@@ -149,6 +149,7 @@ STATUS_LABELS = {
     "in_review": _l("In review"),
     "reported": _l("Reported"),
     "analysis_failed": _l("Analysis failed"),
+    "rerecord_requested": _l("New recording needed"),
 }
 PRIORITY_LABELS = {"critical": _l("Critical"), "urgent": _l("Urgent"), "routine": _l("Routine")}
 ROLE_LABELS = {

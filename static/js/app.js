@@ -11,9 +11,12 @@ export function label(kind, code) {
   return (code in table ? table[code] : code) || "";
 }
 
+/** A JSON API call (`body` sent as JSON) or, with a FormData body, a multipart upload. */
 export async function api(method, url, body) {
   const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    opts.body = body;
+  } else if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);
   }

@@ -51,6 +51,48 @@ function renderHead(c) {
     actions.textContent = c.status === "reported"
       ? t("Reported by %(name)s", { name: who(c.assigned_to) }) : t("In review by %(name)s", { name: who(c.assigned_to) });
   }
+  const mayAskRerecord = user.role === "cardiologist" && (c.status === "awaiting_review"
+    || (c.status === "in_review" && c.assigned_to && c.assigned_to.id === user.id));
+  if (mayAskRerecord) {
+    const ask = el("button", { className: "secondary", text: t("Ask for a new recording") });
+    ask.onclick = async () => {
+      const reason = window.prompt(t("What should the clinic do differently?"));
+      if (!reason) return;
+      try { await api("POST", `/api/v1/cases/${caseId}/rerecord`, { reason }); showError(""); await load(); }
+      catch (e) { showError(e.message); }
+    };
+    actions.append(" ", ask);
+  }
+  renderRerecord(c);
+}
+
+function renderRerecord(c) {
+  const card = $("rerecord-card");
+  card.hidden = c.status !== "rerecord_requested";
+  const list = $("rerecord-messages");
+  list.replaceChildren();
+  if (card.hidden || !c.rerecord) return;
+  c.rerecord.messages.forEach((m) => list.appendChild(el("li", { text: m })));
+  if (c.rerecord.by === "reader" && c.rerecord.requested_by) {
+    list.appendChild(el("li", { className: "muted", text: t("Asked by %(name)s at %(time)s",
+      { name: who(c.rerecord.requested_by), time: formatDateTime(c.rerecord.requested_at) }) }));
+  }
+}
+
+function renderDevice(rec, a) {
+  // What the cart measured, beside what ecgsignal measured.
+  const box = $("device-summary");
+  const device = rec && rec.device;
+  if (!device) { box.hidden = true; return; }
+  const m = device.measurements || {};
+  const part = (hr, qtc) => [hr != null ? t("%(rate)s/min", { rate: Math.round(hr) }) : null,
+    qtc != null ? `QTc ${Math.round(qtc)} ms` : null].filter(Boolean).join(", ") || "—";
+  const ours = a ? part(a.heart_rate_bpm, (a.measurements || {}).qtc_ms) : "…";
+  const name = [device.manufacturer, device.model].filter(Boolean).join(" ") || device.format_name;
+  box.textContent = t("device (%(name)s): %(device)s / ecgsignal: %(ours)s",
+    { name, device: part(m.heart_rate_bpm, m.qtc_ms), ours });
+  if (device.statements && device.statements.length) box.title = device.statements.join("\n");
+  box.hidden = false;
 }
 
 function renderAnalysis(a) {
@@ -304,6 +346,7 @@ async function load() {
     current = data.case;
     annotations = new Map(current.annotations.map((a) => [a.id, a]));
     renderHead(current); renderAnalysis(current.analysis); renderReport(current);
+    renderDevice(current.recording, current.analysis);
     (current.messages || []).forEach(addMessage);
     if (viewer && !hadAnalysis && current.analysis) { if (viewer.destroy) viewer.destroy(); viewer = null; }
     ensureViewer(current);
@@ -326,6 +369,28 @@ $("annotation-cancel").onclick = () => {
   $("annotation-form").hidden = true; pendingSpan = null;
   if (viewer && viewer.clearSelection) viewer.clearSelection();
 };
+
+const recordingForm = $("recording-form");
+if (recordingForm) {
+  recordingForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!recordingForm.files.files.length) { showError(t("Please choose the ECG file(s).")); return; }
+    const button = recordingForm.querySelector("button");
+    button.disabled = true;
+    try {
+      await api("POST", `/api/v1/cases/${caseId}/recordings`, new FormData(recordingForm));
+      recordingForm.reset(); showError("");
+      if (viewer && viewer.destroy) viewer.destroy();
+      viewer = null; current = null;
+      await load();
+    } catch (err) { showError(err.message); } finally { button.disabled = false; }
+  });
+  $("send-anyway-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try { await api("POST", `/api/v1/cases/${caseId}/send`, { reason: e.target.reason.value }); showError(""); await load(); }
+    catch (err) { showError(err.message); }
+  });
+}
 
 $("report-form").addEventListener("submit", async (e) => {
   e.preventDefault();
