@@ -58,6 +58,14 @@ def _configure_login() -> None:
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
 
+    @login_manager.request_loader
+    def load_user_from_token(request_):
+        # Carts and clinic PCs: a bearer token, accepted on the upload and case-status endpoints
+        # only. No session is created; pages never accept a token.
+        from telemed.services.tokens import user_for_bearer
+
+        return user_for_bearer(request_.headers.get("Authorization"), request_.endpoint)
+
     @login_manager.unauthorized_handler
     def unauthorized():
         if request.path.startswith("/api/"):

@@ -13,6 +13,8 @@ def _fail(message: str):
 
 
 def register(app: Flask) -> None:
+    register_token_commands(app)
+
     @app.cli.command("init-db")
     def init_db():
         """Create or upgrade the database schema to the latest migration (idempotent)."""
@@ -86,3 +88,44 @@ def register(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(str(user.id))
+
+
+def register_token_commands(app: Flask) -> None:
+    @app.cli.command("create-token")
+    @click.argument("name")
+    @click.option("--clinic", "clinic_id", type=int, required=True)
+    def create_token(name, clinic_id):
+        """Make an API token for a clinic's ECG cart or PC; the token is printed this once."""
+        from telemed.services.errors import DomainError
+        from telemed.services.tokens import create_token as make
+
+        try:
+            row, token = make(clinic_id, name, None)
+        except DomainError as exc:
+            _fail(exc.message)
+        click.echo(f"Token for {name!r} (clinic {clinic_id}); it is shown only now:")
+        click.echo(token)
+        click.echo(str(row.id))
+
+    @app.cli.command("revoke-token")
+    @click.argument("token_id", type=int)
+    def revoke_token(token_id):
+        """Revoke an API token at once."""
+        from telemed.services.errors import DomainError
+        from telemed.services.tokens import revoke_token as revoke
+
+        try:
+            revoke(token_id, None)
+        except DomainError as exc:
+            _fail(exc.message)
+        click.echo(f"Token {token_id} revoked.")
+
+    @app.cli.command("list-tokens")
+    @click.option("--clinic", "clinic_id", type=int)
+    def list_tokens(clinic_id):
+        """List API tokens (never the tokens themselves)."""
+        from telemed.services.tokens import list_tokens as listed
+
+        for row in listed(clinic_id):
+            state = "revoked" if row.revoked_at else "active"
+            click.echo(f"{row.id}\tclinic {row.clinic_id}\t{row.prefix}…\t{state}\tlast used {row.last_used_at or '-'}\t{row.name}")

@@ -204,7 +204,13 @@ def device_info(rec, format_name: str) -> DeviceInfo:
         qtc_ms=qtc, p_axis_deg=_num(getattr(m, "p_axis", None)),
         qrs_axis_deg=_num(getattr(m, "qrs_axis", None)), t_axis_deg=_num(getattr(m, "t_axis", None)))
     when = getattr(recording, "date", None)
-    return DeviceInfo(format_name=format_name, manufacturer=_text(getattr(dev, "manufacturer", "")),
+    patient = getattr(rec, "patient", None)
+    age = _num(getattr(patient, "age", None))
+    sex = _text(getattr(patient, "sex", "")).strip().upper()[:1]
+    return DeviceInfo(patient_id=_text(getattr(patient, "patient_id", ""))[:100],
+                      patient_age_years=int(age) if age is not None and 0 <= age <= 130 else None,
+                      patient_sex=sex if sex in ("M", "F") else "",
+                      format_name=format_name, manufacturer=_text(getattr(dev, "manufacturer", "")),
                       model=_text(getattr(dev, "model", "")),
                       software_version=_text(getattr(dev, "software_version", "")),
                       serial_number=_text(getattr(dev, "serial_number", "")),

@@ -98,12 +98,18 @@ class DeviceInfo:
     acquisition_time: dt.datetime | None = None
     measurements: DeviceMeasurements = field(default_factory=DeviceMeasurements)
     statements: tuple[str, ...] = ()
+    #: The patient as the cart recorded them: its patient id, age in years, sex "M"/"F" ("" or None
+    #: when absent). Names are not kept: the referral identifies patients by the clinic's reference.
+    patient_id: str = ""
+    patient_age_years: int | None = None
+    patient_sex: str = ""
 
     def to_dict(self) -> dict:
         return {"format_name": self.format_name, "manufacturer": self.manufacturer, "model": self.model,
                 "software_version": self.software_version, "serial_number": self.serial_number,
                 "acquisition_time": self.acquisition_time.isoformat() if self.acquisition_time else None,
-                "measurements": self.measurements.to_dict(), "statements": list(self.statements)}
+                "measurements": self.measurements.to_dict(), "statements": list(self.statements),
+                "patient": {"id": self.patient_id, "age_years": self.patient_age_years, "sex": self.patient_sex}}
 
 
 @dataclass(frozen=True)

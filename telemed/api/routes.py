@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from telemed.api import bp
-from telemed.services import (accounts, analysis, annotations, auth, consult, dashboard, intake, notifications,
+from telemed.services import (accounts, tokens, analysis, annotations, auth, consult, dashboard, intake, notifications,
                               referrals)
 from telemed.services.errors import BadRequest
 
@@ -70,7 +70,8 @@ def create_case():
     """Upload an ECG and open a case (township doctors)."""
     files = [(f.filename, f.stream) for f in request.files.getlist("files")]
     case, created = referrals.create_case(current_user, request.form, files,
-                                          idempotency_key=request.headers.get("Idempotency-Key"))
+                                          idempotency_key=request.headers.get("Idempotency-Key"),
+                                          patient_from_device=tokens.is_device(current_user))
     return jsonify({"case": case.to_dict()}), 201 if created else 200
 
 
@@ -116,6 +117,15 @@ def case_detail(case_id):
     body["report"] = case.report.to_dict() if case.report else None
     body["messages"] = [m.to_dict() for m in consult.list_messages(case.id, current_user)]
     return jsonify({"case": body})
+
+
+@bp.get("/cases/<int:case_id>/status")
+@login_required
+def case_status(case_id):
+    """Where a case stands (for carts and clinic PCs polling with a token)."""
+    case = referrals.view_case(case_id, current_user)
+    return jsonify({"case": {"id": case.id, "status": case.status, "priority": case.priority,
+                             "rerecord": case.to_dict()["rerecord"], "reported_at": case.to_dict()["reported_at"]}})
 
 
 @bp.get("/cases/<int:case_id>/messages")
@@ -189,3 +199,25 @@ def report(case_id):
 def get_dashboard():
     """The coordinator's consortium load."""
     return jsonify(dashboard.get_dashboard(current_user))
+
+
+@bp.get("/admin/clinics/<int:clinic_id>/tokens")
+@login_required
+def clinic_tokens(clinic_id):
+    """A clinic's API tokens (administrators; the tokens themselves are never shown again)."""
+    return jsonify({"tokens": [t.to_dict() for t in tokens.list_tokens(clinic_id, current_user)]})
+
+
+@bp.post("/admin/clinics/<int:clinic_id>/tokens")
+@login_required
+def create_clinic_token(clinic_id):
+    """Make a token for a clinic's cart or PC: `{"name"}` -> the token, shown this once."""
+    row, secret = tokens.create_token(clinic_id, json_body().get("name"), current_user)
+    return jsonify({"token": row.to_dict(), "secret": secret}), 201
+
+
+@bp.delete("/admin/tokens/<int:token_id>")
+@login_required
+def revoke_clinic_token(token_id):
+    """Revoke a token at once."""
+    return jsonify({"token": tokens.revoke_token(token_id, current_user).to_dict()})

@@ -5,8 +5,9 @@ from telemed.models.annotation import Annotation
 from telemed.models.audit import AuditEvent
 from telemed.models.message import Message
 from telemed.models.notification import Notification
+from telemed.models.token import ApiToken
 
 __all__ = [
-    "Analysis", "Annotation", "AuditEvent", "Case", "CaseStatus", "Clinic", "Consortium", "Message", "Notification",
+    "Analysis", "Annotation", "ApiToken", "AuditEvent", "Case", "CaseStatus", "Clinic", "Consortium", "Message", "Notification",
     "Priority", "Recording", "RecordingFile", "Report", "Role", "User",
 ]

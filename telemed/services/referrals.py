@@ -33,7 +33,7 @@ def _text(form: dict, key: str, *, required: bool = False, max_len: int = MAX_TE
     return value
 
 
-def parse_case_form(form: dict) -> dict:
+def parse_case_form(form: dict, *, patient_required: bool = True) -> dict:
     """Patient details of a new case, checked with messages a township doctor understands."""
     age_raw = (form.get("age") or "").strip()
     age = None
@@ -47,7 +47,7 @@ def parse_case_form(form: dict) -> dict:
         raise BadRequest(_("Sex must be M or F (or left empty when unknown)."), code="invalid_sex")
     fs_hz = parse_sampling_rate(form)
     return {
-        "patient_ref": _text(form, "patient_ref", required=True, max_len=100),
+        "patient_ref": _text(form, "patient_ref", required=patient_required, max_len=100),
         "age": age, "sex": sex,
         "symptoms": _text(form, "symptoms"), "question": _text(form, "question"),
         "fs_hz": fs_hz,
@@ -69,7 +69,8 @@ def parse_sampling_rate(form: dict) -> float | None:
     return fs_hz
 
 
-def create_case(user: User, form: dict, files, *, idempotency_key: str | None = None) -> tuple[Case, bool]:
+def create_case(user: User, form: dict, files, *, idempotency_key: str | None = None,
+                patient_from_device: bool = False) -> tuple[Case, bool]:
     """Store an uploaded ECG durably and open a case for it. Returns (case, created)."""
     require_role(user, Role.TOWNSHIP_DOCTOR, action=_("send ECGs for review"))
     if idempotency_key:
@@ -79,9 +80,11 @@ def create_case(user: User, form: dict, files, *, idempotency_key: str | None = 
             Case.uploaded_by_id == user.id, Case.idempotency_key == idempotency_key))
         if existing is not None:
             return existing, False
-    fields = parse_case_form(form)
+    fields = parse_case_form(form, patient_required=not patient_from_device)
     store = blob_store()
     with intake.staged_recording(files, fs_hz=fields["fs_hz"]) as (upload, exam):
+        if patient_from_device:
+            fields = _patient_from_device(fields, exam.device)
         new_blobs = intake.store_files(store, upload)
         try:
             case = _insert_case(user, fields, upload, exam, idempotency_key)
@@ -94,6 +97,19 @@ def create_case(user: User, form: dict, files, *, idempotency_key: str | None = 
         jobs.enqueue_analysis(case.id)
     db.session.refresh(case)
     return case, True
+
+
+def _patient_from_device(fields: dict, device: dict | None) -> dict:
+    """A cart's upload: the patient fields the form omits come from the file itself."""
+    patient = (device or {}).get("patient") or {}
+    out = dict(fields)
+    out["patient_ref"] = out["patient_ref"] or (patient.get("id") or "")[:100]
+    if out["age"] is None and patient.get("age_years") is not None:
+        out["age"] = int(patient["age_years"])
+    out["sex"] = out["sex"] or (patient.get("sex") or None)
+    if not out["patient_ref"]:
+        raise BadRequest(_("Please fill in %(field)s.", field=field_label("patient_ref")), code="missing_field")
+    return out
 
 
 def _insert_case(user: User, fields: dict, upload, exam: intake.Examination, idempotency_key: str | None) -> Case:
