@@ -8,6 +8,23 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def _multipart_in_memory():
+    """Werkzeug's test client spools multipart bodies over 500 kB to a TemporaryFile that it never
+    closes (werkzeug.test.EnvironBuilder.get_environ); with warnings as errors, the garbage collector
+    then fails an unrelated later test. Test uploads are small: build them in memory instead."""
+    import werkzeug.test
+
+    original = werkzeug.test.stream_encode_multipart
+
+    def in_memory(data, use_tempfile=True, threshold=1024 * 500, boundary=None):  # noqa: ARG001
+        return original(data, use_tempfile=False, threshold=threshold, boundary=boundary)
+
+    werkzeug.test.stream_encode_multipart = in_memory
+
+
+_multipart_in_memory()
+
+
 def require_service(what: str, available: bool, why: str = ""):
     """Skip a test needing a real server/browser, unless CI demands services (TELEMED_REQUIRE_SERVICES=1)."""
     if available:
