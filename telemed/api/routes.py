@@ -1,10 +1,11 @@
 """JSON API v1: thin views over the services."""
-from flask import jsonify, request
+from flask import current_app, jsonify, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from telemed.api import bp
-from telemed.services import (accounts, tokens, analysis, annotations, auth, consult, dashboard, intake, notifications,
+from telemed.api import openapi
+from telemed.services import (accounts, tokens, interop, analysis, annotations, auth, consult, dashboard, intake, notifications,
                               referrals)
 from telemed.services.errors import BadRequest
 
@@ -221,3 +222,26 @@ def create_clinic_token(clinic_id):
 def revoke_clinic_token(token_id):
     """Revoke a token at once."""
     return jsonify({"token": tokens.revoke_token(token_id, current_user).to_dict()})
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(openapi.build(current_app))
+
+
+@bp.get("/cases/<int:case_id>/fhir")
+@login_required
+def case_fhir(case_id):
+    """The case as a FHIR R4 Bundle (DiagnosticReport, Observations, waveform, Patient, Practitioner)."""
+    response = jsonify(interop.fhir_bundle(case_id, current_user))
+    response.mimetype = "application/fhir+json"
+    return response
+
+
+@bp.get("/cases/<int:case_id>/export.zip")
+@login_required
+def case_export(case_id):
+    """The originals, a WFDB record and a WFDB annotation file of beats and readers' annotations."""
+    stream, name = interop.export_zip(case_id, current_user)
+    return send_file(stream, mimetype="application/zip", as_attachment=True, download_name=name)

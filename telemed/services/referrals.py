@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 import datetime as dt
+from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -84,7 +85,7 @@ def create_case(user: User, form: dict, files, *, idempotency_key: str | None = 
     store = blob_store()
     with intake.staged_recording(files, fs_hz=fields["fs_hz"]) as (upload, exam):
         if patient_from_device:
-            fields = _patient_from_device(fields, exam.device)
+            fields = _patient_from_device(fields, exam.device, upload.main_file)
         new_blobs = intake.store_files(store, upload)
         try:
             case = _insert_case(user, fields, upload, exam, idempotency_key)
@@ -99,11 +100,12 @@ def create_case(user: User, form: dict, files, *, idempotency_key: str | None = 
     return case, True
 
 
-def _patient_from_device(fields: dict, device: dict | None) -> dict:
-    """A cart's upload: the patient fields the form omits come from the file itself."""
+def _patient_from_device(fields: dict, device: dict | None, main_file: str) -> dict:
+    """A cart's upload: the patient fields the form omits come from the file itself (its patient id,
+    else the file's name, which carts commonly set to the patient id)."""
     patient = (device or {}).get("patient") or {}
     out = dict(fields)
-    out["patient_ref"] = out["patient_ref"] or (patient.get("id") or "")[:100]
+    out["patient_ref"] = out["patient_ref"] or (patient.get("id") or "")[:100] or Path(main_file).stem[:100]
     if out["age"] is None and patient.get("age_years") is not None:
         out["age"] = int(patient["age_years"])
     out["sex"] = out["sex"] or (patient.get("sex") or None)
