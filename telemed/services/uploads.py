@@ -18,13 +18,15 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import ecgsignal
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
 from telemed.services.errors import BadRequest, UnsupportedUpload, UploadTooLarge
 from telemed.storage import BlobStore
 
 # Files that may accompany a WFDB header: signal data and beat annotations.
 COMPANION_EXTENSIONS = {".dat", ".mat", ".atr", ".qrs", ".ecg", ".xyz"}
-ACCEPTED_TEXT = ("an ECG cart export (SCP-ECG, DICOM ECG, HL7 aECG, GE MUSE or Philips XML, MFER, ISHNE), "
-                 "a WFDB record (.hea with its .dat files), an EDF file, a CSV file or a .zip holding one of these")
+ACCEPTED_TEXT = _l("an ECG cart export (SCP-ECG, DICOM ECG, HL7 aECG, GE MUSE or Philips XML, MFER, ISHNE), "
+                   "a WFDB record (.hea with its .dat files), an EDF file, a CSV file or a .zip holding one of these")
 MAX_FILES = 64
 #: Entries a zip may list in its central directory (files, folders, metadata), counted before extraction.
 MAX_ZIP_ENTRIES = 256
@@ -35,9 +37,10 @@ RATIO_FLOOR_BYTES = 1 << 20
 #: Errors the zip machinery and its decompressors raise on damaged archives.
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, struct.error,
                UnicodeDecodeError, ValueError, KeyError, IndexError)
-_DAMAGED_ZIP = "{name} is damaged: a file inside it cannot be read. Please make the zip again (or upload the files themselves)."
-_EXOTIC_ZIP = ("{name} is password-protected or uses a compression we cannot open. "
-               "Please make an ordinary zip (or upload the files themselves).")
+_DAMAGED_ZIP = _l("%(name)s is damaged: a file inside it cannot be read. Please make the zip again (or upload the "
+                  "files themselves).")
+_EXOTIC_ZIP = _l("%(name)s is password-protected or uses a compression we cannot open. "
+                 "Please make an ordinary zip (or upload the files themselves).")
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ def clean_name(raw: str | None) -> str:
     """The file's own name, without any folder a browser or zip may add; refuses odd names."""
     name = PureWindowsPath(PurePosixPath(raw or "").name).name.strip()
     if not name or name in {".", ".."} or "\x00" in name or len(name) > 200:
-        raise BadRequest(f"The file name {raw!r} cannot be used; please rename the file and upload it again.")
+        raise BadRequest(_("The file name %(name)s cannot be used; please rename the file and upload it again.",
+                           name=repr(raw)), code="bad_file_name")
     return name
 
 
@@ -83,20 +87,22 @@ def _stage_files(uploads, folder: Path, *, limit_bytes: int) -> list[StagedFile]
     for raw_name, stream in uploads:
         name = clean_name(raw_name)
         if name.lower() in {n.lower() for n in staged}:
-            raise BadRequest(f"The file {name} was attached twice; please attach each file once.")
+            raise BadRequest(_("The file %(name)s was attached twice; please attach each file once.", name=name))
         target = folder / name
         try:
             sha256, size = BlobStore.write_stream(stream, target, limit_bytes=limit_bytes - total)
         except OverflowError:
-            raise UploadTooLarge(f"The upload is larger than the {limit_bytes // 2**20} MB allowed.") from None
+            raise UploadTooLarge(_("The upload is larger than the %(limit)s MB allowed.", limit=limit_bytes // 2**20)) from None
         total += size
         if size == 0:
-            raise BadRequest(f"The file {name} is empty (0 bytes). Please check the file and upload it again.")
+            raise BadRequest(_("The file %(name)s is empty (0 bytes). Please check the file and upload it again.", name=name))
         staged[name] = StagedFile(name, target, sha256, size)
     if not staged:
-        raise BadRequest(f"No ECG file was attached. Please attach {ACCEPTED_TEXT}.")
+        raise BadRequest(_("No ECG file was attached. Please attach %(accepted)s.", accepted=ACCEPTED_TEXT),
+                         code="no_file")
     if len(staged) > MAX_FILES:
-        raise BadRequest(f"Too many files ({len(staged)}); an ECG record has at most {MAX_FILES}.")
+        raise BadRequest(_("Too many files (%(count)s); an ECG record has at most %(limit)s.", count=len(staged),
+                           limit=MAX_FILES))
     return list(staged.values())
 
 
@@ -115,30 +121,36 @@ def unpack_zip(archive: StagedFile, folder: Path, *, limit_bytes: int) -> list[S
     try:
         zf = zipfile.ZipFile(archive.path)
     except zipfile.BadZipFile:
-        raise BadRequest(f"{archive.name} is not a readable zip archive; it may be damaged or incomplete.") from None
+        raise BadRequest(_("%(name)s is not a readable zip archive; it may be damaged or incomplete.",
+                           name=archive.name)) from None
     except _ZIP_ERRORS:
-        raise BadRequest(_DAMAGED_ZIP.format(name=archive.name)) from None
+        raise BadRequest(str(_DAMAGED_ZIP) % {"name": archive.name}) from None
     with zf:
         entries = zf.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise BadRequest(f"{archive.name} lists {len(entries)} entries; an ECG record has at most "
-                             f"{MAX_FILES} files. Please zip only the ECG files.")
+            raise BadRequest(_("%(name)s lists %(count)s entries; an ECG record has at most %(limit)s files. "
+                               "Please zip only the ECG files.", name=archive.name, count=len(entries),
+                               limit=MAX_FILES))
         unsafe = [m.filename for m in entries if _unsafe_member_name(m.filename)]
         if unsafe:
-            raise BadRequest(f"{archive.name} contains a file with an unsafe path ({unsafe[0][:80]!r}). "
-                             "Please make the zip again from the ECG files only.")
+            raise BadRequest(_("%(name)s contains a file with an unsafe path (%(path)s). Please make the zip "
+                               "again from the ECG files only.", name=archive.name, path=repr(unsafe[0][:80])))
         members = [m for m in entries if not m.is_dir() and not m.filename.startswith("__MACOSX/")
                    and not PurePosixPath(m.filename).name.startswith(".")]
         if len(members) > MAX_FILES:
-            raise BadRequest(f"Too many files ({len(members)}); an ECG record has at most {MAX_FILES}.")
+            raise BadRequest(_("Too many files (%(count)s); an ECG record has at most %(limit)s.", count=len(members),
+                               limit=MAX_FILES))
         if sum(m.file_size for m in members) > limit_bytes:
-            raise UploadTooLarge(f"{archive.name} unpacks to more than the {limit_bytes // 2**20} MB allowed.")
+            raise UploadTooLarge(_("%(name)s unpacks to more than the %(limit)s MB allowed.", name=archive.name,
+                                    limit=limit_bytes // 2**20))
         for m in members:
             if m.file_size > RATIO_FLOOR_BYTES and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
-                raise BadRequest(f"{archive.name} is not an ordinary zip: {PurePosixPath(m.filename).name} would "
-                                 f"unpack {m.file_size // max(m.compress_size, 1)} times larger than it is stored.")
+                raise BadRequest(_("%(name)s is not an ordinary zip: %(member)s would unpack %(ratio)s times "
+                                   "larger than it is stored.", name=archive.name,
+                                   member=PurePosixPath(m.filename).name,
+                                   ratio=m.file_size // max(m.compress_size, 1)))
         if any(m.flag_bits & 0x1 for m in members):
-            raise BadRequest(_EXOTIC_ZIP.format(name=archive.name))
+            raise BadRequest(str(_EXOTIC_ZIP) % {"name": archive.name})
 
         def streams():
             for member in members:
@@ -150,9 +162,9 @@ def unpack_zip(archive: StagedFile, folder: Path, *, limit_bytes: int) -> list[S
         try:
             staged = stage_files(streams(), folder, limit_bytes=limit_bytes)
         except (RuntimeError, NotImplementedError):  # zipfile's words for encrypted / exotic compression
-            raise BadRequest(_EXOTIC_ZIP.format(name=archive.name)) from None
+            raise BadRequest(str(_EXOTIC_ZIP) % {"name": archive.name}) from None
         except _ZIP_ERRORS:
-            raise BadRequest(_DAMAGED_ZIP.format(name=archive.name)) from None
+            raise BadRequest(str(_DAMAGED_ZIP) % {"name": archive.name}) from None
     return staged
 
 
@@ -180,9 +192,10 @@ def _not_an_ecg_message(files: list[StagedFile]) -> str:
         try:
             ecgsignal.read_header(files[0].path)
         except ecgsignal.RecordError as exc:
-            return exc.message
+            return _("This file cannot be read: %(detail)s", detail=exc.message)
     names = ", ".join(f.name for f in files)
-    return f"None of the files ({names}) is an ECG recording we can read. Please upload {ACCEPTED_TEXT}."
+    return _("None of the files (%(names)s) is an ECG recording we can read. Please upload %(accepted)s.",
+             names=names, accepted=ACCEPTED_TEXT)
 
 
 def validate(files: list[StagedFile], *, fs_hz: float | None, from_zip: bool) -> ValidatedUpload:
@@ -193,19 +206,21 @@ def validate(files: list[StagedFile], *, fs_hz: float | None, from_zip: bool) ->
         raise UnsupportedUpload(_not_an_ecg_message(files))
     headers = [f for f in candidates if families[f.name] == "wfdb"]
     if len(candidates) > 1 and not (headers and len(headers) == len(candidates)):
-        raise BadRequest("Please upload one ECG recording per case: "
-                         + ", ".join(f.name for f in candidates) + " look like several.")
+        raise BadRequest(_("Please upload one ECG recording per case: %(names)s look like several.",
+                           names=", ".join(f.name for f in candidates)), code="several_recordings")
     main = _pick_master_header(headers) if headers else candidates[0]
     fmt = families[main.name]
     if fmt == "csv" and fs_hz is None:
-        raise BadRequest("A CSV file does not say how fast it was sampled: please enter the sampling rate in Hz (for example 500).")
+        raise BadRequest(_("A CSV file does not say how fast it was sampled: please enter the sampling rate in Hz "
+                           "(for example 500)."), code="sampling_rate_required")
     try:
         # Decodes every sample once (in bounded windows), so that what analysis would fail on is refused now.
         info = ecgsignal.verify_record(main.path, fs=fs_hz if fmt == "csv" else None)
     except ecgsignal.UnsupportedFormat as exc:
-        raise UnsupportedUpload(exc.message) from None
+        raise UnsupportedUpload(_("This file cannot be read: %(detail)s", detail=exc.message)) from None
     except ecgsignal.RecordError as exc:
-        raise BadRequest(exc.message) from None
+        raise BadRequest(_("This file cannot be read: %(detail)s", detail=exc.message),
+                         code="unreadable_recording") from None
     belongs = {main.name} | {Path(n).name for n in info.file_names}
     stems = {Path(n).stem for n in belongs if n.lower().endswith(".hea")}
     kept = []
@@ -213,7 +228,8 @@ def validate(files: list[StagedFile], *, fs_hz: float | None, from_zip: bool) ->
         if f.name in belongs or (fmt == "wfdb" and _is_companion(f, stems)):
             kept.append(f)
         elif not from_zip:
-            raise UnsupportedUpload(f"{f.name} is not part of the ECG record {main.name}. Please upload only the ECG files.")
+            raise UnsupportedUpload(_("%(name)s is not part of the ECG record %(main)s. Please upload only the ECG "
+                                      "files.", name=f.name, main=main.name))
     return ValidatedUpload(files=kept, main_file=main.name, format=fmt, info=info)
 
 
@@ -230,6 +246,6 @@ def _pick_master_header(headers: list[StagedFile]) -> StagedFile:
             continue
     masters = [h for h in headers if Path(h.name).stem not in referenced]
     if len(masters) != 1:
-        raise BadRequest("Please upload one ECG recording per case: "
-                         + ", ".join(h.name for h in headers) + " look like several.")
+        raise BadRequest(_("Please upload one ECG recording per case: %(names)s look like several.",
+                           names=", ".join(h.name for h in headers)), code="several_recordings")
     return masters[0]
