@@ -35,11 +35,13 @@ def create_app(config_object="config.Config") -> Flask:
     from telemed.auth import bp as auth_bp
     from telemed.cases import bp as cases_bp
     from telemed.dashboard import bp as dashboard_bp
+    from telemed.realtime import subscriptions
     from telemed.realtime.events import LiveNamespace, on_error
 
     for bp in (api_bp, auth_bp, cases_bp, dashboard_bp):
         app.register_blueprint(bp)
     socketio.on_namespace(LiveNamespace("/"))
+    subscriptions.subscribe()
     socketio.on_error_default(on_error)
     errors.register(app)
     cli.register(app)

@@ -17,7 +17,7 @@ from telemed.extensions import db
 from telemed.models import Analysis, Case, CaseStatus, Priority, Recording
 from telemed.models._time import utcnow
 from telemed.models.case import sources_of
-from telemed.realtime import broadcast
+from telemed import domain_events
 from telemed.services import audit
 from telemed.services.access import get_visible_case
 from telemed.services.errors import BadRequest
@@ -102,7 +102,7 @@ def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
         db.session.rollback()  # another worker saved this case's analysis first
         log.info("case %s was analysed concurrently; keeping the first result", case.id)
         return
-    broadcast.case_changed(case)
+    domain_events.case_changed.send(case)
 
 
 def _fail(case: Case, reason: str) -> None:
@@ -117,7 +117,7 @@ def _fail(case: Case, reason: str) -> None:
         return
     audit.record(None, "analysis_failed", case.id, reason=reason)
     db.session.commit()
-    broadcast.case_changed(db.session.get(Case, case.id))
+    domain_events.case_changed.send(db.session.get(Case, case.id))
 
 
 def pending_case_ids() -> list[int]:

@@ -6,7 +6,7 @@ from telemed.extensions import db
 from telemed.models import Annotation, Case, CaseStatus, Role, User
 from telemed.models._time import utcnow
 from telemed.models.case import OPEN_FOR_REVIEW
-from telemed.realtime import broadcast
+from telemed import domain_events
 from telemed.services import audit
 from telemed.services.access import get_visible_case, require_role
 from telemed.vocabulary import status_label
@@ -71,7 +71,7 @@ def add_annotation(case_id: int, user: User, data: dict) -> Annotation:
     db.session.flush()
     audit.record(user, "annotation_created", case.id, annotation_id=annotation.id)
     db.session.commit()
-    broadcast.annotation_event("annotation_created", annotation)
+    domain_events.annotation_saved.send(annotation, event="annotation_created")
     return annotation
 
 
@@ -119,7 +119,7 @@ def update_annotation(annotation_id: int, user: User, data: dict) -> Annotation:
     audit.record(user, "annotation_updated", case.id, annotation_id=annotation.id, fields=sorted(fields))
     db.session.commit()
     db.session.refresh(annotation)
-    broadcast.annotation_event("annotation_updated", annotation)
+    domain_events.annotation_saved.send(annotation, event="annotation_updated")
     return annotation
 
 
@@ -135,7 +135,7 @@ def delete_annotation(annotation_id: int, user: User, data: dict) -> dict:
         raise _stale(annotation.id)
     audit.record(user, "annotation_deleted", case.id, annotation_id=snapshot["id"], label=snapshot["label"])
     db.session.commit()
-    broadcast.annotation_deleted(snapshot)
+    domain_events.annotation_deleted.send(snapshot)
     return snapshot
 
 

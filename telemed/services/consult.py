@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from telemed.extensions import db
 from telemed.models import Message, Role, User
-from telemed.realtime import broadcast
+from telemed import domain_events
 from telemed.services import audit, notifications
 from telemed.services.access import get_visible_case, require_role
 from telemed.services.errors import BadRequest
@@ -35,8 +35,8 @@ def post_message(case_id: int, user: User, data: dict) -> Message:
                                 author=user.full_name or user.username, patient=case.patient_ref,
                                 excerpt=notifications.excerpt(message.text))
     db.session.commit()
-    broadcast.message_created(message, case)
-    broadcast.notifications(sent)
+    domain_events.message_posted.send(message, case=case)
+    domain_events.notifications_sent.send(sent)
     return message
 
 

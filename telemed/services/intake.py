@@ -22,7 +22,7 @@ from telemed.extensions import db
 from telemed.models import Annotation, Case, CaseStatus, Recording, RecordingFile, Role, User
 from telemed.models._time import utcnow
 from telemed.models.case import OPEN_FOR_REVIEW, check_transition
-from telemed.realtime import broadcast
+from telemed import domain_events
 from telemed.services import audit, notifications, uploads
 from telemed.services.access import get_visible_case, require_role
 from telemed.services.errors import BadRequest
@@ -142,7 +142,7 @@ def add_recording(case_id: int, user: User, files, form: dict) -> Case:
             discard_unreferenced(store, new_blobs)
             raise
     db.session.refresh(case)
-    broadcast.case_changed(case)
+    domain_events.case_changed.send(case)
     if exam.fit:
         jobs.enqueue_analysis(case.id)
     return case
@@ -188,7 +188,7 @@ def send_anyway(case_id: int, user: User, data: dict) -> Case:
     case.rerecord = {**(case.rerecord or {}), "sent_anyway": reason}
     db.session.commit()
     db.session.refresh(case)
-    broadcast.case_changed(case)
+    domain_events.case_changed.send(case)
     jobs.enqueue_analysis(case.id)
     return case
 
@@ -214,8 +214,8 @@ def request_rerecord(case_id: int, user: User, data: dict) -> Case:
                                 patient=case.patient_ref, reason=notifications.excerpt(reason))
     db.session.commit()
     db.session.refresh(case)
-    broadcast.case_changed(case)
-    broadcast.notifications(sent)
+    domain_events.case_changed.send(case)
+    domain_events.notifications_sent.send(sent)
     return case
 
 

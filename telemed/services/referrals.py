@@ -8,12 +8,11 @@ from pathlib import Path
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from telemed import jobs
+from telemed import domain_events, jobs
 from telemed.extensions import db
 from telemed.models import Case, CaseStatus, Recording, Report, Role, User
 from telemed.models.case import INITIAL, sources_of
 from telemed.models._time import utcnow
-from telemed.realtime import broadcast
 from telemed.services import audit, intake, notifications
 from telemed.services.access import get_visible_case, require_role, visible_cases
 from telemed.storage import blob_store
@@ -93,7 +92,7 @@ def create_case(user: User, form: dict, files, *, idempotency_key: str | None = 
             db.session.rollback()
             intake.discard_unreferenced(store, new_blobs)
             raise
-    broadcast.case_changed(case, event="case_created")
+    domain_events.case_created.send(case)
     if exam.fit:
         jobs.enqueue_analysis(case.id)
     db.session.refresh(case)
@@ -198,7 +197,7 @@ def claim_case(case_id: int, user: User) -> Case:
     audit.record(user, "case_claimed", case.id)
     db.session.commit()
     db.session.refresh(case)
-    broadcast.case_changed(case)
+    domain_events.case_changed.send(case)
     return case
 
 
@@ -249,7 +248,6 @@ def submit_report(case_id: int, user: User, data: dict) -> Report:
                                 author=user.full_name or user.username)
     db.session.commit()
     db.session.refresh(case)
-    broadcast.case_changed(case)
-    broadcast.case_reported(case)
-    broadcast.notifications(sent)
+    domain_events.case_reported.send(case)
+    domain_events.notifications_sent.send(sent)
     return report
