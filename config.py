@@ -43,6 +43,8 @@ class Config:
     DASHBOARD_DEBOUNCE_S = float(os.environ.get("DASHBOARD_DEBOUNCE_S", "0.5"))
     # A task is acknowledged only after the analysis is saved; one that outlives this is redelivered.
     CELERY_VISIBILITY_TIMEOUT_S = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT_S", "900"))
+    # Seconds between two passes of the SLA clocks (the in-process thread, or Celery beat); 0: never.
+    SLA_CHECK_S = float(os.environ.get("TELEMED_SLA_CHECK_S", "60"))
     # Language and clock for people without a consortium (administrators, the login page) and
     # the defaults of new consortia: the consortium's own settings win everywhere else.
     BABEL_DEFAULT_LOCALE = os.environ.get("TELEMED_DEFAULT_LOCALE", "zh_CN")
@@ -66,6 +68,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast fixtures; never in production
     DASHBOARD_DEBOUNCE_S = 0.0  # assert on the event right after the change
     BABEL_DEFAULT_LOCALE = "en"  # messages asserted in English unless a test asks for zh_CN
+    SLA_CHECK_S = 0  # tests drive the clock themselves (telemed.services.sla.check(now=...))
 
     def __init__(self):
         self.SECRET_KEY = "test-secret"

@@ -240,6 +240,17 @@ def make_celery(app: Flask):
         worker_hijack_root_logger=False,
     )
 
+    sla_every_s = float(app.config.get("SLA_CHECK_S", 60))
+    if sla_every_s > 0:
+        # Run by `celery -A wsgi:celery_app beat` (one beat process per deployment).
+        celery.conf.beat_schedule = {"sla-check": {"task": SLA_TASK, "schedule": sla_every_s}}
+
+    @celery.task(name=SLA_TASK)
+    def sla_check_task() -> dict:
+        from telemed.services.sla import check
+
+        return check()
+
     @celery.task(name=ANALYZE_TASK)
     def analyze_case_task(case_id: int) -> None:
         from telemed.services.analysis import analyze_case
@@ -268,6 +279,31 @@ def make_celery(app: Flask):
     return celery
 
 
+SLA_TASK = "telemed.sla_check"
+
+
+def check_sla(app: Flask) -> dict:
+    """One pass of the SLA clocks (both deployments call this: a thread, or Celery beat)."""
+    from telemed.services.sla import check
+
+    with app.app_context():
+        try:
+            return check()
+        finally:
+            from telemed.extensions import db
+
+            db.session.remove()
+
+
+def _sla_forever(app: Flask, interval_s: float) -> None:
+    while True:
+        time.sleep(interval_s)
+        try:
+            check_sla(app)
+        except Exception as exc:  # noqa: BLE001 - the database may be briefly away; next minute then
+            log.warning("SLA check failed: %s", exc)
+
+
 def init_app(app: Flask) -> None:
     """Celery mode: create the Celery app. Thread mode: resume unfinished analyses at the first request."""
     if app.config["ANALYSIS_MODE"] == "celery":
@@ -288,3 +324,7 @@ def init_app(app: Flask) -> None:
                 state["done"] = True
             tidy_storage(app)
             resume_pending(app)
+            interval = float(app.config.get("SLA_CHECK_S", 60))
+            if interval > 0:
+                threading.Thread(target=_sla_forever, args=(app, interval), name="telemed-sla",
+                                 daemon=True).start()

@@ -47,5 +47,13 @@ socket.on("disconnect", () => { if (badge) { badge.className = "live off"; badge
 
 startNotificationCentre({ api, socket, onResync });
 
+const duty = document.getElementById("on-duty");
+if (duty) {
+  duty.addEventListener("change", async () => {
+    try { await api("PATCH", "/api/v1/session", { on_duty: duty.checked }); }
+    catch (e) { duty.checked = !duty.checked; window.alert(e.message); }
+  });
+}
+
 // The page's public handle (browser tests, the console): the same objects the modules import.
 globalThis.Telemed = { user, api, socket, onResync, vocabulary };

@@ -2,7 +2,12 @@
 import { api, label, onResync, socket } from "./app.js";
 import { formatDateTime, t } from "./i18n.js";
 
-const tbody = document.querySelector("#cases tbody");
+const table = document.getElementById("cases");
+const tbody = table.querySelector("tbody");
+// Filters from the address (the dashboard's tiles and rows open the cases behind them).
+const extra = ["priority", "clinic_id", "assigned_to"]
+  .map((key) => [key, table.dataset[key.replace(/_(\w)/g, (_m, c) => c.toUpperCase())]])
+  .filter(([, value]) => value);
 const HEADINGS = [...document.querySelectorAll("#cases thead th")].map((th) => th.textContent);
 let status = (document.querySelector('input[name="status"]:checked') || {}).value || "";
 
@@ -18,6 +23,15 @@ function cell(text, heading, className) {
   td.dataset.label = heading;   // shown before the value when the table folds into cards on a phone
   if (className) td.className = className;
   if (text instanceof Node) td.appendChild(text); else td.textContent = text;
+  return td;
+}
+
+function slaCell(c, heading) {
+  // Minutes left to the consortium's target for this priority (negative: late).
+  const sla = c.sla;
+  const td = cell(sla && !["met", "missed"].includes(sla.state)
+    ? (sla.remaining_min >= 0 ? t("%(min)s min left", { min: Math.round(sla.remaining_min) })
+      : t("%(min)s min late", { min: Math.round(-sla.remaining_min) })) : "", heading, `sla ${sla ? sla.state : ""}`);
   return td;
 }
 
@@ -45,6 +59,7 @@ function render(cases) {
       cell(prio, HEADINGS[0], "prio-cell"), cell(link, HEADINGS[1], "patient-cell"), cell(c.clinic.name, HEADINGS[2]),
       cell(formatDateTime(c.created_at, { withZone: false }), HEADINGS[3]), cell(label("statuses", c.status), HEADINGS[4]),
       cell(findingsText(c), HEADINGS[5]), cell(c.assigned_to ? (c.assigned_to.full_name || c.assigned_to.username) : "", HEADINGS[6]),
+      slaCell(c, HEADINGS[7]),
     );
     tbody.appendChild(tr);
   });
@@ -56,7 +71,9 @@ function refresh() {
   if (pending) return;
   pending = setTimeout(async () => {
     pending = null;
-    const data = await api("GET", `/api/v1/cases${status ? `?status=${encodeURIComponent(status)}` : ""}`);
+    const params = new URLSearchParams(extra);
+    if (status) params.set("status", status);
+    const data = await api("GET", `/api/v1/cases${params.toString() ? `?${params}` : ""}`);
     render(data.cases);
   }, 100);
 }

@@ -47,6 +47,8 @@ def update_session_user():
     data = json_body()
     if "language" in data:
         accounts.set_language(current_user, data.get("language"))
+    if "on_duty" in data:
+        accounts.set_on_duty(current_user, data.get("on_duty"))
     return jsonify({"user": current_user.to_dict()})
 
 
@@ -102,7 +104,9 @@ def request_rerecord(case_id):
 @login_required
 def list_cases():
     """The caller's cases, most urgent and oldest first."""
-    cases = referrals.list_cases(current_user, status=request.args.get("status"))
+    cases = referrals.list_cases(current_user, status=request.args.get("status"),
+                                 priority=request.args.get("priority"), clinic_id=request.args.get("clinic_id"),
+                                 assigned_to=request.args.get("assigned_to"))
     return jsonify({"cases": [c.to_dict() for c in cases]})
 
 
@@ -162,6 +166,18 @@ def case_signal(case_id):
 def claim(case_id):
     """Take a case for review."""
     return jsonify({"case": referrals.claim_case(case_id, current_user).to_dict()})
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@login_required
+def assign(case_id):
+    """Give a case to a cardiologist, or back to the queue with null (coordinators)."""
+    data = json_body()
+    if "cardiologist_id" not in data:
+        from telemed.services.errors import BadRequest as _Bad
+
+        raise _Bad(_('Send {"cardiologist_id": id} or {"cardiologist_id": null}.'), code="missing_field")
+    return jsonify({"case": referrals.assign_case(case_id, current_user, data["cardiologist_id"]).to_dict()})
 
 
 @bp.post("/cases/<int:case_id>/annotations")

@@ -1,9 +1,13 @@
 from flask_babel import gettext as _
-from flask import Response, render_template
+from flask import Response, render_template, request
 from flask_login import current_user, login_required
 
 from telemed.cases import bp
 from telemed.models import Role
+from telemed.models.case import OPEN_FOR_REVIEW
+
+# "Open" in the queue filter means the lifecycle's OPEN_FOR_REVIEW, in its declared order.
+OPEN_STATUS_PARAM = ",".join(s.value for s in sorted(OPEN_FOR_REVIEW, key=lambda s: list(type(s)).index(s)))
 from telemed.services import referrals, report_document
 from telemed.services.access import require_role
 
@@ -12,8 +16,9 @@ from telemed.services.access import require_role
 @login_required
 def index():
     """Township doctor: my clinic's cases. Cardiologist and coordinator: the consortium's live queue."""
-    cases = referrals.list_cases(current_user)
-    return render_template("cases/index.html", cases=cases)
+    filters = {k: request.args.get(k, "") for k in ("status", "priority", "clinic_id", "assigned_to")}
+    cases = referrals.list_cases(current_user, **{k: v or None for k, v in filters.items()})
+    return render_template("cases/index.html", cases=cases, filters=filters, open_statuses=OPEN_STATUS_PARAM)
 
 
 @bp.get("/new")

@@ -100,6 +100,9 @@ class Case(db.Model):
     # Why the case is back at the clinic: {"by": "check", "problems": [...]} from the upload check,
     # or {"by": "reader", "reason", "requested_by"}; "sent_anyway" holds the doctor's reason.
     rerecord: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    # When the on-duty readers were warned (80 % of the target) and told of the breach: each once.
+    sla_warned_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    sla_breached_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
 
     clinic: so.Mapped[Clinic] = so.relationship()
     uploaded_by: so.Mapped[User] = so.relationship(foreign_keys=[uploaded_by_id])
@@ -151,7 +154,13 @@ class Case(db.Model):
             "recording": self.recording.to_dict() if self.recording else None,
             "summary": self.analysis.summary() if self.analysis else None,
             "rerecord": self._rerecord_json(),
+            "sla": self._sla_json(),
         }
+
+    def _sla_json(self) -> dict | None:
+        from telemed.services.sla import case_sla
+
+        return case_sla(self)
 
     def _rerecord_json(self) -> dict | None:
         if not self.rerecord:

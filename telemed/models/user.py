@@ -28,11 +28,19 @@ class Consortium(db.Model):
     # shown in this zone; the language applies when neither the user nor the browser chooses one.
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="Asia/Shanghai", server_default="Asia/Shanghai")
     language: so.Mapped[str] = so.mapped_column(sa.String(10), default="zh_CN", server_default="zh_CN")
+    # Minutes from upload to signed report, per priority (telemed/services/sla.py cites the defaults).
+    sla_critical_min: so.Mapped[int] = so.mapped_column(default=10, server_default="10")
+    sla_urgent_min: so.Mapped[int] = so.mapped_column(default=60, server_default="60")
+    sla_routine_min: so.Mapped[int] = so.mapped_column(default=1440, server_default="1440")
     created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
     clinics: so.Mapped[list["Clinic"]] = so.relationship(back_populates="consortium")
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "timezone": self.timezone, "language": self.language}
+        return {"id": self.id, "name": self.name, "timezone": self.timezone, "language": self.language,
+                "sla_minutes": self.sla_minutes()}
+
+    def sla_minutes(self) -> dict[str, int]:
+        return {"critical": self.sla_critical_min, "urgent": self.sla_urgent_min, "routine": self.sla_routine_min}
 
 
 class Clinic(db.Model):
@@ -68,6 +76,8 @@ class User(UserMixin, db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     # The user's own choice of language (None: the browser's, else the consortium's).
     language: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    # Cardiologists on duty receive the critical-case and SLA alerts (everyone, when nobody is).
+    on_duty: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     clinic: so.Mapped[Clinic | None] = so.relationship()
     consortium: so.Mapped[Consortium | None] = so.relationship()
 
@@ -100,6 +110,7 @@ class User(UserMixin, db.Model):
         return {
             "id": self.id, "username": self.username, "full_name": self.full_name, "role": self.role,
             "clinic_id": self.clinic_id, "consortium_id": self.home_consortium_id, "language": self.language,
+            "on_duty": self.on_duty,
         }
 
     def to_brief(self) -> dict:

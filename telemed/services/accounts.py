@@ -14,6 +14,19 @@ def check_language(language: str) -> str:
     return language
 
 
+def set_on_duty(user: User, on_duty) -> User:
+    """A cardiologist goes on or off duty (critical-case and SLA alerts go to those on duty)."""
+    from telemed.models import Role
+    from telemed.services.access import require_role
+
+    require_role(user, Role.CARDIOLOGIST, action=_("go on duty"))
+    if not isinstance(on_duty, bool):
+        raise BadRequest(_("on_duty must be true or false."), code="invalid_on_duty")
+    user.on_duty = on_duty
+    db.session.commit()
+    return user
+
+
 def set_language(user: User, language: str) -> User:
     """Keep the user's choice of language; it follows them to every device."""
     user.language = check_language(language)

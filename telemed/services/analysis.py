@@ -18,7 +18,7 @@ from telemed.models import Analysis, Case, CaseStatus, Priority, Recording
 from telemed.models._time import utcnow
 from telemed.models.case import sources_of
 from telemed import domain_events
-from telemed.services import audit
+from telemed.services import audit, notifications
 from telemed.services.access import get_visible_case
 from telemed.services.errors import BadRequest
 from telemed.storage import BlobStore, CorruptBlob, blob_store
@@ -96,6 +96,12 @@ def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
     case.transition(CaseStatus.AWAITING_REVIEW)
     case.analyzed_at = utcnow()
     audit.record(None, "case_analyzed", case.id, priority=priority, processing_ms=round(elapsed_ms, 1))
+    sent = []
+    if priority == Priority.CRITICAL.value:  # the on-duty readers hear of it at once, wherever they are
+        from telemed.services.sla import on_duty_cardiologists
+
+        sent = notifications.notify(on_duty_cardiologists(case.clinic.consortium_id), "critical_waiting", case,
+                                    urgent=True, patient=case.patient_ref, clinic=case.clinic.name)
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
@@ -103,6 +109,7 @@ def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
         log.info("case %s was analysed concurrently; keeping the first result", case.id)
         return
     domain_events.case_changed.send(case)
+    domain_events.notifications_sent.send(sent)
 
 
 def _fail(case: Case, reason: str) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from telemed.extensions import db
 from telemed.models import Case, CaseStatus, Clinic, Role, User
 from telemed.models._time import utcnow
+from telemed.services import sla
 from telemed.services.access import require_role
 
 OPEN = tuple(s.value for s in CaseStatus if s is not CaseStatus.REPORTED)  # everything not yet answered
@@ -79,4 +80,10 @@ def consortium_dashboard(consortium_id: int, *, now: dt.datetime | None = None) 
         "turnaround_minutes": _percentiles([minutes(c.reported_at - c.created_at) for c in reported]),
         "per_cardiologist": per_cardiologist,
         "per_clinic": per_clinic,
+        "rerecord_requested": sum(1 for c in cases if c.status == CaseStatus.RERECORD_REQUESTED.value),
+        "sla": sla.compliance(consortium_id, now),
+        "sla_breached": [{"id": c.id, "patient_ref": c.patient_ref, "priority": c.priority, "clinic": c.clinic.name,
+                          "assigned_to": c.assigned_to.to_brief() if c.assigned_to else None,
+                          "sla": sla.case_sla(c, now)}
+                         for c in cases if c.status in sla.WAITING and (sla.case_sla(c, now) or {}).get("state") == "breached"],
     }

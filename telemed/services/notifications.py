@@ -21,6 +21,8 @@ TEXTS = {
     "message_posted": N_("%(author)s wrote about patient %(patient)s: %(excerpt)s"),
     "rerecord_requested": N_("A new recording is requested for patient %(patient)s: %(reason)s"),
     "case_assigned": N_("The case of patient %(patient)s was assigned to you."),
+    "critical_waiting": N_("Critical ECG waiting: patient %(patient)s from %(clinic)s."),
+    "case_released": N_("The case of patient %(patient)s was taken back to the queue by %(author)s."),
     "sla_warning": N_("Patient %(patient)s (%(priority)s) has waited %(minutes)s minutes; the target is %(target)s."),
     "sla_breach": N_("Patient %(patient)s (%(priority)s) is past its %(target)s-minute target."),
 }

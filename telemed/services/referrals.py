@@ -10,8 +10,8 @@ import sqlalchemy.orm as so
 
 from telemed import domain_events, jobs
 from telemed.extensions import db
-from telemed.models import Case, CaseStatus, Recording, Report, Role, User
-from telemed.models.case import INITIAL, sources_of
+from telemed.models import Case, CaseStatus, Priority, Recording, Report, Role, User
+from telemed.models.case import INITIAL, check_transition, sources_of
 from telemed.models._time import utcnow
 from telemed.services import audit, intake, notifications
 from telemed.services.access import get_visible_case, require_role, visible_cases
@@ -136,9 +136,28 @@ CASE_LIST_LOADS = (
 )
 
 
-def list_cases(user: User, *, status: str | None = None) -> list[Case]:
-    """The caller's cases, most urgent first, then oldest first."""
+def _int_filter(raw, name: str) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(_("%(field)s must be a whole number.", field=name), code="bad_filter") from None
+
+
+def list_cases(user: User, *, status: str | None = None, priority: str | None = None, clinic_id=None,
+               assigned_to=None) -> list[Case]:
+    """The caller's cases, most urgent first, then oldest first (filters: status list, priority,
+    clinic, reader: what the dashboard's tiles and rows open)."""
     stmt = visible_cases(user)
+    if priority:
+        if priority not in {p.value for p in Priority}:
+            raise BadRequest(_("Unknown priority %(value)s.", value=repr(priority)[:40]), code="unknown_priority")
+        stmt = stmt.where(Case.priority == priority)
+    if (clinic := _int_filter(clinic_id, "clinic_id")) is not None:
+        stmt = stmt.where(Case.clinic_id == clinic)
+    if (reader := _int_filter(assigned_to, "assigned_to")) is not None:
+        stmt = stmt.where(Case.assigned_to_id == reader)
     if status:
         wanted = [s.strip() for s in status.split(",") if s.strip()]
         unknown = set(wanted) - {s.value for s in CaseStatus}
@@ -217,6 +236,40 @@ def _checked_vocabulary(data: dict) -> tuple[str, list[str]]:
         raise BadRequest(_("Unknown statement %(codes)s; choose statements from the list.",
                            codes=", ".join(repr(s)[:60] for s in unknown[:5])), code="unknown_statement")
     return recommendation, list(dict.fromkeys(statements))  # each statement once, in the order chosen
+
+
+def assign_case(case_id: int, coordinator: User, cardiologist_id) -> Case:
+    """A coordinator moves a case to another cardiologist, or back to the queue (None). Recorded and notified."""
+    require_role(coordinator, Role.COORDINATOR, action=_("assign cases"))
+    case = get_visible_case(case_id, coordinator)
+    previous = case.assigned_to
+    if cardiologist_id is None:
+        check_transition(case.status, CaseStatus.AWAITING_REVIEW)
+        case.transition(CaseStatus.AWAITING_REVIEW)
+        case.assigned_to_id, case.claimed_at = None, None
+        recipients, kind = ([previous] if previous else []), "case_released"
+    else:
+        reader = db.session.get(User, cardiologist_id) if isinstance(cardiologist_id, int) else None
+        if (reader is None or reader.role != Role.CARDIOLOGIST.value or not reader.active
+                or reader.consortium_id != case.clinic.consortium_id):
+            raise BadRequest(_("Choose an active cardiologist of this consortium."), code="unknown_cardiologist")
+        if case.status == CaseStatus.AWAITING_REVIEW.value:
+            case.transition(CaseStatus.IN_REVIEW)
+        elif case.status != CaseStatus.IN_REVIEW.value:
+            check_transition(case.status, CaseStatus.IN_REVIEW)  # refuses with the lifecycle's message
+        case.assigned_to_id, case.claimed_at = reader.id, utcnow()
+        recipients, kind = [reader] + ([previous] if previous and previous.id != reader.id else []), "case_assigned"
+    audit.record(coordinator, "case_assigned", case.id, to=cardiologist_id, previous=previous.id if previous else None)
+    sent = []
+    for user in recipients:
+        this_kind = kind if (kind == "case_released" or user.id == cardiologist_id) else "case_released"
+        sent += notifications.notify([user], this_kind, case, patient=case.patient_ref,
+                                     author=coordinator.full_name or coordinator.username)
+    db.session.commit()
+    db.session.refresh(case)
+    domain_events.case_changed.send(case)
+    domain_events.notifications_sent.send(sent)
+    return case
 
 
 def submit_report(case_id: int, user: User, data: dict) -> Report:
