@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from . import filters, rhythm, triage
+from . import filters, measure, rhythm, statements, triage
 from . import st as st_mod
 from . import waves as waves_mod
 from .beats import detect_beats
@@ -174,11 +174,35 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
 
     findings = triage.sort_findings(findings)
     prio = triage.priority(findings)
+    lead_meas = interp = None
+    if duration_s <= rhythm.RESTING_MAX_S:
+        lead_meas, interp = _interpret(delin, beats, valid_rr, hr, quality, findings, sex=sex, age=age,
+                                       implausible=bool(implausible))
+        timing["statements"] = _lap(t)
     timing["total"] = _lap(t_all)
     return Analysis(fs=fs, duration_s=duration_s, lead_names=names, beats=beats,
                     heart_rate_bpm=hr.mean_bpm, rr=rr, heart_rate=hr, findings=tuple(findings),
                     priority=prio, measurements=measurements, waves=waves, quality=quality,
-                    timing_ms=timing, algorithm_version=ALGORITHM_VERSION, st_deviation_mv=st_mv)
+                    timing_ms=timing, algorithm_version=ALGORITHM_VERSION, st_deviation_mv=st_mv,
+                    lead_measurements=lead_meas, interpretation=interp)
+
+
+def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, implausible):
+    """Per-lead median-beat table and interpretive statements of a resting ECG (`ecgsignal.statements`)."""
+    lm = None
+    if delin is not None and delin.qrs_on >= 0:
+        lm = measure.lead_measurements(delin, heart_rate_bpm=hr.mean_bpm)
+    readable = (not implausible and quality.usable.size > 0 and float(quality.usable.mean()) >= 0.5
+                and np.asarray(beats.r_peaks).size >= 2)
+    r = np.asarray(beats.r_peaks, np.int64)
+    rr_s = np.diff(r) / float(beats.fs)
+    if valid_rr is not None and valid_rr.size == rr_s.size:
+        rr_s = rr_s[valid_rr]
+    interp = statements.interpret(
+        lm, findings, rr_s=rr_s, readable=readable, sex=sex, age=age,
+        p_consistency=getattr(delin, "p_consistency", float("nan")) if delin is not None else float("nan"),
+        p_terminal_force_mv_s=measure.p_terminal_force_v1(delin) if delin is not None else float("nan"))
+    return lm, interp
 
 
 #: A median-beat P wave counts as sinus P waves (ruling AF out on resting strips)
