@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from . import filters, measure, rhythm, statements, triage
+from . import atrial, filters, measure, rhythm, statements, triage
 from . import st as st_mod
 from . import waves as waves_mod
 from .beats import detect_beats
@@ -177,7 +177,7 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     lead_meas = interp = None
     if duration_s <= rhythm.RESTING_MAX_S:
         lead_meas, interp = _interpret(delin, beats, valid_rr, hr, quality, findings, sex=sex, age=age,
-                                       implausible=bool(implausible))
+                                       implausible=bool(implausible), filt=filt, names=names)
         timing["statements"] = _lap(t)
     timing["total"] = _lap(t_all)
     return Analysis(fs=fs, duration_s=duration_s, lead_names=names, beats=beats,
@@ -187,7 +187,7 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
                     lead_measurements=lead_meas, interpretation=interp)
 
 
-def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, implausible):
+def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, implausible, filt, names):
     """Per-lead median-beat table and interpretive statements of a resting ECG (`ecgsignal.statements`)."""
     lm = None
     if delin is not None and delin.qrs_on >= 0:
@@ -198,8 +198,11 @@ def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, impla
     rr_s = np.diff(r) / float(beats.fs)
     if valid_rr is not None and valid_rr.size == rr_s.size:
         rr_s = rr_s[valid_rr]
+    flutter = None
+    if readable and filt is not None:
+        flutter = atrial.flutter_waves(filt, float(beats.fs), r, lead_names=names)
     interp = statements.interpret(
-        lm, findings, rr_s=rr_s, readable=readable, sex=sex, age=age,
+        lm, findings, rr_s=rr_s, readable=readable, sex=sex, age=age, flutter=flutter,
         p_consistency=getattr(delin, "p_consistency", float("nan")) if delin is not None else float("nan"),
         p_terminal_force_mv_s=measure.p_terminal_force_v1(delin) if delin is not None else float("nan"))
     return lm, interp

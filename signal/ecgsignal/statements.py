@@ -192,8 +192,9 @@ CORNELL_MV = {"M": 2.8, "F": 2.0, None: 2.8}
 LVH_MIN_AGE_Y = 35.0
 #: RVH: R in V1 >= 0.7 mV, or R/S in V1 > 1 with R >= 0.5 mV, with right axis deviation (HANCOCK_2009, table 2).
 RVH_R_V1_MV, RVH_R_V1_RS_MV = 0.7, 0.5
-#: LAE: P duration >= 120 ms, or P terminal force in V1 (depth x duration of the
-#: negative part) >= 0.04 mm*s = 0.004 mV*s (HANCOCK_2009; MORRIS_1964).
+#: LAE: P terminal force in V1 (depth x duration of the negative part) >= 0.04 mm*s
+#: = 0.004 mV*s (HANCOCK_2009; MORRIS_1964). Hancock's P duration > 120 ms is
+#: defined in lead II and is not used (our P duration is global).
 LAE_P_DUR_MS, LAE_PTF_MV_S = 120.0, 0.004
 #: RAE: P >= 0.25 mV in II, or positive P >= 0.15 mV in V1 or V2 (HANCOCK_2009).
 RAE_P_II_MV, RAE_P_V1_MV = 0.25, 0.15
@@ -332,10 +333,25 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
 
     # ---------------------------------------------------------------- rhythm
     af = "AF" in fcodes
-    p_present = _finite(lm.p_axis_deg) and any(np.isfinite(m.p_amp_mv) for m in lm.leads)
+    p_any = any(np.isfinite(m.p_amp_mv) for m in lm.leads)
+    p_present = _finite(lm.p_axis_deg) and p_any
+    # Without the limb leads (1-3 lead recordings) the P axis cannot be measured:
+    # a P wave upright in the recorded lead(s) stands in for it (sinus P waves
+    # are upright in I, II and the precordial leads V3-V6; CHOU_2008).
+    p_axis_na = not _finite(lm.p_axis_deg) and p_any and len(lm.leads) < 6
+    if p_axis_na:
+        pos = sum(m.p_amp_mv for m in lm.leads)
+        neg = sum(-m.p_neg_mv for m in lm.leads)
+        p_present = True
+        lm_p_axis = 60.0 if pos >= neg else 180.0
+    else:
+        lm_p_axis = lm.p_axis_deg
     if np.isfinite(p_consistency) and p_consistency < 0.5:
         p_present = False  # the median "P" is averaged atrial activity, not a P wave every beat repeats
     wide = _finite(qrs) and qrs >= QRS_COMPLETE_MS
+    # a sinus P wave that every beat repeats rules flutter waves out
+    sinus_p = (p_present and P_AXIS_SINUS_DEG[0] <= lm_p_axis <= P_AXIS_SINUS_DEG[1]
+               and not (np.isfinite(p_consistency) and p_consistency < 0.5))
     rhythm = None
     if "VF" in fcodes:
         add(S("VF", source=_ref(findings, "VF")))
@@ -343,7 +359,7 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     elif "VT" in fcodes:
         add(S("VT", source=_ref(findings, "VT")))
         rhythm = "VT"
-    elif flutter is not None and not (p_present and not af):
+    elif flutter is not None and not sinus_p:
         add(S("AFL", severity=_af_severity(rate, findings), source=ESC_AF_2020 + "; " + MASON_2007,
               evidence=[_ev("atrial (flutter-wave) rate", flutter.get("atrial_rate_bpm"), "/min", "240-340"),
                         _ev("ventricular rate", rate, "/min", ""),
@@ -358,9 +374,11 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         rhythm = "AFIB"
     elif p_present:
         lo, hi = P_AXIS_SINUS_DEG
-        pax = lm.p_axis_deg
+        pax = lm_p_axis
         if lo <= pax <= hi:
-            ev = [_ev("P axis", pax, "deg", f"{lo:.0f} to {hi:.0f}"), _ev("heart rate", rate, "/min", "60-100")]
+            ev = [_ev("P wave", None, "", "upright (P axis not measurable)", tuple(m.lead for m in lm.leads))
+                  if p_axis_na else _ev("P axis", pax, "deg", f"{lo:.0f} to {hi:.0f}"),
+                  _ev("heart rate", rate, "/min", "60-100")]
             if _finite(rate) and rate < RATE_MARKED_BRADY_BPM:
                 add(S("SB_MARKED", source=KUSUMOTO_2018, evidence=ev[:1] + [_ev("heart rate", rate, "/min", "< 50")]))
             elif _finite(rate) and rate < RATE_LOW_BPM:
@@ -378,7 +396,8 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
                           evidence=[_ev("longest - shortest RR", spread * 1000, "ms", "> 120")]))
         else:
             add(S("EAR", source=MASON_2007 + "; " + CHOU_2008,
-                  evidence=[_ev("P axis", pax, "deg", f"outside {lo:.0f} to {hi:.0f}")]))
+                  evidence=[_ev("P wave", None, "", "inverted", tuple(m.lead for m in lm.leads)) if p_axis_na
+                            else _ev("P axis", pax, "deg", f"outside {lo:.0f} to {hi:.0f}")]))
             rhythm = "EAR"
     elif _finite(rate):
         regular = rr.size >= 3 and float(np.median(np.abs(np.diff(rr)))) < 0.05 * float(np.median(rr))
@@ -512,10 +531,9 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
                   evidence=[_ev("R in V1", rv1, "mV", ">= 0.7, or >= 0.5 with R/S > 1", ("V1",)),
                             _ev("QRS axis", axis, "deg", "> +90")]))
     if atrial_p:
-        pd = next((m.p_dur_ms for m in lm.leads if np.isfinite(m.p_dur_ms)), _NAN)
         ev = []
-        if _finite(pd) and pd >= LAE_P_DUR_MS:
-            ev.append(_ev("P duration", pd, "ms", ">= 120"))
+        # (P duration >= 120 ms, HANCOCK_2009's other criterion, is defined in lead II;
+        # our P duration is global over all leads, hence longer: not used)
         if _finite(p_terminal_force_mv_s) and p_terminal_force_mv_s >= LAE_PTF_MV_S:
             ev.append(_ev("P terminal force V1", p_terminal_force_mv_s, "mV*s", ">= 0.004", ("V1",)))
         if ev:
@@ -669,6 +687,10 @@ def _finish(out, findings):
     out.sort(key=lambda s: ORDER.index(s.category))
     kinds = {s.kind for s in out}
     overall = "abnormal" if "abnormal" in kinds else "borderline" if "borderline" in kinds else "normal"
+    if overall == "normal" and not {"SR", "SB", "SARRH"} & {s.code for s in out}:
+        # a normal ECG is sinus rhythm without abnormality (MASON_2007, statement list
+        # "normal ECG"); without a recognised sinus rhythm it is borderline at best
+        overall = "borderline"
     code = {"normal": "NORMAL_ECG", "borderline": "BORDERLINE_ECG", "abnormal": "ABNORMAL_ECG"}[overall]
     basis = [s.code for s in out if s.kind == overall] if overall != "normal" else [s.code for s in out]
     out.append(statement(code, findings=(), severity=triage.priority(findings) if findings else "routine",
