@@ -151,6 +151,13 @@ RATE_LOW_BPM, RATE_HIGH_BPM = 60.0, 100.0
 RATE_MARKED_BRADY_BPM = 50.0
 #: Sinus arrhythmia: PP (here RR) intervals differ by more than 0.12 s (ZHENDUANXUE).
 SARRH_RANGE_S = 0.12
+#: Atrial flutter (ecgsignal.atrial.flutter_waves) is stated only when the flutter
+#: waves are seen as such: a non-sinus atrial wave on the median beat (typical
+#: flutter: negative sawtooth in II, III, aVF; Page RL et al. 2015 ACC/AHA/HRS SVT
+#: guideline, doi:10.1016/j.jacc.2015.08.856), or conduction of 3:1 or slower, which
+#: puts flutter waves in the TQ interval. At 2:1 without a visible atrial wave the
+#: periodicity could be sinus P waves on the T waves of a sinus tachycardia.
+FLUTTER_VISIBLE_RATIO = 2.5
 #: Escape rhythms without P waves: junctional 40-60/min, ventricular (idioventricular)
 #: below 40-50/min (CHOU_2008, ch. 17). Faster regular rhythms without a detected P
 #: wave are left without a rhythm statement: a P wave the delineation missed is
@@ -359,7 +366,8 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     elif "VT" in fcodes:
         add(S("VT", source=_ref(findings, "VT")))
         rhythm = "VT"
-    elif flutter is not None and not sinus_p:
+    elif flutter is not None and not sinus_p and (
+            (p_present and not p_axis_na) or flutter.get("ratio", 0.0) >= FLUTTER_VISIBLE_RATIO):
         add(S("AFL", severity=_af_severity(rate, findings), source=ESC_AF_2020 + "; " + MASON_2007,
               evidence=[_ev("atrial (flutter-wave) rate", flutter.get("atrial_rate_bpm"), "/min", "240-340"),
                         _ev("ventricular rate", rate, "/min", ""),
@@ -500,12 +508,12 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     # ---------------------------------------------------------------- hypertrophy
     st_dep_lat = False
     if not lbbb and not wpw and has("v1", "v5", "v6"):
-        sok = -L["v1"].s_amp_mv + max(_r(L["v5"]), _r(L["v6"]))
+        sok = _s(L["v1"]) + max(_r(L["v5"]), _r(L["v6"]))
         ev = []
         if sok >= SOKOLOW_MV:
             ev.append(_ev("Sokolow-Lyon SV1 + max(RV5, RV6)", sok, "mV", ">= 3.5", ("V1", "V5", "V6")))
         if has("avl", "v3"):
-            cor = _r(L["avl"]) + -L["v3"].s_amp_mv
+            cor = _r(L["avl"]) + _s(L["v3"])
             lim = CORNELL_MV.get(sex, CORNELL_MV[None])
             if cor > lim:
                 ev.append(_ev("Cornell RaVL + SV3", cor, "mV", f"> {lim:g}", ("aVL", "V3")))
@@ -589,6 +597,11 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
 def _r(m):
     """Tallest R (R or R') of a lead in mV."""
     return max(m.r_amp_mv, m.r2_amp_mv)
+
+
+def _s(m):
+    """Depth of the S wave of a lead in mV (the whole negative deflection of a QS complex)."""
+    return -min(m.s_amp_mv, m.q_amp_mv if m.qs else 0.0)
 
 
 def _ref(findings, code):
