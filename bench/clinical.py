@@ -317,7 +317,8 @@ STATEMENT_ROWS = [
     ("anteroseptal MI (ASMI)", {"ASMI"}, {"ASMI_OLD"}),
     ("anterior MI (AMI, ALMI)", {"AMI", "ALMI"}, {"AMI_OLD"}),
     ("lateral MI (LMI, ALMI, ILMI)", {"LMI", "ALMI", "ILMI"}, {"LMI_OLD"}),
-    ("ST-T change (STTC class)", "STTC", {"ST_DEP", "TINV", "LVH_STRAIN", "STEMI", "POSTERIOR_MI"}),
+    ("ST-T change (STTC class)", "STTC", {"ST_DEP", "TINV", "T_FLAT", "LVH_STRAIN", "STEMI", "POSTERIOR_MI"}),
+    ("nonspecific T (NDT) vs flat T", {"NDT"}, {"T_FLAT"}),
 ]
 
 

@@ -267,6 +267,52 @@ def main(argv=None):
             out(f"not available ({r.get('note')}).")
             out()
 
+    if "ptbxl" in sections:
+        out("## PTB-XL interpretive statements (`Analysis.interpretation`)")
+        out()
+        r = clinical.safe(clinical.ptbxl_statements, data_dir, limit=lim(None, 50), processes=a.jobs)
+        if r.get("available"):
+            out(f"{r['n']} records (ecg_id 1-250, the development data), {_fmt(1000 * r['s_per_record'], 1)} ms/record "
+                f"(read + analyze, {a.jobs} processes). Truth: any listed SCP code among the record's `scp_codes` "
+                "keys (likelihood ignored, as in the findings table); 'MI' and 'STTC' are `scp_statements.csv` "
+                "diagnostic classes. Nothing in `ecgsignal.statements` is fitted, so the cross-validated figures "
+                "equal the fitted ones. Statement codes seen: " + ", ".join(r["codes"]) + f". {r['note']}")
+            out()
+            out("| statement | truth (SCP) positives | TP | FN | FP | TN | Se % | Sp % | +P % |")
+            out("|---|---|---|---|---|---|---|---|---|")
+            for cond, row in r["table"].items():
+                out(f"| {cond} | {row['pos']} | {row['tp']} | {row['fn']} | {row['fp']} | {row['tn']} | "
+                    f"{_fmt(row['se'], 1)} | {_fmt(row['sp'], 1)} | {_fmt(row['ppv'], 1)} |")
+            out()
+            out("Overall class against PTB-XL `NORM` (rows: truth; columns: ours):")
+            out()
+            out("| | normal | borderline | abnormal | uninterpretable |")
+            out("|---|---|---|---|---|")
+            for t in ("NORM", "not NORM"):
+                out(f"| {t} | " + " | ".join(str(r["overall"].get((t, o), 0)) for o in
+                                             ("normal", "borderline", "abnormal", "uninterpretable")) + " |")
+            out()
+            tb = r["table"]
+
+            def tgt(name, row, se=None, sp=None):
+                ok = (se is None or tb[row]["se"] >= se) and (sp is None or tb[row]["sp"] >= sp)
+                want = " at ".join(x for x in (f"Se >= {se} %" if se else "", f"Sp >= {sp} %" if sp else "") if x)
+                targets.append(("PTB-XL statements", f"{name}: {want}",
+                                 f"Se {_fmt(tb[row]['se'], 1)} % ({tb[row]['tp']}/{tb[row]['pos']}), "
+                                 f"Sp {_fmt(tb[row]['sp'], 1)} %", ok))
+
+            tgt("AF/flutter", "AF or flutter", 95, 98)
+            tgt("complete LBBB", "complete LBBB", 90, 98)
+            tgt("complete RBBB", "complete RBBB", 90, 98)
+            tgt("first-degree AV block", "first-degree AV block", 85)
+            tgt("LVH", "LVH", 50, 95)
+            tgt("infarction (any MI)", "infarction (any MI statement)", 60, 90)
+            targets.append(("PTB-XL statements", "normal vs abnormal agreement >= 85 % (borderline counted normal)",
+                            f"{_fmt(r['agreement'], 1)} %", r["agreement"] >= 85))
+        else:
+            out(f"not available ({r.get('note')}).")
+            out()
+
     out("## Targets")
     out()
     out("| section | target | value | status |")

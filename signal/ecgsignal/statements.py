@@ -51,6 +51,8 @@ CHOU_2008 = ("Surawicz B, Knilans TK. Chou's Electrocardiography in Clinical Pra
              "Philadelphia: Saunders Elsevier; 2008 (sinus rhythm, low voltage, junctional rhythm)")
 ZHENDUANXUE = ("诊断学 第9版 (万学红, 卢雪峰 主编), 人民卫生出版社 2018, 心电图章: 窦性心律不齐 "
                "P-P 间期差 > 0.12 s")
+PRINEAS_2010 = ("Prineas RJ, Crow RS, Zhang ZM. The Minnesota Code Manual of Electrocardiographic Findings, "
+                "2nd ed. London: Springer; 2010, doi:10.1007/978-1-84882-778-3 (codes 5-3, 5-4)")
 CLIFFORD_2012 = ("Clifford GD et al. Signal quality indices and data fusion for determining clinical "
                  "acceptability of electrocardiograms. Physiol Meas 2012;33:1419, "
                  "doi:10.1088/0967-3334/33/9/1419")
@@ -112,6 +114,8 @@ VOCABULARY = {
                      "infarction", "abnormal"),
     "ST_DEP": ("ST depression", "ST段压低", "st_t", "abnormal"),
     "TINV": ("T-wave inversion", "T波倒置", "st_t", "abnormal"),
+    "T_FLAT": ("Nonspecific T-wave abnormality (flat or low T waves)", "T波低平（非特异性T波改变）", "st_t",
+               "abnormal"),
     "LONG_QT": ("Prolonged QT interval", "QT间期延长", "interval", "abnormal"),
     # technical
     "LEAD_REVERSAL": ("Suspected arm lead reversal", "疑似左右手导联反接", "technical", "borderline"),
@@ -133,7 +137,7 @@ TRIAGE_RULE = {
     "IVCD": "WIDE_QRS", "WPW": None, "LAD": None, "RAD": None, "EXTREME_AXIS": None, "LOW_VOLT": None,
     "LVH": None, "LVH_STRAIN": None, "RVH": None, "LAE": None, "RAE": None, "IMI_OLD": None, "ASMI_OLD": None,
     "AMI_OLD": None, "LMI_OLD": None, "STEMI": "STEMI", "POSTERIOR_MI": "POSTERIOR_MI",
-    "ST_DEP": "ST_DEPRESSION", "TINV": None, "LONG_QT": "LONG_QTC", "LEAD_REVERSAL": "LEAD_REVERSAL",
+    "ST_DEP": "ST_DEPRESSION", "TINV": None, "T_FLAT": None, "LONG_QT": "LONG_QTC", "LEAD_REVERSAL": "LEAD_REVERSAL",
     "NORMAL_ECG": None, "BORDERLINE_ECG": None, "ABNORMAL_ECG": None, "UNINTERPRETABLE": "LOW_QUALITY",
 }
 
@@ -211,6 +215,12 @@ RAE_P_II_MV, RAE_P_V1_MV = 0.25, 0.15
 Q_V2V3_MS, Q_MS, Q_MV = 20.0, 30.0, 0.10
 #: T inversion >= 1 mm in two contiguous leads with a prominent R or R/S > 1 (UDMI_2018).
 TINV_MV = 0.10
+
+#: Flat / low T waves (Minnesota code 5-3: T between 0 and -1.0 mm, and 5-4: T
+#: positive but less than 1/20 of R, in I, II, aVL, aVF, V3-V6 where R >= 0.5 mV;
+#: PRINEAS_2010), required here in two contiguous leads, like TINV.
+T_FLAT_LEADS = ("i", "ii", "avl", "avf", "v3", "v4", "v5", "v6")
+T_FLAT_R_MV, T_FLAT_RATIO = 0.5, 1.0 / 20.0
 
 _LIMB = ("i", "ii", "iii", "avr", "avl", "avf")
 _PRECORDIAL = ("v1", "v2", "v3", "v4", "v5", "v6")
@@ -582,6 +592,16 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
             add(S("TINV", source=UDMI_2018,
                   evidence=[_ev("T amplitude", min(L[n].t_amp_mv for n in leads), "mV", "<= -0.1 with R/S > 1",
                                 [L[n].lead for n in leads])]))
+
+        if not pairs:
+            flat = {n for n, m in L.items() if n in T_FLAT_LEADS and np.isfinite(m.t_amp_mv)
+                    and _r(m) >= T_FLAT_R_MV and -TINV_MV < m.t_amp_mv < T_FLAT_RATIO * _r(m)}
+            fpairs = [(a, b) for a, b in _CONTIG if a in flat and b in flat]
+            if fpairs:
+                leads = sorted({x for p in fpairs for x in p}, key=lambda n: (_LIMB + _PRECORDIAL).index(n))
+                add(S("T_FLAT", source=PRINEAS_2010,
+                      evidence=[_ev("T amplitude", L[n].t_amp_mv, "mV", "-0.1 to R/20 (R >= 0.5 mV)", (L[n].lead,))
+                                for n in leads]))
 
     # ---------------------------------------------------------------- intervals
     if "LONG_QTC" in fcodes:

@@ -310,3 +310,15 @@ def test_long_recording_has_no_interpretation(synth12):
     r = synth12(250.0, duration_s=70.0)
     a = analyze(r)
     assert a.interpretation is None and a.to_dict()["interpretation"] is None
+
+
+def test_flat_t_waves_minnesota(synth12):
+    """Are flat T waves (under R/20 in leads with tall R) in contiguous leads a nonspecific T-wave statement?"""
+    r = synth12(500.0)
+    base = analyze(r, age=50, sex="M")
+    assert "T_FLAT" not in _codes(base)
+    lm = base.lead_measurements
+    flat = tuple(LeadMeasurement(**{**m.__dict__, "t_amp_mv": 0.02, "t_pos_mv": 0.02})
+                 if m.lead in ("V4", "V5", "V6") else m for m in lm.leads)
+    it = interpret(LeadMeasurements(**{**lm.__dict__, "leads": flat}), base.findings, rr_s=np.full(10, 0.857))
+    assert "T_FLAT" in it.codes and it.overall == "abnormal"
