@@ -200,12 +200,12 @@ def main(argv=None):
             out(f"PTB-XL 10-s 12-lead 500 Hz, {s12['n']} records: median {_fmt(s12['median_ms'], 1)} ms end to end "
                 f"(slowest record {_fmt(s12['max_ms'], 1)} ms).")
             out()
-            targets.append(("speed, 10-s 12-lead 500 Hz", "read_record + analyze < 30 ms (median)",
-                            f"{_fmt(s12['median_ms'], 1)} ms", s12["median_ms"] < 30))
+            targets.append(("speed, 10-s 12-lead 500 Hz", "read_record + analyze with full interpretation "
+                            "< 50 ms (median; issue 12)", f"{_fmt(s12['median_ms'], 1)} ms", s12["median_ms"] < 50))
         except Exception as exc:
             out(f"12-lead speed run failed: {type(exc).__name__}: {exc}")
             out()
-            targets.append(("speed, 10-s 12-lead 500 Hz", "< 30 ms", "not available", False))
+            targets.append(("speed, 10-s 12-lead 500 Hz", "< 50 ms", "not available", False))
 
     lim = (lambda full, q: q if quick else full)
     if "af" in sections:

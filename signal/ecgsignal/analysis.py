@@ -179,6 +179,9 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
         lead_meas, interp = _interpret(delin, beats, valid_rr, hr, quality, findings, sex=sex, age=age,
                                        implausible=bool(implausible), filt=filt, names=names)
         timing["statements"] = _lap(t)
+        # a statement found only by the interpretation (atrial flutter) raises the
+        # priority through its triage rule (the flutter rate rule of the Zhejiang list)
+        prio = triage.priority(list(findings) + list(interp.statements))
     timing["total"] = _lap(t_all)
     return Analysis(fs=fs, duration_s=duration_s, lead_names=names, beats=beats,
                     heart_rate_bpm=hr.mean_bpm, rr=rr, heart_rate=hr, findings=tuple(findings),
