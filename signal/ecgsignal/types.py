@@ -311,6 +311,7 @@ class Analysis:
     st_deviation_mv: dict = field(default_factory=dict)
     lead_measurements: LeadMeasurements | None = None
     interpretation: Interpretation | None = None
+    af_model: dict | None = None
 
     def to_dict(self) -> dict:
         """Return the analysis as plain Python (dict/list/str/float/int/None), ready for ``json.dumps``.

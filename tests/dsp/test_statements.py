@@ -322,3 +322,29 @@ def test_flat_t_waves_minnesota(synth12):
                  if m.lead in ("V4", "V5", "V6") else m for m in lm.leads)
     it = interpret(LeadMeasurements(**{**lm.__dict__, "leads": flat}), base.findings, rr_s=np.full(10, 0.857))
     assert "T_FLAT" in it.codes and it.overall == "abnormal"
+
+
+# ----------------------------------------------------------------------------- AF model
+def test_af_model_artefact_is_versioned_and_cross_validated():
+    """Does the shipped AF model name its version, features, training data and cross-validated F1?"""
+    from ecgsignal import afmodel
+    m = afmodel.load_model()
+    assert m is not None and m["version"] == "af_logreg_v1"
+    assert tuple(m["features"]) == afmodel.FEATURES
+    assert len(m["coef"]) == len(m["mean"]) == len(m["scale"]) == len(m["impute"]) == len(afmodel.FEATURES)
+    assert "CinC 2017" in m["trained_on"] and m["cv"]["folds"] >= 5 and 0 < m["cv"]["f1"] <= m["fitted"]["f1"]
+
+
+def test_af_model_on_fixtures():
+    """Does the AF model put CinC A00004 (AF) above its threshold and A00001 (normal) below?"""
+    a4 = analyze(read_record(FIXTURES / "cinc2017/A00004.hea"))
+    a1 = analyze(read_record(FIXTURES / "cinc2017/A00001.hea"))
+    assert a4.af_model["probability"] >= a4.af_model["threshold"] > a1.af_model["probability"]
+
+
+def test_af_model_vetoed_by_repeating_p_waves(synth):
+    """Is an irregular rhythm whose every beat has the same P wave never AF, whatever the model says?"""
+    rng = np.random.default_rng(3)
+    t = 0.5 + np.r_[0, np.cumsum(rng.uniform(0.45, 1.0, 40))]
+    a = analyze(synth(360.0, t, duration_s=float(t[-1] + 1), seed=3))
+    assert "AF" not in {f.code for f in a.findings}
