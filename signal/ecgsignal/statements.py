@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import triage
+from .atrial import FLUTTER_MIN_CORR, FLUTTER_RATE_BPM
 from .types import Evidence, Interpretation, LeadMeasurements, Statement
 
 __all__ = ["interpret", "VOCABULARY", "TRIAGE_RULE", "statement", "ORDER"]
@@ -379,10 +380,12 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     elif flutter is not None and not sinus_p and (
             (p_present and not p_axis_na) or flutter.get("ratio", 0.0) >= FLUTTER_VISIBLE_RATIO):
         add(S("AFL", severity=_af_severity(rate, findings), source=ESC_AF_2020 + "; " + MASON_2007,
-              evidence=[_ev("atrial (flutter-wave) rate", flutter.get("atrial_rate_bpm"), "/min", "240-340"),
+              evidence=[_ev("atrial (flutter-wave) rate", flutter.get("atrial_rate_bpm"), "/min",
+                            "{:g}-{:g}".format(*FLUTTER_RATE_BPM)),
                         _ev("ventricular rate", rate, "/min", ""),
-                        _ev("flutter-wave regularity", flutter.get("regularity"), "", ">= 0.5",
-                            flutter.get("leads", ()))]))
+                        _ev("conduction ratio (RR / atrial cycle)", flutter.get("ratio"), "", ""),
+                        _ev("flutter-wave self-similarity one cycle later", flutter.get("regularity"), "",
+                            f">= {FLUTTER_MIN_CORR:g}", flutter.get("leads", ()))]))
         rhythm = "AFL"
     elif af:
         f = next(f for f in findings if f.code == "AF")
