@@ -369,7 +369,10 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
     # or tremor between clean, identical QRS complexes raise the background/QRS
     # ratio of every beat (whole PTB-XL records came out "Q"). A beat whose
     # morphology repeats the dominant beat (correlation >= 0.95) keeps its label.
-    noisy = (noise_rel > _Q_NOISE) & ~(np.nan_to_num(corr, nan=0.0) >= _Q_KEEP_CORR)
+    alike = np.nan_to_num(corr, nan=0.0) >= _Q_KEEP_CORR
+    noisy = (noise_rel > _Q_NOISE) & ~alike
+    # ... and in noise its amplitude or width may look deviant: it is not called 'V' then
+    labels[(noise_rel > _Q_NOISE) & alike & (labels == "V")] = "N"
     labels[~valid | noisy] = "Q"
     return labels, {"noise_ratio": noise_rel, "template_corr": corr, "rr_prev_ratio": prem, "width_ratio": width_ratio,
                     "amplitude_ratio": amp_ratio}
