@@ -29,6 +29,15 @@ def _yes(ok):
     return "**met**" if ok else "**missed**"
 
 
+def _af_model_cv():
+    """Cross-validated figures stored in the shipped AF model file (None without one)."""
+    path = ROOT / "signal" / "ecgsignal" / "models" / "af_logreg_v1.json"
+    if not path.exists():
+        return None
+    m = json.loads(path.read_text())
+    return {"version": m["version"], "folds": m["cv"]["folds"], "f1": m["cv"]["f1"], "rule_f1": m["rr_rule"]["f1"]}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), help="data directory (default ../shared/data)")
@@ -215,10 +224,19 @@ def main(argv=None):
         if r.get("available"):
             out(f"CinC 2017 ({r['n']} records, {r['n_af']} AF): F1 (A vs rest) = {_fmt(r['f1'], 3)}, "
                 f"Se {_fmt(r['se'])} %, +P {_fmt(r['ppv'])} %, {_fmt(r['s_per_record'], 2)} s/record. {r['note']}")
-            targets.append(("AF cinc2017", "F1 >= 0.85", _fmt(r["f1"], 3), r["f1"] >= 0.85))
+            cv = _af_model_cv()
+            if cv:
+                out()
+                out(f"These records are the AF model's development data, so {_fmt(r['f1'], 3)} is a fitted figure. "
+                    f"Record-level {cv['folds']}-fold cross-validated F1 of model {cv['version']}: "
+                    f"**{_fmt(cv['f1'], 3)}** (RR rule alone on the same records: {_fmt(cv['rule_f1'], 3)}); "
+                    "see `bench/af_model.md` (`python -m bench.af_model`).")
+            targets.append(("AF cinc2017", "F1 >= 0.88 (issue 12; fitted / cross-validated)",
+                            f"{_fmt(r['f1'], 3)} / {_fmt(cv['f1'], 3) if cv else 'n/a'}",
+                            r["f1"] >= 0.88 and (not cv or cv["f1"] >= 0.88)))
         else:
             out(f"CinC 2017: not available ({r.get('note')}).")
-            targets.append(("AF cinc2017", "F1 >= 0.85", "not available", False))
+            targets.append(("AF cinc2017", "F1 >= 0.88", "not available", False))
         out()
         r = clinical.safe(clinical.cpsc2021, data_dir, limit=lim(None, 3), processes=a.jobs)
         if r.get("available"):

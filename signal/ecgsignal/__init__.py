@@ -5,6 +5,9 @@ Public API::
     read_header(path, *, fs=None) -> RecordInfo      # validate an upload, no samples loaded
     read_record(path, *, fs=None, start_sample=0, stop_sample=None) -> Record
     analyze(record, *, age=None, sex=None) -> Analysis   # .to_dict() is JSON-ready
+        .findings, .priority, .measurements          # as before
+        .interpretation.statements, .overall         # resting ECGs: statements with zh/en labels
+        .lead_measurements                           # per-lead median-beat table, P/QRS/T axes
     RecordError, UnsupportedFormat                    # bad input; .message for the user
     ALGORITHM_VERSION
 """
