@@ -348,3 +348,100 @@ def test_af_model_vetoed_by_repeating_p_waves(synth):
     t = 0.5 + np.r_[0, np.cumsum(rng.uniform(0.45, 1.0, 40))]
     a = analyze(synth(360.0, t, duration_s=float(t[-1] + 1), seed=3))
     assert "AF" not in {f.code for f in a.findings}
+
+
+# ----------------------------------------------------------------------------- known answers from tables
+_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
+#: a normal adult table: (q, r, s) amplitudes in mV per lead; P 0.1 mV, T 0.25 mV upright (aVR inverted)
+_NORMAL_QRS = {"I": (0, 0.8, -0.1), "II": (0, 1.0, -0.1), "III": (0, 0.4, -0.2), "aVR": (0, 0.1, -0.8),
+               "aVL": (0, 0.4, -0.2), "aVF": (0, 0.7, -0.1), "V1": (0, 0.2, -0.9), "V2": (0, 0.4, -1.2),
+               "V3": (0, 0.7, -0.7), "V4": (0, 1.1, -0.4), "V5": (0, 1.2, -0.2), "V6": (0, 1.0, -0.1)}
+
+
+def _table(changes=None, **glob):
+    rows = []
+    for n in _LEADS:
+        q, r, s = _NORMAL_QRS[n]
+        f = dict(lead=n, q_amp_mv=q, r_amp_mv=r, r_dur_ms=40.0, s_amp_mv=s, s_dur_ms=30.0 if s else 0.0,
+                 r_peak_time_ms=35.0, qrs_ptp_mv=r - s, qrs_area_mv_ms=20 * (r + s), p_amp_mv=0.1, p_neg_mv=0.0,
+                 p_dur_ms=100.0, st_j_mv=0.0, st_j60_mv=0.0, t_amp_mv=-0.25 if n == "aVR" else 0.25,
+                 t_pos_mv=0.25, t_neg_mv=0.0)
+        f.update((changes or {}).get(n, {}))
+        rows.append(LeadMeasurement(**f))
+    g = dict(pr_ms=160.0, qrs_ms=90.0, qt_ms=380.0, qtc_ms=410.0, p_axis_deg=50.0, qrs_axis_deg=50.0,
+             t_axis_deg=45.0, heart_rate_bpm=70.0)
+    g.update(glob)
+    return LeadMeasurements(leads=tuple(rows), **g)
+
+
+def _finding(code, severity="routine", lead=None, value=None, threshold=None):
+    return Finding(code=code, severity=severity, start_s=None, end_s=None, lead=lead, value=value,
+                   threshold=threshold, reference="test", text=code)
+
+
+_NO_P = {n: dict(p_amp_mv=float("nan"), p_neg_mv=float("nan")) for n in _LEADS}
+_REG = np.full(12, 0.857)
+
+KNOWN = [
+    # code, table changes, global changes, findings, rr_s, keyword arguments
+    ("SR", {}, {}, (), _REG, {}),
+    ("SARRH", {}, {}, (), np.r_[0.80, 0.95, 0.85, 1.0, 0.82, 0.97] * 1.0, {}),
+    ("EAR", {}, dict(p_axis_deg=-60.0), (), _REG, {}),
+    ("JR", _NO_P, dict(p_axis_deg=float("nan"), heart_rate_bpm=50.0), (), np.full(10, 1.2), {}),
+    ("SVT", _NO_P, dict(p_axis_deg=float("nan"), heart_rate_bpm=160.0), (), np.full(20, 0.375), {}),
+    ("VR", _NO_P, dict(p_axis_deg=float("nan"), heart_rate_bpm=40.0, qrs_ms=150.0), (), np.full(6, 1.5), {}),
+    ("1AVB", {}, dict(pr_ms=240.0), (), _REG, {}),
+    ("WPW", {}, dict(pr_ms=100.0, qrs_ms=125.0), (), _REG, {}),
+    ("IRBBB", {"V1": dict(r2_amp_mv=0.5), "I": dict(s_amp_mv=-0.3, s_dur_ms=50.0),
+               "V6": dict(s_amp_mv=-0.3, s_dur_ms=50.0)}, dict(qrs_ms=115.0), (), _REG, {}),
+    ("CRBBB", {"V1": dict(r2_amp_mv=0.7), "I": dict(s_amp_mv=-0.3, s_dur_ms=50.0),
+               "V6": dict(s_amp_mv=-0.3, s_dur_ms=50.0)}, dict(qrs_ms=140.0), (), _REG, {}),
+    ("IVCD", {}, dict(qrs_ms=125.0), (), _REG, {}),
+    ("LAFB", {"aVL": dict(q_amp_mv=-0.1, r_amp_mv=0.8, s_amp_mv=0.0, r_peak_time_ms=50.0),
+              "III": dict(r_amp_mv=0.2, s_amp_mv=-0.8)}, dict(qrs_axis_deg=-60.0), (), _REG, {}),
+    ("LPFB", {"I": dict(r_amp_mv=0.2, s_amp_mv=-0.8), "aVL": dict(r_amp_mv=0.2, s_amp_mv=-0.6),
+              "III": dict(q_amp_mv=-0.1, r_amp_mv=1.0, s_amp_mv=0.0),
+              "aVF": dict(q_amp_mv=-0.1, r_amp_mv=0.9, s_amp_mv=0.0)}, dict(qrs_axis_deg=120.0), (), _REG, {}),
+    ("LAD", {}, dict(qrs_axis_deg=-40.0), (), _REG, {}),
+    ("RAD", {}, dict(qrs_axis_deg=110.0), (), _REG, {}),
+    ("EXTREME_AXIS", {}, dict(qrs_axis_deg=-120.0), (), _REG, {}),
+    ("LOW_VOLT", {n: dict(r_amp_mv=0.3, s_amp_mv=-0.1, qrs_ptp_mv=0.4) for n in _LEADS[:6]}, {}, (), _REG, {}),
+    ("LVH", {"V1": dict(s_amp_mv=-1.8), "V5": dict(r_amp_mv=2.0)}, {}, (), _REG, dict(age=60)),
+    ("LVH_STRAIN", {"V1": dict(s_amp_mv=-1.8), "V5": dict(r_amp_mv=2.0, t_amp_mv=-0.2),
+                    "V6": dict(t_amp_mv=-0.2)}, {}, (), _REG, dict(age=60)),
+    ("RVH", {"V1": dict(r_amp_mv=0.8, s_amp_mv=-0.3)}, dict(qrs_axis_deg=110.0), (), _REG, {}),
+    ("LAE", {}, {}, (), _REG, dict(p_terminal_force_mv_s=0.006)),
+    ("RAE", {"II": dict(p_amp_mv=0.3)}, {}, (), _REG, {}),
+    ("IMI_OLD", {"II": dict(q_amp_mv=-0.3, q_dur_ms=40.0), "aVF": dict(q_amp_mv=-0.3, q_dur_ms=40.0)}, {}, (),
+     _REG, {}),
+    ("ASMI_OLD", {"V2": dict(q_amp_mv=-1.0, r_amp_mv=0.0, s_amp_mv=0.0, q_dur_ms=80.0),
+                  "V3": dict(q_amp_mv=-0.9, r_amp_mv=0.0, s_amp_mv=0.0, q_dur_ms=80.0)}, {}, (), _REG, {}),
+    ("AMI_OLD", {"V3": dict(q_amp_mv=-0.2, q_dur_ms=35.0), "V4": dict(q_amp_mv=-0.2, q_dur_ms=35.0)}, {}, (),
+     _REG, {}),
+    ("LMI_OLD", {"I": dict(q_amp_mv=-0.15, q_dur_ms=35.0), "aVL": dict(q_amp_mv=-0.15, q_dur_ms=35.0)}, {}, (),
+     _REG, {}),
+    ("TINV", {"V5": dict(t_amp_mv=-0.3), "V6": dict(t_amp_mv=-0.3)}, {}, (), _REG, {}),
+    ("ST_DEP", {}, {}, (_finding("ST_DEPRESSION", "urgent", "V5", -0.1, -0.05),), _REG, {}),
+    ("LONG_QT", {}, dict(qtc_ms=500.0), (_finding("LONG_QTC", "routine", None, 500.0, 450.0),), _REG, {}),
+    ("PVC", {}, {}, (_finding("PVC"),), _REG, {}),
+    ("AFIB", {}, {}, (_finding("AF", "urgent", None, 0.2, 0.1),), _REG, {}),
+    ("AFL", {}, dict(p_axis_deg=-90.0), (), _REG,
+     dict(flutter={"atrial_rate_bpm": 300.0, "ratio": 2.0, "regularity": 0.8, "leads": ("II", "III")})),
+]
+
+
+@pytest.mark.parametrize("code, changes, glob, findings, rr, kw", KNOWN, ids=[k[0] for k in KNOWN])
+def test_statement_known_answers(code, changes, glob, findings, rr, kw):
+    """Does a per-lead table built to meet one published criterion give exactly that statement, with evidence?"""
+    it = interpret(_table(changes, **glob), findings, rr_s=rr, **kw)
+    assert code in it.codes, it.codes
+    s = next(s for s in it.statements if s.code == code)
+    assert s.source and s.label_zh and s.label_en
+    if VOCABULARY[code][3] != "normal":
+        assert it.overall in ("borderline", "abnormal")
+
+
+def test_normal_table_is_only_sinus_rhythm():
+    """Does the normal table give sinus rhythm and a normal ECG, nothing else?"""
+    it = interpret(_table(), rr_s=_REG)
+    assert it.codes == ("SR", "NORMAL_ECG") and it.overall == "normal"
