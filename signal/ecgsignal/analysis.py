@@ -16,7 +16,7 @@ from .types import Analysis, Finding, Measurements, Record, Waves
 __all__ = ["analyze", "ALGORITHM_VERSION"]
 
 #: Version of the analysis as a whole; stored with every result by the web app.
-ALGORITHM_VERSION = "ecgsignal-0.3.0"
+ALGORITHM_VERSION = "ecgsignal-0.4.0"
 
 #: Records up to this long are filtered as a whole (and delineated); longer
 #: ones are processed chunk-wise without a full-length filtered copy.
