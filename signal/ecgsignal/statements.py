@@ -366,6 +366,16 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         lm_p_axis = lm.p_axis_deg
     if np.isfinite(p_consistency) and p_consistency < 0.5:
         p_present = False  # the median "P" is averaged atrial activity, not a P wave every beat repeats
+    # Sinus P waves are upright in I and II and inverted in aVR (CHOU_2008; 诊断学): with these
+    # leads their polarity decides, not the P axis, which the small P in aVF makes uncertain
+    # (a sinus P axis of -10 deg is still upright in I and II).
+    p_polarity = None
+    if p_present and not p_axis_na and all(n in {m.lead.lower() for m in lm.leads} for n in ("i", "ii", "avr")):
+        Lp = {m.lead.lower(): m for m in lm.leads}
+        up = {n: Lp[n].p_amp_mv > -Lp[n].p_neg_mv for n in ("i", "ii", "avr")}
+        p_polarity = up["i"] and up["ii"] and not up["avr"]
+        lm_p_axis = 60.0 if p_polarity else (lm_p_axis if not P_AXIS_SINUS_DEG[0] <= lm_p_axis <= P_AXIS_SINUS_DEG[1]
+                                              else 180.0)
     wide = _finite(qrs) and qrs >= QRS_COMPLETE_MS
     # a sinus P wave that every beat repeats rules flutter waves out
     sinus_p = (p_present and P_AXIS_SINUS_DEG[0] <= lm_p_axis <= P_AXIS_SINUS_DEG[1]
@@ -398,7 +408,9 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         pax = lm_p_axis
         if lo <= pax <= hi:
             ev = [_ev("P wave", None, "", "upright (P axis not measurable)", tuple(m.lead for m in lm.leads))
-                  if p_axis_na else _ev("P axis", pax, "deg", f"{lo:.0f} to {hi:.0f}"),
+                  if p_axis_na else
+                  _ev("P wave", None, "", "upright in I and II, inverted in aVR", ("I", "II", "aVR"))
+                  if p_polarity else _ev("P axis", pax, "deg", f"{lo:.0f} to {hi:.0f}"),
                   _ev("heart rate", rate, "/min", "60-100")]
             if _finite(rate) and rate < RATE_MARKED_BRADY_BPM:
                 add(S("SB_MARKED", source=KUSUMOTO_2018, evidence=ev[:1] + [_ev("heart rate", rate, "/min", "< 50")]))
@@ -418,7 +430,9 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         else:
             add(S("EAR", source=MASON_2007 + "; " + CHOU_2008,
                   evidence=[_ev("P wave", None, "", "inverted", tuple(m.lead for m in lm.leads)) if p_axis_na
-                            else _ev("P axis", pax, "deg", f"outside {lo:.0f} to {hi:.0f}")]))
+                            else _ev("P wave", None, "", "not upright in I and II with inverted aVR",
+                                     ("I", "II", "aVR")) if p_polarity is False
+                            else _ev("P axis", lm.p_axis_deg, "deg", f"outside {lo:.0f} to {hi:.0f}")]))
             rhythm = "EAR"
     elif _finite(rate):
         regular = rr.size >= 3 and float(np.median(np.abs(np.diff(rr)))) < 0.05 * float(np.median(rr))

@@ -172,7 +172,8 @@ def test_synthetic_long_qt(synth12):
 def test_interpret_q_wave_mi_and_lbbb_from_a_table():
     """Do hand-written per-lead tables give inferior Q-wave MI, and LBBB morphology (with no MI stated)?"""
     base = {n: LeadMeasurement(lead=n, r_amp_mv=0.8, r_dur_ms=40, s_amp_mv=-0.2, s_dur_ms=20, qrs_ptp_mv=1.0,
-                               qrs_area_mv_ms=20, t_amp_mv=0.2, p_amp_mv=0.1, p_neg_mv=0.0, r_peak_time_ms=35)
+                               qrs_area_mv_ms=20, t_amp_mv=0.2, p_amp_mv=0.0 if n == "aVR" else 0.1,
+                               p_neg_mv=-0.1 if n == "aVR" else 0.0, r_peak_time_ms=35)
             for n in ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")}
     q = dict(q_amp_mv=-0.3, q_dur_ms=40.0)
     mi = dict(base, II=LeadMeasurement(**{**base["II"].__dict__, **q}),
@@ -363,7 +364,8 @@ def _table(changes=None, **glob):
     for n in _LEADS:
         q, r, s = _NORMAL_QRS[n]
         f = dict(lead=n, q_amp_mv=q, r_amp_mv=r, r_dur_ms=40.0, s_amp_mv=s, s_dur_ms=30.0 if s else 0.0,
-                 r_peak_time_ms=35.0, qrs_ptp_mv=r - s, qrs_area_mv_ms=20 * (r + s), p_amp_mv=0.1, p_neg_mv=0.0,
+                 r_peak_time_ms=35.0, qrs_ptp_mv=r - s, qrs_area_mv_ms=20 * (r + s),
+                 p_amp_mv=0.0 if n == "aVR" else 0.1, p_neg_mv=-0.1 if n == "aVR" else 0.0,
                  p_dur_ms=100.0, st_j_mv=0.0, st_j60_mv=0.0, t_amp_mv=-0.25 if n == "aVR" else 0.25,
                  t_pos_mv=0.25, t_neg_mv=0.0)
         f.update((changes or {}).get(n, {}))
@@ -386,7 +388,8 @@ KNOWN = [
     # code, table changes, global changes, findings, rr_s, keyword arguments
     ("SR", {}, {}, (), _REG, {}),
     ("SARRH", {}, {}, (), np.r_[0.80, 0.95, 0.85, 1.0, 0.82, 0.97] * 1.0, {}),
-    ("EAR", {}, dict(p_axis_deg=-60.0), (), _REG, {}),
+    ("EAR", {n: dict(p_amp_mv=0.0, p_neg_mv=-0.1) for n in ("II", "III", "aVF")}, dict(p_axis_deg=-60.0), (),
+     _REG, {}),
     ("JR", _NO_P, dict(p_axis_deg=float("nan"), heart_rate_bpm=50.0), (), np.full(10, 1.2), {}),
     ("SVT", _NO_P, dict(p_axis_deg=float("nan"), heart_rate_bpm=160.0), (), np.full(20, 0.375), {}),
     ("VR", _NO_P, dict(p_axis_deg=float("nan"), heart_rate_bpm=40.0, qrs_ms=150.0), (), np.full(6, 1.5), {}),
@@ -425,7 +428,8 @@ KNOWN = [
     ("LONG_QT", {}, dict(qtc_ms=500.0), (_finding("LONG_QTC", "routine", None, 500.0, 450.0),), _REG, {}),
     ("PVC", {}, {}, (_finding("PVC"),), _REG, {}),
     ("AFIB", {}, {}, (_finding("AF", "urgent", None, 0.2, 0.1),), _REG, {}),
-    ("AFL", {}, dict(p_axis_deg=-90.0), (), _REG,
+    ("AFL", {n: dict(p_amp_mv=0.0, p_neg_mv=-0.15) for n in ("II", "III", "aVF")}, dict(p_axis_deg=-90.0), (),
+     _REG,
      dict(flutter={"atrial_rate_bpm": 300.0, "ratio": 2.0, "regularity": 0.8, "leads": ("II", "III")})),
 ]
 
@@ -439,6 +443,12 @@ def test_statement_known_answers(code, changes, glob, findings, rr, kw):
     assert s.source and s.label_zh and s.label_en
     if VOCABULARY[code][3] != "normal":
         assert it.overall in ("borderline", "abnormal")
+
+
+def test_sinus_p_by_polarity_not_axis():
+    """Is a P wave upright in I and II and inverted in aVR sinus even when its measured axis is -10 deg?"""
+    it = interpret(_table(p_axis_deg=-10.0), rr_s=_REG)
+    assert "SR" in it.codes and "EAR" not in it.codes
 
 
 def test_normal_table_is_only_sinus_rhythm():
