@@ -392,8 +392,12 @@ def ptbxl_statements(data_dir, *, limit=None, processes=2):
                                                in ("normal", "borderline"))
     seen = sorted({c for r in res.values() for c in _statement_codes(r) if c})
     times = [t for *_, t in out]
+    qfrac = {k: float(np.mean(np.asarray((r.get("beats") or {}).get("label") or ["N"]) == "Q")) for k, r in res.items()}
+    worst_q = max(qfrac.items(), key=lambda kv: kv[1]) if qfrac else ("", 0.0)
     return {"available": True, "n": len(res), "table": table, "overall": overall,
             "agreement": 100 * agree / max(len(res), 1), "note": msg, "codes": seen,
+            "q_half": sum(v > 0.5 for v in qfrac.values()), "q_all": sum(v == 1.0 for v in qfrac.values()),
+            "q_worst": worst_q,
             "s_per_record": float(np.mean(times))}
 
 

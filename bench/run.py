@@ -310,6 +310,11 @@ def main(argv=None):
                 out(f"| {t} | " + " | ".join(str(r["overall"].get((t, o), 0)) for o in
                                              ("normal", "borderline", "abnormal", "uninterpretable")) + " |")
             out()
+            out(f"Beat labels: {r['q_all']} records with every beat 'Q' (unclassifiable), {r['q_half']} with more "
+                f"than half; most: ecg_id {r['q_worst'][0]} with {100 * r['q_worst'][1]:.0f} %.")
+            out()
+            targets.append(("PTB-XL beat labels", "no record with every beat 'Q' (issue 12)",
+                            f"{r['q_all']} (more than half 'Q': {r['q_half']})", r["q_all"] == 0))
             tb = r["table"]
 
             def tgt(name, row, se=None, sp=None):
