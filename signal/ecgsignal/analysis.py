@@ -62,7 +62,12 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
        longer than 10 minutes get their median-beat measurements from their
        first fully readable minute, and per-beat boundaries from one median
        beat per 5-min chunk.
-    6. Priority from the findings (`ecgsignal.triage`).
+    6. Resting strips (up to 60 s): the AF model (`ecgsignal.afmodel`) decides AF;
+       the per-lead median-beat table (`ecgsignal.measure`), flutter waves
+       (`ecgsignal.atrial`) and the interpretive statements with their overall
+       class (`ecgsignal.statements`) fill `lead_measurements` and
+       `interpretation`.
+    7. Priority from the findings and statements (`ecgsignal.triage`).
 
     Examples
     --------
