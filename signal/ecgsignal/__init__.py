@@ -13,8 +13,9 @@ Public API::
 """
 from .analysis import ALGORITHM_VERSION, analyze
 from .io import ACCEPTED_FORMATS, RecordError, UnsupportedFormat, read_header, read_record
-from .types import Analysis, Beats, Finding, Record, RecordInfo
+from .statements import VOCABULARY, interpret
+from .types import Analysis, Beats, Finding, Interpretation, LeadMeasurements, Record, RecordInfo, Statement
 
 __all__ = ["read_record", "read_header", "analyze", "RecordError", "UnsupportedFormat",
            "ALGORITHM_VERSION", "ACCEPTED_FORMATS", "Record", "RecordInfo", "Beats", "Finding",
-           "Analysis"]
+           "Analysis", "Interpretation", "Statement", "LeadMeasurements", "interpret", "VOCABULARY"]
