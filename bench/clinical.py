@@ -57,7 +57,7 @@ def _analyze_path(args):
             warnings.simplefilter("ignore")
             rec = ecgsignal.read_record(path)
             res = ecgsignal.analyze(rec, **kwargs).to_dict()
-        keep = {k: res.get(k) for k in ("findings", "waves", "beats", "measurements", "fs")}
+        keep = {k: res.get(k) for k in ("findings", "waves", "beats", "measurements", "fs", "interpretation")}
         return key, keep, None, time.perf_counter() - t0
     except Exception as exc:
         return key, None, f"{type(exc).__name__}: {exc}".splitlines()[0][:200], time.perf_counter() - t0
@@ -284,6 +284,121 @@ def ptbxl(data_dir, *, limit=None, processes=2):
         table[cond] = {"pos": tp + fn, "se": 100 * tp / max(tp + fn, 1), "sp": 100 * tn / max(tn + fp, 1)}
     codes = sorted({c for r in res.values() for c in _codes(r)})
     return {"available": True, "n": len(res), "table": table, "note": msg, "codes": codes}
+
+
+# ----------------------------------------------------------------------------- PTB-XL statements
+#: PTB-XL SCP code(s) -> our statement code(s), one row of the confusion table each.
+#: Truth is any listed SCP code among the record's `scp_codes` keys (as the findings
+#: table above); "MI" and "STTC" use `scp_statements.csv`'s diagnostic classes.
+STATEMENT_ROWS = [
+    ("AF or flutter", {"AFIB", "AFLT"}, {"AFIB", "AFL"}),
+    ("sinus rhythm (SR, SBRAD, STACH, SARRH)", {"SR", "SBRAD", "STACH", "SARRH"},
+     {"SR", "SB", "SB_MARKED", "STACH", "SARRH"}),
+    ("sinus bradycardia", {"SBRAD"}, {"SB", "SB_MARKED"}),
+    ("sinus tachycardia", {"STACH"}, {"STACH"}),
+    ("sinus arrhythmia", {"SARRH"}, {"SARRH"}),
+    ("first-degree AV block", {"1AVB"}, {"1AVB"}),
+    ("complete LBBB", {"CLBBB"}, {"CLBBB"}),
+    ("complete RBBB", {"CRBBB"}, {"CRBBB"}),
+    ("incomplete RBBB", {"IRBBB"}, {"IRBBB"}),
+    ("LAFB", {"LAFB"}, {"LAFB"}),
+    ("LPFB", {"LPFB"}, {"LPFB"}),
+    ("IVCD", {"IVCD"}, {"IVCD"}),
+    ("WPW", {"WPW"}, {"WPW"}),
+    ("LVH", {"LVH"}, {"LVH", "LVH_STRAIN"}),
+    ("RVH", {"RVH"}, {"RVH"}),
+    ("right atrial enlargement", {"RAO/RAE"}, {"RAE"}),
+    ("left atrial enlargement", {"LAO/LAE"}, {"LAE"}),
+    ("low voltage", {"LVOLT"}, {"LOW_VOLT"}),
+    ("long QT", {"LNGQT"}, {"LONG_QT"}),
+    ("PVC", {"PVC"}, {"PVC"}),
+    ("infarction (any MI statement)", "MI", {"IMI_OLD", "ASMI_OLD", "AMI_OLD", "LMI_OLD", "STEMI", "POSTERIOR_MI"}),
+    ("inferior MI (IMI, ILMI, IPLMI, IPMI)", {"IMI", "ILMI", "IPLMI", "IPMI"}, {"IMI_OLD"}),
+    ("anteroseptal MI (ASMI)", {"ASMI"}, {"ASMI_OLD"}),
+    ("anterior MI (AMI, ALMI)", {"AMI", "ALMI"}, {"AMI_OLD"}),
+    ("lateral MI (LMI, ALMI, ILMI)", {"LMI", "ALMI", "ILMI"}, {"LMI_OLD"}),
+    ("ST-T change (STTC class)", "STTC", {"ST_DEP", "TINV", "T_FLAT", "LVH_STRAIN", "STEMI", "POSTERIOR_MI"}),
+    ("nonspecific T (NDT) vs flat T", {"NDT"}, {"T_FLAT"}),
+]
+
+
+def _confusion(items, res, truth_fn, pred_fn):
+    tp = fn = fp = tn = 0
+    for k, codes in items:
+        if k not in res:
+            continue
+        t, p = truth_fn(codes), pred_fn(res[k])
+        tp += t and p
+        fn += t and not p
+        fp += (not t) and p
+        tn += (not t) and (not p)
+    return {"tp": tp, "fn": fn, "fp": fp, "tn": tn, "pos": tp + fn,
+            "se": 100 * tp / (tp + fn) if tp + fn else float("nan"),
+            "sp": 100 * tn / (tn + fp) if tn + fp else float("nan"),
+            "ppv": 100 * tp / (tp + fp) if tp + fp else float("nan")}
+
+
+def _statement_codes(res):
+    return {s.get("code") for s in ((res.get("interpretation") or {}).get("statements") or [])}
+
+
+def ptbxl_statements(data_dir, *, limit=None, processes=2):
+    """Per-statement confusion tables of `Analysis.interpretation` against PTB-XL SCP codes."""
+    d = Path(data_dir) / "ptbxl"
+    cls = {}
+    with open(d / "scp_statements.csv") as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    icls = head.index("diagnostic_class") if "diagnostic_class" in head else None
+    for row in rows[1:]:
+        if icls is not None and len(row) > icls and row[icls]:
+            cls.setdefault(row[icls], set()).add(row[0])
+    items, jobs = [], []
+    with open(d / "ptbxl_database.csv") as f:
+        for row in csv.DictReader(f):
+            path = d / (row["filename_hr"] + ".hea")
+            if not path.exists():
+                continue
+            codes = set(ast.literal_eval(row["scp_codes"]).keys())
+            age = float(row["age"]) if row["age"] else None
+            if age is not None and age > 120:  # PTB-XL codes ages above 89 as 300
+                age = 90.0
+            sex = {"0": "M", "1": "F", "0.0": "M", "1.0": "F"}.get(row["sex"])
+            items.append((row["ecg_id"], codes))
+            jobs.append((row["ecg_id"], str(path), {"age": age, "sex": sex}))
+    items, jobs = (items[:limit], jobs[:limit]) if limit else (items, jobs)
+    out = _run_all(jobs, processes)
+    _, msg = _summ_errors(out)
+    res = {k: r for k, r, e, _ in out if r is not None}
+    if not res:
+        return {"available": False, "note": msg or "no record analysed"}
+    table = {}
+    for name, truth, pred in STATEMENT_ROWS:
+        tset = cls.get(truth, set()) if isinstance(truth, str) else truth
+        table[name] = _confusion(items, res, lambda c, t=tset: bool(c & t),
+                                 lambda r, p=pred: bool(_statement_codes(r) & p))
+    # overall class: PTB-XL NORM against ours (normal or borderline = not abnormal)
+    overall = {}
+    for k, codes in items:
+        if k not in res:
+            continue
+        o = (res[k].get("interpretation") or {}).get("overall", "none")
+        key = ("NORM" if "NORM" in codes else "not NORM", o)
+        overall[key] = overall.get(key, 0) + 1
+    agree = sum(n for (t, o), n in overall.items()
+                if (t == "NORM") == (o in ("normal", "borderline")) and o != "uninterpretable")
+    table["normal (NORM) vs not"] = _confusion(items, res, lambda c: "NORM" in c,
+                                               lambda r: (r.get("interpretation") or {}).get("overall")
+                                               in ("normal", "borderline"))
+    seen = sorted({c for r in res.values() for c in _statement_codes(r) if c})
+    times = [t for *_, t in out]
+    qfrac = {k: float(np.mean(np.asarray((r.get("beats") or {}).get("label") or ["N"]) == "Q")) for k, r in res.items()}
+    worst_q = max(qfrac.items(), key=lambda kv: kv[1]) if qfrac else ("", 0.0)
+    return {"available": True, "n": len(res), "table": table, "overall": overall,
+            "agreement": 100 * agree / max(len(res), 1), "note": msg, "codes": seen,
+            "q_half": sum(v > 0.5 for v in qfrac.values()), "q_all": sum(v == 1.0 for v in qfrac.values()),
+            "q_worst": worst_q,
+            "s_per_record": float(np.mean(times))}
 
 
 def safe(fn, *args, **kw):

@@ -29,6 +29,15 @@ def _yes(ok):
     return "**met**" if ok else "**missed**"
 
 
+def _af_model_cv():
+    """Cross-validated figures stored in the shipped AF model file (None without one)."""
+    path = ROOT / "signal" / "ecgsignal" / "models" / "af_logreg_v1.json"
+    if not path.exists():
+        return None
+    m = json.loads(path.read_text())
+    return {"version": m["version"], "folds": m["cv"]["folds"], "f1": m["cv"]["f1"], "rule_f1": m["rr_rule"]["f1"]}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), help="data directory (default ../shared/data)")
@@ -200,12 +209,12 @@ def main(argv=None):
             out(f"PTB-XL 10-s 12-lead 500 Hz, {s12['n']} records: median {_fmt(s12['median_ms'], 1)} ms end to end "
                 f"(slowest record {_fmt(s12['max_ms'], 1)} ms).")
             out()
-            targets.append(("speed, 10-s 12-lead 500 Hz", "read_record + analyze < 30 ms (median)",
-                            f"{_fmt(s12['median_ms'], 1)} ms", s12["median_ms"] < 30))
+            targets.append(("speed, 10-s 12-lead 500 Hz", "read_record + analyze with full interpretation "
+                            "< 50 ms (median; issue 12)", f"{_fmt(s12['median_ms'], 1)} ms", s12["median_ms"] < 50))
         except Exception as exc:
             out(f"12-lead speed run failed: {type(exc).__name__}: {exc}")
             out()
-            targets.append(("speed, 10-s 12-lead 500 Hz", "< 30 ms", "not available", False))
+            targets.append(("speed, 10-s 12-lead 500 Hz", "< 50 ms", "not available", False))
 
     lim = (lambda full, q: q if quick else full)
     if "af" in sections:
@@ -215,10 +224,19 @@ def main(argv=None):
         if r.get("available"):
             out(f"CinC 2017 ({r['n']} records, {r['n_af']} AF): F1 (A vs rest) = {_fmt(r['f1'], 3)}, "
                 f"Se {_fmt(r['se'])} %, +P {_fmt(r['ppv'])} %, {_fmt(r['s_per_record'], 2)} s/record. {r['note']}")
-            targets.append(("AF cinc2017", "F1 >= 0.85", _fmt(r["f1"], 3), r["f1"] >= 0.85))
+            cv = _af_model_cv()
+            if cv:
+                out()
+                out(f"These records are the AF model's development data, so {_fmt(r['f1'], 3)} is a fitted figure. "
+                    f"Record-level {cv['folds']}-fold cross-validated F1 of model {cv['version']}: "
+                    f"**{_fmt(cv['f1'], 3)}** (RR rule alone on the same records: {_fmt(cv['rule_f1'], 3)}); "
+                    "see `bench/af_model.md` (`python -m bench.af_model`).")
+            targets.append(("AF cinc2017", "F1 >= 0.88 (issue 12; fitted / cross-validated)",
+                            f"{_fmt(r['f1'], 3)} / {_fmt(cv['f1'], 3) if cv else 'n/a'}",
+                            r["f1"] >= 0.88 and (not cv or cv["f1"] >= 0.88)))
         else:
             out(f"CinC 2017: not available ({r.get('note')}).")
-            targets.append(("AF cinc2017", "F1 >= 0.85", "not available", False))
+            targets.append(("AF cinc2017", "F1 >= 0.88", "not available", False))
         out()
         r = clinical.safe(clinical.cpsc2021, data_dir, limit=lim(None, 3), processes=a.jobs)
         if r.get("available"):
@@ -263,6 +281,57 @@ def main(argv=None):
             for cond, row in r["table"].items():
                 out(f"| {cond} | {row['pos']} | {_fmt(row['se'])} | {_fmt(row['sp'])} |")
             out()
+        else:
+            out(f"not available ({r.get('note')}).")
+            out()
+
+    if "ptbxl" in sections:
+        out("## PTB-XL interpretive statements (`Analysis.interpretation`)")
+        out()
+        r = clinical.safe(clinical.ptbxl_statements, data_dir, limit=lim(None, 50), processes=a.jobs)
+        if r.get("available"):
+            out(f"{r['n']} records (ecg_id 1-250, the development data), {_fmt(1000 * r['s_per_record'], 1)} ms/record "
+                f"(read + analyze, {a.jobs} processes). Truth: any listed SCP code among the record's `scp_codes` "
+                "keys (likelihood ignored, as in the findings table); 'MI' and 'STTC' are `scp_statements.csv` "
+                "diagnostic classes. Nothing in `ecgsignal.statements` is fitted, so the cross-validated figures "
+                "equal the fitted ones. Statement codes seen: " + ", ".join(r["codes"]) + f". {r['note']}")
+            out()
+            out("| statement | truth (SCP) positives | TP | FN | FP | TN | Se % | Sp % | +P % |")
+            out("|---|---|---|---|---|---|---|---|---|")
+            for cond, row in r["table"].items():
+                out(f"| {cond} | {row['pos']} | {row['tp']} | {row['fn']} | {row['fp']} | {row['tn']} | "
+                    f"{_fmt(row['se'], 1)} | {_fmt(row['sp'], 1)} | {_fmt(row['ppv'], 1)} |")
+            out()
+            out("Overall class against PTB-XL `NORM` (rows: truth; columns: ours):")
+            out()
+            out("| | normal | borderline | abnormal | uninterpretable |")
+            out("|---|---|---|---|---|")
+            for t in ("NORM", "not NORM"):
+                out(f"| {t} | " + " | ".join(str(r["overall"].get((t, o), 0)) for o in
+                                             ("normal", "borderline", "abnormal", "uninterpretable")) + " |")
+            out()
+            out(f"Beat labels: {r['q_all']} records with every beat 'Q' (unclassifiable), {r['q_half']} with more "
+                f"than half; most: ecg_id {r['q_worst'][0]} with {100 * r['q_worst'][1]:.0f} %.")
+            out()
+            targets.append(("PTB-XL beat labels", "no record with every beat 'Q' (issue 12)",
+                            f"{r['q_all']} (more than half 'Q': {r['q_half']})", r["q_all"] == 0))
+            tb = r["table"]
+
+            def tgt(name, row, se=None, sp=None):
+                ok = (se is None or tb[row]["se"] >= se) and (sp is None or tb[row]["sp"] >= sp)
+                want = " at ".join(x for x in (f"Se >= {se} %" if se else "", f"Sp >= {sp} %" if sp else "") if x)
+                targets.append(("PTB-XL statements", f"{name}: {want}",
+                                 f"Se {_fmt(tb[row]['se'], 1)} % ({tb[row]['tp']}/{tb[row]['pos']}), "
+                                 f"Sp {_fmt(tb[row]['sp'], 1)} %", ok))
+
+            tgt("AF/flutter", "AF or flutter", 95, 98)
+            tgt("complete LBBB", "complete LBBB", 90, 98)
+            tgt("complete RBBB", "complete RBBB", 90, 98)
+            tgt("first-degree AV block", "first-degree AV block", 85)
+            tgt("LVH", "LVH", 50, 95)
+            tgt("infarction (any MI)", "infarction (any MI statement)", 60, 90)
+            targets.append(("PTB-XL statements", "normal vs abnormal agreement >= 85 % (borderline counted normal)",
+                            f"{_fmt(r['agreement'], 1)} %", r["agreement"] >= 85))
         else:
             out(f"not available ({r.get('note')}).")
             out()

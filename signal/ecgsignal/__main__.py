@@ -38,6 +38,11 @@ def _summary(d) -> str:
         lines.append("Intervals (ms) / axis (deg): " + ", ".join(parts))
     q = d["quality"]["lead_index"]
     lines.append("Signal quality: " + ", ".join(f"{k} {v:.2f}" for k, v in q.items()))
+    it = d.get("interpretation")
+    if it:
+        lines.append(f"Interpretation ({it['overall']}):")
+        for st in it["statements"]:
+            lines.append(f"  {st['label_en']} / {st['label_zh']} [{st['code']}]")
     if d["findings"]:
         lines.append("Findings:")
         for f in d["findings"]:

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from . import filters, rhythm, triage
+from . import afmodel, atrial, filters, measure, rhythm, statements, triage
 from . import st as st_mod
 from . import waves as waves_mod
 from .beats import detect_beats
@@ -16,7 +16,7 @@ from .types import Analysis, Finding, Measurements, Record, Waves
 __all__ = ["analyze", "ALGORITHM_VERSION"]
 
 #: Version of the analysis as a whole; stored with every result by the web app.
-ALGORITHM_VERSION = "ecgsignal-0.3.0"
+ALGORITHM_VERSION = "ecgsignal-0.4.0"
 
 #: Records up to this long are filtered as a whole (and delineated); longer
 #: ones are processed chunk-wise without a full-length filtered copy.
@@ -62,7 +62,12 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
        longer than 10 minutes get their median-beat measurements from their
        first fully readable minute, and per-beat boundaries from one median
        beat per 5-min chunk.
-    6. Priority from the findings (`ecgsignal.triage`).
+    6. Resting strips (up to 60 s): the AF model (`ecgsignal.afmodel`) decides AF;
+       the per-lead median-beat table (`ecgsignal.measure`), flutter waves
+       (`ecgsignal.atrial`) and the interpretive statements with their overall
+       class (`ecgsignal.statements`) fill `lead_measurements` and
+       `interpretation`.
+    7. Priority from the findings and statements (`ecgsignal.triage`).
 
     Examples
     --------
@@ -165,6 +170,10 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     timing["rhythm"] = _lap(t)
     t = time.perf_counter()
 
+    af_model = None
+    if short and filt is not None and duration_s <= rhythm.RESTING_MAX_S and r.size >= 4:
+        af_model = _af_model(filt, fs, beats, valid_rr, quality, names, delin)
+        findings = _apply_af_model(findings, af_model, r, fs, duration_s, hr)
     implausible = _amplitude_findings(quality, readable)
     if implausible:
         # ST thresholds in mm mean nothing when the units are wrong
@@ -174,11 +183,87 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
 
     findings = triage.sort_findings(findings)
     prio = triage.priority(findings)
+    lead_meas = interp = None
+    if duration_s <= rhythm.RESTING_MAX_S:
+        lead_meas, interp = _interpret(delin, beats, valid_rr, hr, quality, findings, sex=sex, age=age,
+                                       implausible=bool(implausible), filt=filt, names=names)
+        timing["statements"] = _lap(t)
+        # a statement found only by the interpretation (atrial flutter) raises the
+        # priority through its triage rule (the flutter rate rule of the Zhejiang list)
+        prio = triage.priority(list(findings) + list(interp.statements))
     timing["total"] = _lap(t_all)
     return Analysis(fs=fs, duration_s=duration_s, lead_names=names, beats=beats,
                     heart_rate_bpm=hr.mean_bpm, rr=rr, heart_rate=hr, findings=tuple(findings),
                     priority=prio, measurements=measurements, waves=waves, quality=quality,
-                    timing_ms=timing, algorithm_version=ALGORITHM_VERSION, st_deviation_mv=st_mv)
+                    timing_ms=timing, algorithm_version=ALGORITHM_VERSION, st_deviation_mv=st_mv,
+                    lead_measurements=lead_meas, interpretation=interp, af_model=af_model)
+
+
+#: Leads where atrial (fibrillatory) activity is seen best, in order of preference.
+_ATRIAL_LEADS = ("v1", "ii", "ecg", "mlii", "i")
+
+
+def _af_model(filt, fs, beats, valid_rr, quality, names, delin):
+    """Features and probability of the AF model (`ecgsignal.afmodel`) on a resting strip."""
+    low = [n.lower() for n in names]
+    good = [j for j in range(len(names)) if quality.lead_index[j] >= 0.5]
+    lead = next((low.index(n) for n in _ATRIAL_LEADS if n in low and low.index(n) in good), None)
+    if lead is None:
+        lead = int(np.argmax(quality.lead_index))
+    p_state = _p_wave_state(delin)
+    feats = afmodel.af_features(filt[:, lead], fs, beats.r_peaks, labels=beats.labels, valid_rr=valid_rr,
+                                p_consistency=getattr(delin, "p_consistency", np.nan) if delin is not None else np.nan,
+                                p_present=None if delin is None else bool(delin.p_on >= 0))
+    model = afmodel.load_model()
+    prob = afmodel.af_probability(feats, model)
+    return {"features": feats, "probability": prob, "p_state": p_state,
+            "threshold": None if model is None else model["threshold"],
+            "version": None if model is None else model["version"]}
+
+
+def _apply_af_model(findings, af_model, r, fs, duration_s, hr):
+    """On resting strips the fitted AF model, when shipped, decides AF (it replaces the RR rule there)."""
+    p, thr = af_model["probability"], af_model["threshold"]
+    if thr is None or not np.isfinite(p):
+        return findings
+    has_af = any(f.code == "AF" for f in findings)
+    # AF is irregular RR "with no distinct repeating P waves" (ESC_AF_2020): a P wave
+    # every beat repeats vetoes the model as it vetoes the RR rule (`P_CONSISTENT`)
+    if p < thr or af_model["p_state"] is True:
+        return [f for f in findings if f.code != "AF"]
+    if has_af:
+        return findings
+    rate = hr.mean_bpm
+    sev, ref = "urgent", rhythm.ESC_AF_2020
+    if np.isfinite(rate) and rate >= triage.AF_RAPID_BPM:
+        sev, ref = "critical", triage.ZHEJIANG
+    return findings + [Finding(
+        code="AF", severity=sev, start_s=round(float(r[0]) / fs, 3), end_s=round(float(r[-1]) / fs, 3),
+        lead=None, value=round(float(p), 3), threshold=float(thr),
+        reference=ref + "; AF model " + str(af_model["version"]) + " (signal/README.md)",
+        text=f"Atrial fibrillation likely throughout the recording (AF model probability {p:.2f}), "
+             f"mean rate {rate:.0f}/min.")]
+
+
+def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, implausible, filt, names):
+    """Per-lead median-beat table and interpretive statements of a resting ECG (`ecgsignal.statements`)."""
+    lm = None
+    if delin is not None and delin.qrs_on >= 0:
+        lm = measure.lead_measurements(delin, heart_rate_bpm=hr.mean_bpm)
+    readable = (not implausible and quality.usable.size > 0 and float(quality.usable.mean()) >= 0.5
+                and np.asarray(beats.r_peaks).size >= 2)
+    r = np.asarray(beats.r_peaks, np.int64)
+    rr_s = np.diff(r) / float(beats.fs)
+    if valid_rr is not None and valid_rr.size == rr_s.size:
+        rr_s = rr_s[valid_rr]
+    flutter = None
+    if readable and filt is not None:
+        flutter = atrial.flutter_waves(filt, float(beats.fs), r, lead_names=names)
+    interp = statements.interpret(
+        lm, findings, rr_s=rr_s, readable=readable, sex=sex, age=age, flutter=flutter,
+        p_consistency=getattr(delin, "p_consistency", float("nan")) if delin is not None else float("nan"),
+        p_terminal_force_mv_s=measure.p_terminal_force_v1(delin) if delin is not None else float("nan"))
+    return lm, interp
 
 
 #: A median-beat P wave counts as sinus P waves (ruling AF out on resting strips)

@@ -50,6 +50,7 @@ _MAX_SEEDS = 60                          # beats per block used to find the domi
 _LAG_S = 0.05                            # alignment search for the correlation
 _DEV_STRONG = 8.0                        # a non-premature beat this deviant is still 'V'
 _Q_NOISE = 0.35                          # background/QRS ratio above which a beat is 'Q'
+_Q_KEEP_CORR = 0.95                      # ... unless it repeats the dominant beat this closely
 
 
 @functools.lru_cache(maxsize=32)
@@ -364,7 +365,15 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
             & (np.nan_to_num(rr_next / rr_prev, nan=1.0) > 1.05))
     labels[is_v] = "V"
     labels[is_s] = "S"
-    labels[~valid | (noise_rel > _Q_NOISE)] = "Q"
+    # A noisy background alone does not make a beat unclassifiable: flutter waves
+    # or tremor between clean, identical QRS complexes raise the background/QRS
+    # ratio of every beat (whole PTB-XL records came out "Q"). A beat whose
+    # morphology repeats the dominant beat (correlation >= 0.95) keeps its label.
+    alike = np.nan_to_num(corr, nan=0.0) >= _Q_KEEP_CORR
+    noisy = (noise_rel > _Q_NOISE) & ~alike
+    # ... and in noise its amplitude or width may look deviant: it is not called 'V' then
+    labels[(noise_rel > _Q_NOISE) & alike & (labels == "V")] = "N"
+    labels[~valid | noisy] = "Q"
     return labels, {"noise_ratio": noise_rel, "template_corr": corr, "rr_prev_ratio": prem, "width_ratio": width_ratio,
                     "amplitude_ratio": amp_ratio}
 

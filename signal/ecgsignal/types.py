@@ -474,12 +474,18 @@ class Analysis:
     timing_ms: dict
     algorithm_version: str
     st_deviation_mv: dict = field(default_factory=dict)
+    lead_measurements: LeadMeasurements | None = None
+    interpretation: Interpretation | None = None
+    af_model: dict | None = None
 
     def to_dict(self) -> dict:
         """Return the analysis as plain Python (dict/list/str/float/int/None), ready for ``json.dumps``.
 
         The keys are exactly those of the web app's contract; `st_deviation_mv`
         (ST level per lead at J+60 ms) is available on the object only.
+        ``interpretation`` (statements with zh/en labels and the overall class)
+        and ``lead_measurements`` (the per-lead median-beat table) are None
+        for recordings that are not resting ECGs (longer than 60 s).
         """
         return {
             "fs": float(self.fs),
@@ -499,6 +505,8 @@ class Analysis:
             "quality": self.quality.to_dict(),
             "timing_ms": {k: round(float(v), 2) for k, v in self.timing_ms.items()},
             "algorithm_version": self.algorithm_version,
+            "interpretation": None if self.interpretation is None else self.interpretation.to_dict(),
+            "lead_measurements": None if self.lead_measurements is None else self.lead_measurements.to_dict(),
         }
 
 
@@ -559,3 +567,222 @@ class Delineation:
     n_beats: int
     t_peak: int = -1
     p_consistency: float = float("nan")
+
+
+# --------------------------------------------------------------------------
+# Per-lead median-beat measurements and interpretive statements.
+# --------------------------------------------------------------------------
+
+#: Per-lead measurement fields in table order (amplitudes mV, durations ms).
+LEAD_FIELDS = ("p_amp_mv", "p_neg_mv", "p_dur_ms", "q_amp_mv", "q_dur_ms", "r_amp_mv", "r_dur_ms",
+               "s_amp_mv", "s_dur_ms", "r2_amp_mv", "r2_dur_ms", "s2_amp_mv", "r_peak_time_ms",
+               "qrs_ptp_mv", "qrs_area_mv_ms", "st_j_mv", "st_j60_mv", "t_amp_mv", "t_pos_mv", "t_neg_mv")
+
+
+@dataclass(frozen=True)
+class LeadMeasurement:
+    """Measurements of one lead on the median beat (the table a 12-lead interpreter prints).
+
+    Amplitudes in mV against the isoelectric level before QRS onset (Q and S
+    negative), durations in ms. Zero amplitude and duration for an absent wave
+    (Q, S, R', S'); NaN where the wave cannot be measured (no P or T wave).
+
+    Attributes
+    ----------
+    lead : str
+    p_amp_mv : float
+        Largest positive P deflection (0 when the P is wholly negative).
+    p_neg_mv : float
+        Largest negative P deflection (<= 0).
+    p_dur_ms : float
+        Global P duration (P onset to offset over all leads).
+    q_amp_mv, q_dur_ms : float
+        Initial negative deflection (Q), or the whole complex for a QS.
+    r_amp_mv, r_dur_ms : float
+        First positive deflection.
+    s_amp_mv, s_dur_ms : float
+        Negative deflection after R.
+    r2_amp_mv, r2_dur_ms : float
+        Second positive deflection (R').
+    s2_amp_mv : float
+        Negative deflection after R' (S').
+    r_peak_time_ms : float
+        QRS onset to the peak of the last R wave (R or R'); NaN without R.
+    qrs_ptp_mv : float
+        QRS peak-to-peak amplitude.
+    qrs_area_mv_ms : float
+        Net QRS area (mV x ms).
+    st_j_mv, st_j60_mv : float
+        ST level at the J point (QRS offset) and 60 ms later.
+    t_amp_mv : float
+        The T wave's dominant deflection (signed: negative for an inverted T).
+    t_pos_mv, t_neg_mv : float
+        Largest positive and negative T deflections.
+    """
+
+    lead: str
+    p_amp_mv: float = float("nan")
+    p_neg_mv: float = float("nan")
+    p_dur_ms: float = float("nan")
+    q_amp_mv: float = 0.0
+    q_dur_ms: float = 0.0
+    r_amp_mv: float = 0.0
+    r_dur_ms: float = 0.0
+    s_amp_mv: float = 0.0
+    s_dur_ms: float = 0.0
+    r2_amp_mv: float = 0.0
+    r2_dur_ms: float = 0.0
+    s2_amp_mv: float = 0.0
+    r_peak_time_ms: float = float("nan")
+    qrs_ptp_mv: float = float("nan")
+    qrs_area_mv_ms: float = float("nan")
+    st_j_mv: float = float("nan")
+    st_j60_mv: float = float("nan")
+    t_amp_mv: float = float("nan")
+    t_pos_mv: float = float("nan")
+    t_neg_mv: float = float("nan")
+
+    @property
+    def qs(self) -> bool:
+        """True for a QS complex (no R wave)."""
+        return self.r_amp_mv <= 0.0 and self.q_amp_mv < 0.0
+
+    def to_dict(self) -> dict:
+        d = {"lead": self.lead}
+        d.update({k: _py(getattr(self, k)) for k in LEAD_FIELDS})
+        return d
+
+
+@dataclass(frozen=True)
+class LeadMeasurements:
+    """The per-lead table of the median beat plus the global intervals and P/QRS/T axes.
+
+    Attributes
+    ----------
+    leads : tuple of LeadMeasurement
+        One per lead, in record order.
+    pr_ms, qrs_ms, qt_ms, qtc_ms : float
+        Global intervals (as in `Measurements`; QTc by Bazett).
+    p_axis_deg, qrs_axis_deg, t_axis_deg : float
+        Frontal axes from the net areas in I and aVF (NaN when not measurable).
+    heart_rate_bpm : float
+    """
+
+    leads: tuple = ()
+    pr_ms: float = float("nan")
+    qrs_ms: float = float("nan")
+    qt_ms: float = float("nan")
+    qtc_ms: float = float("nan")
+    p_axis_deg: float = float("nan")
+    qrs_axis_deg: float = float("nan")
+    t_axis_deg: float = float("nan")
+    heart_rate_bpm: float = float("nan")
+
+    def lead(self, name: str):
+        """The LeadMeasurement of a lead by name (case-insensitive), None when absent."""
+        low = name.lower()
+        for m in self.leads:
+            if m.lead.lower() == low:
+                return m
+        return None
+
+    def to_dict(self) -> dict:
+        return {"global": {k: _py(getattr(self, k)) for k in
+                           ("heart_rate_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "p_axis_deg", "qrs_axis_deg",
+                            "t_axis_deg")},
+                "leads": [m.to_dict() for m in self.leads]}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One measured value behind a statement, with the criterion it met.
+
+    Attributes
+    ----------
+    quantity : str
+        What was measured, e.g. ``"QRS duration"``, ``"SV1 + RV5"``.
+    value : float or None
+        Measured value (None for a qualitative criterion).
+    unit : str
+        ``"ms"``, ``"mV"``, ``"deg"``, ``"/min"``, ``""``.
+    threshold : str
+        The criterion as text, e.g. ``">= 120"``, ``"-45 to -90"``.
+    leads : tuple of str
+        Leads the value comes from (empty: global).
+    """
+
+    quantity: str
+    value: float | None
+    unit: str
+    threshold: str
+    leads: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"quantity": self.quantity, "value": _py(self.value), "unit": self.unit,
+                "threshold": self.threshold, "leads": list(self.leads)}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One interpretive statement, in the style of the 12SL / Glasgow programs.
+
+    Attributes
+    ----------
+    code : str
+        Machine code from `ecgsignal.statements.VOCABULARY` (e.g. ``"CRBBB"``).
+    label_en, label_zh : str
+        Standard English and Chinese ECG-report terms.
+    category : str
+        ``"rhythm"``, ``"conduction"``, ``"axis"``, ``"voltage"``,
+        ``"hypertrophy"``, ``"infarction"``, ``"st_t"``, ``"interval"``,
+        ``"overall"`` or ``"technical"``.
+    kind : str
+        ``"normal"``, ``"borderline"`` or ``"abnormal"`` (feeds the overall class).
+    severity : str
+        ``"critical"``, ``"urgent"`` or ``"routine"`` (from the triage rule it maps to).
+    evidence : tuple of Evidence
+    source : str
+        The published criterion (guideline or paper, with DOI).
+    triage_rule : str or None
+        The finding code (`Analysis.findings`) whose triage rule it maps to.
+    """
+
+    code: str
+    label_en: str
+    label_zh: str
+    category: str
+    kind: str
+    severity: str
+    evidence: tuple = ()
+    source: str = ""
+    triage_rule: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "label_en": self.label_en, "label_zh": self.label_zh,
+                "category": self.category, "kind": self.kind, "severity": self.severity,
+                "evidence": [e.to_dict() for e in self.evidence], "source": self.source,
+                "triage_rule": self.triage_rule}
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """Interpretive statements of a resting ECG and its overall class.
+
+    Attributes
+    ----------
+    statements : tuple of Statement
+        Rhythm first, then conduction, axis, voltage, hypertrophy, infarction,
+        ST-T and intervals; the overall statement last.
+    overall : str
+        ``"normal"``, ``"borderline"``, ``"abnormal"`` or ``"uninterpretable"``.
+    """
+
+    statements: tuple = ()
+    overall: str = "uninterpretable"
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(s.code for s in self.statements)
+
+    def to_dict(self) -> dict:
+        return {"overall": self.overall, "statements": [s.to_dict() for s in self.statements]}

@@ -61,7 +61,8 @@ def test_sinus_bradycardia_ptbxl_00002():
 
 def _check_json_shape(d):
     assert set(d) == {"fs", "duration_s", "leads", "beats", "heart_rate_bpm", "rr", "heart_rate", "findings",
-                      "priority", "measurements", "waves", "quality", "timing_ms", "algorithm_version"}
+                      "priority", "measurements", "waves", "quality", "timing_ms", "algorithm_version",
+                      "interpretation", "lead_measurements"}
     assert set(d["beats"]) == {"sample", "label"} and len(d["beats"]["sample"]) == len(d["beats"]["label"])
     assert set(d["rr"]) >= {"mean_s", "sdnn_ms", "rmssd_ms", "min_s", "max_s"}
     assert set(d["heart_rate"]) == {"mean_bpm", "min_bpm", "max_bpm"}
