@@ -51,6 +51,8 @@ STATEMENT_GROUPS: list[tuple[Term, list[Term]]] = [
         Term("CRBBB", "Complete right bundle branch block", "完全性右束支传导阻滞"),
         Term("IRBBB", "Incomplete right bundle branch block", "不完全性右束支传导阻滞"),
         Term("LAFB", "Left anterior fascicular block", "左前分支阻滞"),
+        Term("LPFB", "Left posterior fascicular block", "左后分支阻滞"),
+        Term("IVCD", "Nonspecific intraventricular conduction delay", "非特异性室内传导阻滞"),
         Term("WPW", "Ventricular pre-excitation (WPW pattern)", "心室预激（WPW图形）"),
         Term("LQT", "Long QT interval", "QT间期延长"),
     ]),
@@ -58,6 +60,7 @@ STATEMENT_GROUPS: list[tuple[Term, list[Term]]] = [
         Term("AXIS_NORMAL", "Normal axis", "电轴正常"),
         Term("LAD", "Left axis deviation", "电轴左偏"),
         Term("RAD", "Right axis deviation", "电轴右偏"),
+        Term("EXTREME_AXIS", "Extreme axis deviation", "电轴极度偏移"),
         Term("LVOLT", "Low QRS voltage", "低电压"),
     ]),
     (Term("hypertrophy", "Hypertrophy and enlargement", "肥厚与扩大"), [
@@ -75,6 +78,10 @@ STATEMENT_GROUPS: list[tuple[Term, list[Term]]] = [
     (Term("infarction", "Infarction", "心肌梗死"), [
         Term("STEMI", "Acute ST-elevation myocardial infarction pattern", "急性ST段抬高型心肌梗死图形"),
         Term("OLDMI", "Old infarction (pathological Q waves)", "陈旧性心肌梗死（病理性Q波）"),
+        Term("IMI_OLD", "Inferior infarct, age undetermined", "陈旧性下壁心肌梗死（时间未定）"),
+        Term("ASMI_OLD", "Anteroseptal infarct, age undetermined", "陈旧性前间壁心肌梗死（时间未定）"),
+        Term("AMI_OLD", "Anterior infarct, age undetermined", "陈旧性前壁心肌梗死（时间未定）"),
+        Term("LMI_OLD", "Lateral infarct, age undetermined", "陈旧性侧壁心肌梗死（时间未定）"),
     ]),
     (Term("overall", "Overall", "总体"), [
         Term("NORMAL", "Normal ECG", "正常心电图"),
@@ -88,6 +95,27 @@ STATEMENT_GROUPS: list[tuple[Term, list[Term]]] = [
     ]),
 ]
 STATEMENTS: dict[str, Term] = {t.code: t for _g, terms in STATEMENT_GROUPS for t in terms}
+
+# ecgsignal's interpretive statements (their own zh/en labels live with them, in
+# ecgsignal.statements.VOCABULARY) -> the report statement the cardiologist starts from.
+# Automatic statements with no report counterpart (pauses, runs, technical notes) are shown, not offered.
+FROM_INTERPRETATION = {
+    "SR": "SR", "SB": "SB", "SB_MARKED": "SB", "STACH": "STACH", "SARRH": "SARRH", "AFIB": "AF", "AFL": "AFL",
+    "SVT": "SVT", "JR": "JR", "VT": "VT", "PAC": "PAC", "PVC": "PVC", "1AVB": "AVB1", "CRBBB": "CRBBB",
+    "IRBBB": "IRBBB", "CLBBB": "CLBBB", "LAFB": "LAFB", "LPFB": "LPFB", "IVCD": "IVCD", "WPW": "WPW", "LAD": "LAD",
+    "RAD": "RAD", "EXTREME_AXIS": "EXTREME_AXIS", "LOW_VOLT": "LVOLT", "LVH": "LVH", "LVH_STRAIN": "LVH",
+    "RVH": "RVH", "LAE": "LAE", "RAE": "RAE", "IMI_OLD": "IMI_OLD", "ASMI_OLD": "ASMI_OLD", "AMI_OLD": "AMI_OLD",
+    "LMI_OLD": "LMI_OLD", "STEMI": "STEMI", "ST_DEP": "STD", "TINV": "TINV", "T_FLAT": "NSSTT", "LONG_QT": "LQT",
+    "NORMAL_ECG": "NORMAL", "BORDERLINE_ECG": "BORDERLINE", "ABNORMAL_ECG": "ABNORMAL",
+}
+
+
+def suggested_statements(interpretation: dict | None) -> list[str]:
+    """The report statements matching an automatic interpretation, in its order, each once."""
+    if not interpretation:
+        return []
+    codes = [FROM_INTERPRETATION.get(s.get("code")) for s in interpretation.get("statements", [])]
+    return list(dict.fromkeys(c for c in codes if c in STATEMENTS))
 
 RECOMMENDATIONS: dict[str, Term] = {t.code: t for t in [
     Term("TRANSFER_NOW", "Transfer to the county or city hospital now.", "立即转诊至县级或市级医院。"),

@@ -113,6 +113,7 @@ function renderAnalysis(a) {
     t("algorithm %(version)s", { version: a.algorithm_version }),
   ].filter(Boolean);
   $("analysis-summary").textContent = parts.join(" · ");
+  renderInterpretation(a.interpretation);
   list.replaceChildren();
   if (!a.findings.length) list.appendChild(el("li", { className: "muted", text: t("No abnormal finding.") }));
   a.findings.forEach((f) => {
@@ -130,6 +131,39 @@ function renderAnalysis(a) {
     };
     li.onkeydown = (e) => { if (e.key === "Enter") li.onclick(); };
     list.appendChild(li);
+  });
+}
+
+const OVERALL = { normal: t("Normal ECG"), borderline: t("Borderline ECG"), abnormal: t("Abnormal ECG"),
+  uninterpretable: t("Uninterpretable ECG") };
+
+function renderInterpretation(interp) {
+  // ecgsignal's reading in the words of a 12-lead report, each statement with its evidence and source.
+  const box = $("interpretation");
+  box.replaceChildren();
+  if (!interp || !interp.statements) { box.hidden = true; return; }
+  const zh = (globalThis.TELEMED_I18N || {}).locale === "zh_CN";
+  box.hidden = false;
+  box.appendChild(el("p", { className: `overall ${interp.overall}`, text: OVERALL[interp.overall] || interp.overall }));
+  const ul = el("ul", { className: "statements" });
+  interp.statements.filter((s) => s.category !== "overall").forEach((s) => {
+    const li = el("li", { className: `statement ${s.kind}`, text: zh ? s.label_zh : s.label_en });
+    const evidence = (s.evidence || []).map((e) => [e.quantity, e.value != null ? `${Math.round(e.value * 10) / 10} ${e.unit}` : "",
+      e.threshold ? `(${e.threshold})` : "", (e.leads || []).join(" ")].filter(Boolean).join(" ")).join("; ");
+    li.title = [evidence, s.source].filter(Boolean).join("\n");
+    ul.appendChild(li);
+  });
+  box.appendChild(ul);
+}
+
+function preselectStatements(a) {
+  // The automatic reading is the cardiologist's starting point, once; their own choices are never overwritten.
+  const form = $("report-form");
+  if (!a || form.dataset.preselected || !(a.suggested_statements || []).length) return;
+  form.dataset.preselected = "1";
+  a.suggested_statements.forEach((code) => {
+    const box = form.querySelector(`input[name="statements"][value="${code}"]`);
+    if (box) box.checked = true;
   });
 }
 
@@ -202,6 +236,7 @@ function renderReport(c) {
   }
   if (c.status !== "reported") box.appendChild(el("p", { className: "muted", text: t("No report yet.") }));
   form.hidden = !(user.role === "cardiologist" && c.status === "in_review" && c.assigned_to && c.assigned_to.id === user.id);
+  if (!form.hidden) preselectStatements(c.analysis);
 }
 
 function ensureViewer(c) {

@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 from telemed.extensions import db
 from telemed.models._time import iso, utcnow
 from telemed.models.user import Clinic, User
+from telemed.vocabulary import suggested_statements
 
 
 class CaseStatus(str, enum.Enum):
@@ -232,6 +233,8 @@ class Analysis(db.Model):
     findings: so.Mapped[list] = so.mapped_column(sa.JSON)
     measurements: so.Mapped[dict] = so.mapped_column(sa.JSON)
     quality: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    # ecgsignal's interpretive statements and overall class (resting ECGs; None for long records).
+    interpretation: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     priority: so.Mapped[str] = so.mapped_column(sa.String(10))
     n_beats: so.Mapped[int]
     processing_ms: so.Mapped[float]
@@ -263,6 +266,8 @@ class Analysis(db.Model):
             "findings": self.findings,
             "measurements": self.measurements,
             "quality": self.quality,
+            "interpretation": self.interpretation,
+            "suggested_statements": suggested_statements(self.interpretation),
             "priority": self.priority,
             "n_beats": self.n_beats,
             "processing_ms": self.processing_ms,
@@ -272,6 +277,7 @@ class Analysis(db.Model):
             detail = self.detail()
             out["beats"] = detail.get("beats", {"sample": [], "label": []})
             out["heart_rate"] = detail.get("heart_rate")
+            out["lead_measurements"] = detail.get("lead_measurements")
         return out
 
 

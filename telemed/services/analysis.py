@@ -88,9 +88,11 @@ def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
         heart_rate_bpm=result.get("heart_rate_bpm"),
         rr=result.get("rr") or {}, findings=result.get("findings") or [],
         measurements=result.get("measurements") or {}, quality=result.get("quality") or {},
+        interpretation=result.get("interpretation"),
         priority=priority, n_beats=len(result.get("beats", {}).get("sample", [])),
         processing_ms=round(elapsed_ms, 1),
-        detail_gz=Analysis.pack_detail({k: result.get(k) for k in ("beats", "waves", "heart_rate", "timing_ms")}),
+        detail_gz=Analysis.pack_detail({k: result.get(k) for k in ("beats", "waves", "heart_rate", "timing_ms",
+                                                                    "lead_measurements")}),
     )
     case.set_priority(priority)
     case.transition(CaseStatus.AWAITING_REVIEW)

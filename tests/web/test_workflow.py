@@ -140,3 +140,17 @@ def test_dashboard_tiles_open_their_cases(app, world, client):
     assert coord.get("/api/v1/cases?clinic_id=x").status_code == 400
     page = coord.get("/cases/?priority=critical&status=awaiting_review").get_data(as_text=True)
     assert 'data-priority="critical"' in page
+
+
+def test_interpretation_reaches_the_case_and_suggests_report_statements(app, world, client):
+    """Does ecgsignal's 12-lead interpretation reach the API with zh/en labels, and map to report statements?"""
+    from telemed.vocabulary import STATEMENTS
+
+    case = gen_case(client, files=["ptbxl/00001_hr.hea", "ptbxl/00001_hr.dat"])
+    analysis = login_client(app, "cardio").get(f"/api/v1/cases/{case['id']}").get_json()["case"]["analysis"]
+    interp = analysis["interpretation"]
+    assert interp["overall"] in ("normal", "borderline", "abnormal")
+    assert any(s["code"] == "SR" and s["label_zh"] == "窦性心律" for s in interp["statements"])
+    assert "SR" in analysis["suggested_statements"]
+    assert set(analysis["suggested_statements"]) <= set(STATEMENTS)
+    assert analysis["lead_measurements"]["global"]["qrs_ms"] > 0
