@@ -215,28 +215,84 @@ async function deleteAnnotation(a) {
   }
 }
 
+const KINDS = { original: t("signed"), addendum: t("addendum"), correction: t("correction") };
+
+/** The report exactly as the township doctor sees it (also the preview before signing). */
+function reportView(r) {
+  const frag = document.createDocumentFragment();
+  if (r.amended) frag.appendChild(el("p", { className: "amended", text: t("Amended (version %(version)s)", { version: r.version }) }));
+  const statements = el("ul");
+  (r.statements || []).forEach((s) => statements.appendChild(el("li", { text: label("statements", s) })));
+  const recommendation = el("p");
+  recommendation.append(el("strong", { text: t("Recommendation:") }), " ", label("recommendations", r.recommendation));
+  frag.append(el("p", { className: "diagnosis", text: r.diagnosis }), statements, recommendation);
+  if (r.signed_by) {
+    frag.appendChild(el("p", { className: "muted", text: t("Signed by %(name)s at %(time)s",
+      { name: who(r.signed_by), time: formatDateTime(r.signed_at) }) }));
+  }
+  return frag;
+}
+
+async function renderHistory(c) {
+  const box = $("report-history");
+  box.replaceChildren();
+  if (!c.report || !c.report.amended) { box.hidden = true; return; }
+  const { versions } = await api("GET", `/api/v1/cases/${caseId}/report`);
+  box.hidden = false;
+  box.appendChild(el("h3", { text: t("History") }));
+  const list = el("ol");
+  versions.forEach((v) => list.appendChild(el("li", { text: `${KINDS[v.kind] || v.kind} · ${who(v.signed_by)} · `
+    + `${formatDateTime(v.signed_at)}${v.reason ? ` · ${v.reason}` : ""}` })));
+  box.appendChild(list);
+}
+
+function mayAmend(c) {
+  return user.role === "cardiologist" && c.status === "reported" && c.report;
+}
+
 function renderReport(c) {
   const box = $("report");
   const form = $("report-form");
   const links = $("report-links");
   links.replaceChildren();
   box.replaceChildren();
+  $("amend-button").hidden = true;
   if (c.report) {
-    const r = c.report;
     links.append(el("a", { href: `/cases/${caseId}/report`, text: t("printable") }), " · ",
       el("a", { href: `/cases/${caseId}/report.pdf`, text: t("PDF") }));
-    const statements = el("ul");
-    r.statements.forEach((s) => statements.appendChild(el("li", { text: label("statements", s) })));
-    const recommendation = el("p");
-    recommendation.append(el("strong", { text: t("Recommendation:") }), " ", label("recommendations", r.recommendation));
-    box.append(el("p", { className: "diagnosis", text: r.diagnosis }), statements, recommendation,
-      el("p", { className: "muted", text: t("Signed by %(name)s at %(time)s", { name: who(r.signed_by), time: formatDateTime(r.signed_at) }) }));
-    form.hidden = true;
+    box.appendChild(reportView(c.report));
+    renderHistory(c).catch((e) => showError(e.message));
+    $("amend-button").hidden = !mayAmend(c) || form.dataset.mode === "amend";
+    if (form.dataset.mode !== "amend") form.hidden = true;
     return;
   }
   if (c.status !== "reported") box.appendChild(el("p", { className: "muted", text: t("No report yet.") }));
   form.hidden = !(user.role === "cardiologist" && c.status === "in_review" && c.assigned_to && c.assigned_to.id === user.id);
   if (!form.hidden) preselectStatements(c.analysis);
+}
+
+function formReport(form) {
+  return {
+    diagnosis: form.diagnosis.value, recommendation: form.recommendation.value,
+    statements: [...form.querySelectorAll('input[name="statements"]:checked')].map((i) => i.value),
+  };
+}
+
+function openAmendment() {
+  // The same form, filled with the current version, with the amendment's kind and reason.
+  const form = $("report-form");
+  const r = current.report;
+  form.dataset.mode = "amend";
+  form.diagnosis.value = r.diagnosis;
+  form.recommendation.value = r.recommendation;
+  form.querySelectorAll('input[name="statements"]').forEach((i) => { i.checked = r.statements.includes(i.value); });
+  $("amend-fields").hidden = false;
+  const signer = current.report && current.report.version === 1 ? current.report.signed_by.id : null;
+  form.kind.querySelector('option[value="correction"]').disabled = signer !== null && signer !== user.id;
+  form.querySelector('button[type="submit"]').textContent = t("Sign the amendment and send it to the clinic");
+  form.hidden = false;
+  $("amend-button").hidden = true;
+  form.scrollIntoView({ block: "nearest" });
 }
 
 function ensureViewer(c) {
@@ -430,13 +486,27 @@ if (recordingForm) {
 $("report-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const form = e.target;
-  const statements = [...form.querySelectorAll('input[name="statements"]:checked')].map((i) => i.value);
   try {
-    await api("POST", `/api/v1/cases/${caseId}/report`, {
-      diagnosis: form.diagnosis.value, recommendation: form.recommendation.value, statements });
+    if (form.dataset.mode === "amend") {
+      await api("POST", `/api/v1/cases/${caseId}/report/amendments`,
+        { ...formReport(form), kind: form.kind.value, reason: form.reason.value });
+      delete form.dataset.mode;
+      $("amend-fields").hidden = true;
+      form.hidden = true;
+    } else {
+      await api("POST", `/api/v1/cases/${caseId}/report`, formReport(form));
+    }
+    $("report-preview").hidden = true;
     showError(""); await load();
   } catch (err) { showError(err.message); }
 });
+$("preview-button").addEventListener("click", () => {
+  const preview = $("report-preview");
+  preview.replaceChildren(el("h3", { text: t("As the township doctor will see it") }), reportView(formReport($("report-form"))));
+  preview.hidden = false;
+  preview.scrollIntoView({ block: "nearest" });
+});
+$("amend-button").addEventListener("click", openAmendment);
 
 const upsert = (a) => { if (a.case_id === caseId) { annotations.set(a.id, a); renderAnnotations(); } };
 socket.on("annotation_created", upsert);

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from telemed.api import bp
 from telemed.api import openapi
-from telemed.services import (accounts, tokens, interop, analysis, annotations, auth, consult, dashboard, intake, notifications,
+from telemed.services import (accounts, tokens, interop, reports, analysis, annotations, auth, consult, dashboard, intake, notifications,
                               referrals)
 from telemed.services.errors import BadRequest
 
@@ -209,6 +209,21 @@ def report(case_id):
     """Sign the report of a case under review."""
     signed = referrals.submit_report(case_id, current_user, json_body())
     return jsonify({"report": signed.to_dict(), "case": signed.case.to_dict()}), 201
+
+
+@bp.get("/cases/<int:case_id>/report")
+@login_required
+def report_versions(case_id):
+    """The signed report and its versions (amendments), newest last."""
+    return jsonify(reports.report_history(case_id, current_user))
+
+
+@bp.post("/cases/<int:case_id>/report/amendments")
+@login_required
+def amend_report(case_id):
+    """Amend a signed report: `{"kind": "addendum"|"correction", "reason", "diagnosis", "recommendation", "statements"}`."""
+    version = reports.amend_report(case_id, current_user, json_body())
+    return jsonify({"report": version.to_dict(), "case": version.case.to_dict()}), 201
 
 
 @bp.get("/dashboard")

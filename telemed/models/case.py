@@ -114,7 +114,10 @@ class Case(db.Model):
         primaryjoin="and_(Recording.case_id == Case.id, Recording.superseded_at.is_(None))",
         uselist=False, viewonly=True)
     analysis: so.Mapped["Analysis | None"] = so.relationship(back_populates="case", uselist=False)
-    report: so.Mapped["Report | None"] = so.relationship(back_populates="case", uselist=False)
+    # Every signed version, oldest first; `report` is the current one.
+    reports: so.Mapped[list["Report"]] = so.relationship(back_populates="case", order_by="Report.version")
+    report: so.Mapped["Report | None"] = so.relationship(
+        primaryjoin="and_(Report.case_id == Case.id, Report.superseded_at.is_(None))", uselist=False, viewonly=True)
 
     @property
     def consortium_id(self) -> int:
@@ -281,21 +284,37 @@ class Analysis(db.Model):
         return out
 
 
+class ReportKind(str, enum.Enum):
+    ORIGINAL = "original"
+    ADDENDUM = "addendum"        # adds to the report; any cardiologist of the consortium
+    CORRECTION = "correction"    # corrects it; the cardiologist who signed it
+
+
 class Report(db.Model):
+    """One signed version of a case's report. Signed versions are never changed: an amendment is a
+    new version (`kind`, `reason`) and the previous one is marked superseded."""
+
     __tablename__ = "reports"
+    __table_args__ = (sa.UniqueConstraint("case_id", "version", name="uq_report_version"),)
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), unique=True)
+    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), index=True)
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    kind: so.Mapped[str] = so.mapped_column(sa.String(12), default=ReportKind.ORIGINAL.value,
+                                            server_default=ReportKind.ORIGINAL.value)
+    reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    superseded_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
     diagnosis: so.Mapped[str] = so.mapped_column(sa.Text)
     statements: so.Mapped[list] = so.mapped_column(sa.JSON)
     recommendation: so.Mapped[str] = so.mapped_column(sa.Text)
     signed_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     signed_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
-    case: so.Mapped[Case] = so.relationship(back_populates="report")
+    case: so.Mapped[Case] = so.relationship(back_populates="reports")
     signed_by: so.Mapped[User] = so.relationship()
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "diagnosis": self.diagnosis, "statements": self.statements,
+            "id": self.id, "version": self.version, "kind": self.kind, "reason": self.reason,
+            "amended": self.version > 1, "diagnosis": self.diagnosis, "statements": self.statements,
             "recommendation": self.recommendation, "signed_by": self.signed_by.to_brief(),
-            "signed_at": iso(self.signed_at),
+            "signed_at": iso(self.signed_at), "superseded_at": iso(self.superseded_at),
         }

@@ -220,6 +220,13 @@ def claim_case(case_id: int, user: User) -> Case:
     return case
 
 
+def checked_report_fields(data: dict) -> tuple[str, str, list[str]]:
+    """Diagnosis, recommendation and statements of a report (signed or amended), checked."""
+    diagnosis = _text(data, "diagnosis", required=True)
+    recommendation, statements = _checked_vocabulary(data)
+    return diagnosis, recommendation, statements
+
+
 def _checked_vocabulary(data: dict) -> tuple[str, list[str]]:
     """The recommendation and statements of a report, as codes of the clinical vocabulary."""
     recommendation = data.get("recommendation")
@@ -280,8 +287,7 @@ def submit_report(case_id: int, user: User, data: dict) -> Report:
         raise InvalidTransition(_("This case has already been reported."))
     if case.status != CaseStatus.IN_REVIEW.value or case.assigned_to_id != user.id:
         raise NotAssigned(_("Only the cardiologist who claimed this case can sign its report. Claim it first."))
-    diagnosis = _text(data, "diagnosis", required=True)
-    recommendation, statements = _checked_vocabulary(data)
+    diagnosis, recommendation, statements = checked_report_fields(data)
     now = utcnow()
     won = db.session.execute(
         sa.update(Case).where(Case.id == case.id, Case.status.in_(sources_of(CaseStatus.REPORTED)),

@@ -187,7 +187,16 @@ def report_facts(case: Case) -> list[tuple[str, str]]:
         (_("Statements"), "; ".join(statement_label(code) for code in r.statements) or "—"),
         (_("Recommendation"), recommendation_label(r.recommendation)),
         (_("Signed"), f"{r.signed_by.full_name or r.signed_by.username}, {local_datetime(r.signed_at, zone)}"),
-    ]
+    ] + [(_("Amended") if v.version == r.version else _("Earlier version"), _amendment_line(v, zone))
+         for v in reversed(case.reports) if v.version > 1 or r.version > 1]
+
+
+def _amendment_line(version, zone: str) -> str:
+    kinds = {"original": _("signed"), "addendum": _("addendum"), "correction": _("correction")}
+    who = version.signed_by.full_name or version.signed_by.username
+    line = _("version %(version)s, %(kind)s by %(name)s at %(time)s", version=version.version,
+             kind=kinds.get(version.kind, version.kind), name=who, time=local_datetime(version.signed_at, zone))
+    return line + (f": {version.reason}" if version.reason else "")
 
 
 def _para(text: str, font: str, size: float) -> Paragraph:
