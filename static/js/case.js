@@ -179,13 +179,33 @@ function renderAnnotations() {
     li.append(el("strong", { text: a.label }), " ", el("small", {
       text: `${a.start_s.toFixed(2)}–${a.end_s.toFixed(2)} s · ${leadText(a.lead)} · ${who(a.author)} · v${a.version}` }),
     el("div", { text: a.text }));
+    if (a.hidden_from_report) li.append(" ", el("small", { className: "hidden-mark", text: t("hidden from the report") }));
+    (a.replies || []).forEach((r) => li.appendChild(el("div", { className: "reply",
+      text: `↳ ${who(r.author)}: ${r.text}` })));
     li.onclick = (e) => { if (e.target.tagName !== "BUTTON" && viewer) viewer.goTo(Math.max(0, a.start_s - 1)); };
     if (canAnnotate()) {
-      const edit = el("button", { className: "link", text: t("Edit") });
-      edit.onclick = () => editAnnotation(a);
-      const del = el("button", { className: "link", text: t("Delete") });
-      del.onclick = () => deleteAnnotation(a);
-      li.append(edit, del);
+      // Only the author changes an annotation; colleagues reply to it.
+      if (a.author.id === user.id) {
+        const edit = el("button", { className: "link", text: t("Edit") });
+        edit.onclick = () => editAnnotation(a);
+        const del = el("button", { className: "link", text: t("Delete") });
+        del.onclick = () => deleteAnnotation(a);
+        li.append(edit, del);
+      } else {
+        const answer = el("button", { className: "link", text: t("Reply") });
+        answer.onclick = () => replyTo(a);
+        li.append(answer);
+      }
+      if (current.assigned_to && current.assigned_to.id === user.id) {
+        const hide = el("button", { className: "link", text: a.hidden_from_report ? t("Show in the report") : t("Hide from the report") });
+        hide.onclick = async () => {
+          try {
+            const r = await api("POST", `/api/v1/annotations/${a.id}/hidden`, { hidden: !a.hidden_from_report });
+            annotations.set(r.annotation.id, r.annotation); renderAnnotations(); showError("");
+          } catch (err) { showError(err.message); }
+        };
+        li.append(hide);
+      }
     }
     list.appendChild(li);
   });
@@ -202,6 +222,15 @@ async function editAnnotation(a) {
     if (e.status === 409 && e.data && e.data.current) { annotations.set(e.data.current.id, e.data.current); renderAnnotations(); }
     showError(e.message);
   }
+}
+
+async function replyTo(a) {
+  const text = window.prompt(t("Your reply to “%(label)s”", { label: a.label }));
+  if (!text) return;
+  try {
+    const r = await api("POST", `/api/v1/annotations/${a.id}/replies`, { text });
+    annotations.set(r.annotation.id, r.annotation); renderAnnotations(); showError("");
+  } catch (e) { showError(e.message); }
 }
 
 async function deleteAnnotation(a) {

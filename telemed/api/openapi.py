@@ -99,6 +99,8 @@ ENDPOINTS: dict[str, dict] = {
                            "ok": (201, _obj(annotation=_ref("Annotation")))},
     "api.update_annotation": {"body": _obj(version=_int, lead=_nullable(_str), start_s=_num, end_s=_num, label=_str,
                                            text=_str), "ok": (200, _obj(annotation=_ref("Annotation")))},
+    "api.reply_to_annotation": {"body": _obj(text=_str), "ok": (201, _obj(annotation=_ref("Annotation")))},
+    "api.hide_annotation": {"body": _obj(hidden=_bool), "ok": (200, _obj(annotation=_ref("Annotation")))},
     "api.delete_annotation": {"body": _obj(version=_int), "ok": (200, _obj(annotation=_ref("Annotation")))},
     "api.report": {"body": _obj(diagnosis=_str, recommendation=_str, statements={"type": "array", "items": _str}),
                    "ok": (201, _obj(report=_ref("Report"), case=_ref("Case")))},

@@ -203,6 +203,20 @@ def delete_annotation(annotation_id):
     return jsonify({"annotation": annotations.delete_annotation(annotation_id, current_user, data)})
 
 
+@bp.post("/annotations/<int:annotation_id>/replies")
+@login_required
+def reply_to_annotation(annotation_id):
+    """Reply to a colleague's annotation."""
+    return jsonify({"annotation": annotations.reply(annotation_id, current_user, json_body()).to_dict()}), 201
+
+
+@bp.post("/annotations/<int:annotation_id>/hidden")
+@login_required
+def hide_annotation(annotation_id):
+    """Leave an annotation out of the report, or put it back: `{"hidden": true|false}` (the assigned reader)."""
+    return jsonify({"annotation": annotations.set_hidden(annotation_id, current_user, json_body()).to_dict()})
+
+
 @bp.post("/cases/<int:case_id>/report")
 @login_required
 def report(case_id):

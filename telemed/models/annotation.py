@@ -23,12 +23,34 @@ class Annotation(db.Model):
     version: so.Mapped[int] = so.mapped_column(default=1)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
-    author: so.Mapped[User] = so.relationship()
+    # The assigned reader may leave an annotation out of the report (recorded: who and when).
+    hidden_from_report: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    hidden_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    author: so.Mapped[User] = so.relationship(foreign_keys=[author_id])
+    replies: so.Mapped[list["AnnotationReply"]] = so.relationship(
+        back_populates="annotation", order_by="AnnotationReply.id", cascade="all, delete-orphan")
 
     def to_dict(self) -> dict:
         return {
             "id": self.id, "case_id": self.case_id, "lead": self.lead, "start_s": self.start_s,
             "end_s": self.end_s, "label": self.label, "text": self.text, "version": self.version,
             "author": self.author.to_brief(), "created_at": iso(self.created_at),
-            "updated_at": iso(self.updated_at),
+            "updated_at": iso(self.updated_at), "hidden_from_report": self.hidden_from_report,
+            "replies": [r.to_dict() for r in self.replies],
         }
+
+
+class AnnotationReply(db.Model):
+    """A colleague's answer to an annotation: only its author changes an annotation; others reply."""
+
+    __tablename__ = "annotation_replies"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    annotation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("annotations.id"), index=True)
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
+    annotation: so.Mapped[Annotation] = so.relationship(back_populates="replies")
+    author: so.Mapped[User] = so.relationship()
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "author": self.author.to_brief(), "text": self.text, "created_at": iso(self.created_at)}

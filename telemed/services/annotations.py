@@ -3,14 +3,15 @@ from flask_babel import gettext as _
 import sqlalchemy as sa
 
 from telemed.extensions import db
-from telemed.models import Annotation, Case, CaseStatus, Role, User
+from telemed.models import Annotation, AnnotationReply, Case, CaseStatus, Role, User
 from telemed.models._time import utcnow
 from telemed.models.case import OPEN_FOR_REVIEW
 from telemed import domain_events
 from telemed.services import audit
 from telemed.services.access import get_visible_case, require_role
 from telemed.vocabulary import status_label
-from telemed.services.errors import AnnotationNotFound, BadRequest, CaseNotFound, InvalidTransition, StaleVersion
+from telemed.services.errors import (AnnotationNotFound, BadRequest, CaseNotFound, InvalidTransition, NotAssigned,
+                                    NotAuthorized, StaleVersion)
 
 OPEN_STATUSES = {s.value for s in OPEN_FOR_REVIEW}
 
@@ -104,9 +105,16 @@ def _stale(annotation_id: int) -> StaleVersion:
                         current=current.to_dict())
 
 
+def _own(annotation: Annotation, user: User) -> None:
+    if annotation.author_id != user.id:
+        raise NotAuthorized(_("Only the author can change this annotation; reply to it or make your own."),
+                            code="not_author")
+
+
 def update_annotation(annotation_id: int, user: User, data: dict) -> Annotation:
-    """Change an annotation if nobody changed it since the version the caller saw."""
+    """Change one's own annotation if it was not changed since the version the caller saw."""
     annotation, case = _load(annotation_id, user)
+    _own(annotation, user)
     version = _expected_version(data)
     fields = _checked_fields(case, data, partial=True)
     _check_span(case, fields.get("start_s", annotation.start_s), fields.get("end_s", annotation.end_s))
@@ -124,10 +132,14 @@ def update_annotation(annotation_id: int, user: User, data: dict) -> Annotation:
 
 
 def delete_annotation(annotation_id: int, user: User, data: dict) -> dict:
-    """Delete an annotation if nobody changed it since the version the caller saw."""
+    """Delete one's own annotation if it was not changed since the version the caller saw."""
     annotation, case = _load(annotation_id, user)
+    _own(annotation, user)
     version = _expected_version(data)
     snapshot = annotation.to_dict()
+    for reply in list(annotation.replies):
+        db.session.delete(reply)
+    db.session.flush()
     deleted = db.session.execute(
         sa.delete(Annotation).where(Annotation.id == annotation.id, Annotation.version == version)
         .execution_options(synchronize_session=False)).rowcount
@@ -137,6 +149,36 @@ def delete_annotation(annotation_id: int, user: User, data: dict) -> dict:
     db.session.commit()
     domain_events.annotation_deleted.send(snapshot)
     return snapshot
+
+
+def reply(annotation_id: int, user: User, data: dict) -> Annotation:
+    """A colleague answers an annotation (a thread on it)."""
+    annotation, case = _load(annotation_id, user)
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip() or len(text) > 4000:
+        raise BadRequest(_("A reply needs a text of at most 4000 characters."), code="invalid_reply")
+    db.session.add(AnnotationReply(annotation_id=annotation.id, author_id=user.id, text=text.strip()))
+    audit.record(user, "annotation_replied", case.id, annotation_id=annotation.id)
+    db.session.commit()
+    db.session.refresh(annotation)
+    domain_events.annotation_saved.send(annotation, event="annotation_updated")
+    return annotation
+
+
+def set_hidden(annotation_id: int, user: User, data: dict) -> Annotation:
+    """The assigned reader leaves an annotation out of the report, or puts it back (recorded)."""
+    annotation, case = _load(annotation_id, user)
+    if case.assigned_to_id != user.id:
+        raise NotAssigned(_("Only the cardiologist reading this case decides what the report shows."))
+    hidden = data.get("hidden")
+    if not isinstance(hidden, bool):
+        raise BadRequest(_("hidden must be true or false."), code="invalid_hidden")
+    annotation.hidden_from_report, annotation.hidden_by_id = hidden, user.id if hidden else None
+    audit.record(user, "annotation_hidden" if hidden else "annotation_shown", case.id, annotation_id=annotation.id)
+    db.session.commit()
+    db.session.refresh(annotation)
+    domain_events.annotation_saved.send(annotation, event="annotation_updated")
+    return annotation
 
 
 def list_annotations(case: Case) -> list[Annotation]:

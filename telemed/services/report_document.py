@@ -32,6 +32,7 @@ from telemed.models import Case
 from telemed.services import audit
 from telemed.services.access import get_visible_case
 from telemed.services.analysis import cached_samples
+from telemed.services.annotations import list_annotations as case_annotations
 from telemed.services.errors import InvalidTransition
 
 SPEED_MM_S = 25.0
@@ -186,6 +187,9 @@ def report_facts(case: Case) -> list[tuple[str, str]]:
         (_("Diagnosis"), r.diagnosis),
         (_("Statements"), "; ".join(statement_label(code) for code in r.statements) or "—"),
         (_("Recommendation"), recommendation_label(r.recommendation)),
+        (_("Annotations"), "; ".join(
+            f"{a.label} ({a.start_s:.1f}–{a.end_s:.1f} s, {a.lead or _('all leads')})"
+            for a in case_annotations(case) if not a.hidden_from_report) or "—"),
         (_("Signed"), f"{r.signed_by.full_name or r.signed_by.username}, {local_datetime(r.signed_at, zone)}"),
     ] + [(_("Amended") if v.version == r.version else _("Earlier version"), _amendment_line(v, zone))
          for v in reversed(case.reports) if v.version > 1 or r.version > 1]

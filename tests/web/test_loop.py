@@ -47,9 +47,11 @@ def test_whole_referral_loop(app, world):
     assert annotation["version"] == 1 and annotation["author"]["username"] == "cardio"
     seen = events(colleague_sio, "annotation_created")
     assert [e["args"][0]["id"] for e in seen] == [annotation["id"]]
-    response = colleague.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "text": "agree"})
-    assert response.status_code == 200 and response.get_json()["annotation"]["version"] == 2
-    assert events(cardio_sio, "annotation_updated")[0]["args"][0]["text"] == "agree"
+    # Only the author edits it; the colleague replies, and the author sees the reply live.
+    assert colleague.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "text": "x"}).status_code == 403
+    response = colleague.post(f"/api/v1/annotations/{annotation['id']}/replies", json={"text": "agree"})
+    assert response.status_code == 201 and response.get_json()["annotation"]["replies"][0]["text"] == "agree"
+    assert events(cardio_sio, "annotation_updated")[0]["args"][0]["replies"][0]["author"]["username"] == "cardio2"
 
     # 5. The assigned cardiologist signs the report; the township doctor sees it arrive.
     doctor_sio.get_received()

@@ -49,10 +49,11 @@ def _annotate(client, case_id, **fields):
 
 
 def test_stale_annotation_edit_is_refused(app, case):
-    """Does an edit based on an old version get 409 with the current version, never overwrite?"""
-    cardio, colleague = login_client(app, "cardio"), login_client(app, "cardio2")
+    """Does an edit based on an old version (the author's other tab) get 409 with the current version, never overwrite?"""
+    cardio, other_tab = login_client(app, "cardio"), login_client(app, "cardio")
+    colleague = login_client(app, "cardio2")
     annotation = _annotate(cardio, case["id"]).get_json()["annotation"]
-    assert colleague.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "label": "PVC"}).status_code == 200
+    assert other_tab.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "label": "PVC"}).status_code == 200
     stale = cardio.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 1, "label": "Noise"})
     assert stale.status_code == 409
     body = stale.get_json()
@@ -61,6 +62,24 @@ def test_stale_annotation_edit_is_refused(app, case):
     assert cardio.delete(f"/api/v1/annotations/{annotation['id']}", json={"version": 2}).status_code == 200
     again = colleague.patch(f"/api/v1/annotations/{annotation['id']}", json={"version": 2, "label": "x"})
     assert again.status_code == 404
+
+
+def test_annotations_keep_their_authors(app, case):
+    """May only the author edit or delete an annotation, others reply, and the assigned reader hide it from the report?"""
+    cardio, colleague = login_client(app, "cardio"), login_client(app, "cardio2")
+    cardio.post(f"/api/v1/cases/{case['id']}/claim")
+    mine = _annotate(colleague, case["id"], label="Artefact").get_json()["annotation"]
+    refused = cardio.patch(f"/api/v1/annotations/{mine['id']}", json={"version": 1, "label": "PVC"})
+    assert refused.status_code == 403 and refused.get_json()["code"] == "not_author"
+    assert cardio.delete(f"/api/v1/annotations/{mine['id']}", json={"version": 1}).status_code == 403
+    replied = cardio.post(f"/api/v1/annotations/{mine['id']}/replies", json={"text": "I read it as a PVC"})
+    assert replied.status_code == 201 and replied.get_json()["annotation"]["version"] == 1
+    assert colleague.post(f"/api/v1/annotations/{mine['id']}/hidden", json={"hidden": True}).status_code == 403
+    hidden = cardio.post(f"/api/v1/annotations/{mine['id']}/hidden", json={"hidden": True})
+    assert hidden.status_code == 200 and hidden.get_json()["annotation"]["hidden_from_report"] is True
+    cardio.post(f"/api/v1/cases/{case['id']}/report", json={"diagnosis": "d", "recommendation": "ROUTINE"})
+    page = login_client(app, "doctor").get(f"/cases/{case['id']}/report").get_data(as_text=True)
+    assert "Artefact" not in page
 
 
 @pytest.mark.parametrize("fields, words", [
