@@ -20,6 +20,7 @@ from .statements import VOCABULARY, interpret
 from .types import Analysis, Beats, Finding, Interpretation, LeadMeasurements, Record, RecordInfo, Statement
 
 # intake (issue 9): formats by content, device metadata, fitness check
+from . import holter
 from .fitness import check_fitness
 from .io import sniff_format, verify_record
 from .types import DeviceInfo, DeviceMeasurements, Fitness, FitnessProblem

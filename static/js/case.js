@@ -114,6 +114,7 @@ function renderAnalysis(a) {
   ].filter(Boolean);
   $("analysis-summary").textContent = parts.join(" · ");
   renderInterpretation(a.interpretation);
+  renderHolter(a.holter);
   list.replaceChildren();
   if (!a.findings.length) list.appendChild(el("li", { className: "muted", text: t("No abnormal finding.") }));
   a.findings.forEach((f) => {
@@ -154,6 +155,61 @@ function renderInterpretation(interp) {
     ul.appendChild(li);
   });
   box.appendChild(ul);
+}
+
+function clock(startS) {
+  // A time into the recording as the wall clock showed it when the recording has a start time.
+  const start = current.recording && current.recording.start_time;
+  if (start) return formatDateTime(new Date(Date.parse(start) + startS * 1000).toISOString(), { withDate: false });
+  const h = Math.floor(startS / 3600); const m = Math.floor((startS % 3600) / 60);
+  return `${h}:${String(m).padStart(2, "0")}`;
+}
+
+function renderHolter(h) {
+  const card = $("holter-card");
+  card.hidden = !h;
+  if (!h) return;
+  const rate = (v) => (v == null ? "–" : t("%(rate)s/min", { rate: Math.round(v) }));
+  const longestPause = h.pauses.length ? h.pauses[0].duration_s + " s" : "–";
+  const longestRr = h.longest_rr_s == null ? "–" : h.longest_rr_s;
+  const facts = [
+    t("Heart rate: minimum %(min)s at %(min_at)s, mean %(mean)s, maximum %(max)s at %(max_at)s", {
+      min: rate(h.heart_rate_min_bpm), min_at: clock(h.heart_rate_min_at_s || 0), mean: rate(h.heart_rate_mean_bpm),
+      max: rate(h.heart_rate_max_bpm), max_at: clock(h.heart_rate_max_at_s || 0) }),
+    t("%(beats)s beats; PVCs %(pvc)s (%(pvc_pct)s %%), PACs %(pac)s (%(pac_pct)s %%)", {
+      beats: h.n_beats, pvc: h.pvc_count, pvc_pct: h.pvc_burden_pct, pac: h.pac_count, pac_pct: h.pac_burden_pct }),
+    t("Couplets %(couplets)s, ventricular runs %(runs)s, bigeminy %(big)s, trigeminy %(tri)s episodes", {
+      couplets: h.couplets, runs: h.runs.length, big: h.bigeminy.length, tri: h.trigeminy.length }),
+    t("Longest pause %(pause)s; longest RR %(rr)s s; AF burden %(af)s %%", { pause: longestPause, rr: longestRr, af: h.af_burden_pct }),
+  ];
+  $("holter-facts").replaceChildren(...facts.map((f) => el("p", { text: f })));
+  const episodes = $("holter-episodes");
+  episodes.replaceChildren();
+  const group = (title, items, describe) => {
+    if (!items.length) return;
+    const p = el("p");
+    p.append(el("strong", { text: `${title}: ` }));
+    items.slice(0, 12).forEach((e) => {
+      const b = el("button", { className: "link", text: `${clock(e.start_s)} ${describe(e)}` });
+      b.onclick = () => { if (viewer) { viewer.goTo(Math.max(0, e.start_s - 2)); $("viewer").scrollIntoView({ block: "nearest" }); } };
+      p.append(b, " ");
+    });
+    episodes.appendChild(p);
+  };
+  group(t("Pauses"), h.pauses, (e) => `${e.duration_s} s`);
+  group(t("Ventricular runs"), h.runs, (e) => t("%(beats)s beats", { beats: e.beats }));
+  group(t("Bigeminy"), h.bigeminy, (e) => t("%(cycles)s cycles", { cycles: e.cycles }));
+  group(t("Trigeminy"), h.trigeminy, (e) => t("%(cycles)s cycles", { cycles: e.cycles }));
+  if (h.af_longest_start_s != null) group(t("Longest AF episode"), [{ start_s: h.af_longest_start_s }], () => `${h.af_longest_s} s`);
+  $("holter-hourly").replaceChildren(...h.hourly.map((r) => {
+    const tr = el("tr");
+    const jump = el("button", { className: "link", text: clock(r.start_s) });
+    jump.onclick = () => viewer && viewer.goTo(r.start_s);
+    const first = el("td"); first.appendChild(jump);
+    const mean = r.hr_mean_bpm == null ? "–" : r.hr_mean_bpm;
+    tr.append(first, ...[r.beats, mean, r.pvc, r.pac, r.pauses].map((v) => el("td", { text: String(v) })));
+    return tr;
+  }));
 }
 
 function preselectStatements(a) {

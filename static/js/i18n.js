@@ -9,7 +9,11 @@ const state = () => globalThis.TELEMED_I18N || { locale: "en", timezone: "UTC", 
 export function t(msgid, params) {
   const translated = state().messages[msgid] || msgid;
   if (!params) return translated;
-  return translated.replace(/%\((\w+)\)s/g, (whole, key) => (key in params ? String(params[key]) : whole));
+  // As Python's "%" operator: %(name)s from params, and %% for a literal percent sign.
+  return translated.replace(/%\((\w+)\)s|%%/g, (whole, key) => {
+    if (whole === "%%") return "%";
+    return key in params ? String(params[key]) : whole;
+  });
 }
 
 export const locale = () => state().locale;

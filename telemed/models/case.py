@@ -238,6 +238,8 @@ class Analysis(db.Model):
     quality: so.Mapped[dict] = so.mapped_column(sa.JSON)
     # ecgsignal's interpretive statements and overall class (resting ECGs; None for long records).
     interpretation: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    # Recordings of an hour or more: the Holter summary (ecgsignal.holter_summary).
+    holter: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     priority: so.Mapped[str] = so.mapped_column(sa.String(10))
     n_beats: so.Mapped[int]
     processing_ms: so.Mapped[float]
@@ -270,6 +272,7 @@ class Analysis(db.Model):
             "measurements": self.measurements,
             "quality": self.quality,
             "interpretation": self.interpretation,
+            "holter": self.holter,
             "suggested_statements": suggested_statements(self.interpretation),
             "priority": self.priority,
             "n_beats": self.n_beats,

@@ -65,6 +65,7 @@ def analyze_case(case_id: int) -> None:
     try:
         record = read_original(store, recording)
         result = ecgsignal.analyze(record, age=age, sex=sex).to_dict()
+        result["holter"] = holter_of(result, record.fs, record.duration_s)
         _write_cache(store, recording, record)
     except (ecgsignal.RecordError, CorruptBlob) as exc:
         _fail(case, getattr(exc, "message", None) or f"The stored recording cannot be read: {exc}.")
@@ -80,15 +81,34 @@ def analyze_case(case_id: int) -> None:
     _save_result(case, result, elapsed_ms)
 
 
+def holter_of(result: dict, fs: float, duration_s: float) -> dict | None:
+    """The Holter summary of a recording of an hour or more (None for shorter ones)."""
+    if duration_s < ecgsignal.holter.MIN_HOLTER_S:
+        return None
+    beats = result.get("beats") or {}
+    af = [(f["start_s"], f["end_s"]) for f in result.get("findings") or []
+          if f.get("code") == "AF" and f.get("start_s") is not None and f.get("end_s") is not None]
+    return ecgsignal.holter.holter_summary(beats.get("sample", []), beats.get("label", []), fs,
+                                           duration_s=duration_s, af_episodes_s=af).to_dict()
+
+
+def _triage_with_holter(priority: str, holter: dict | None) -> str:
+    """A PVC burden >= 10 % makes the case at least urgent (ecgsignal.holter cites the guidelines)."""
+    if holter and holter["pvc_burden_pct"] >= ecgsignal.holter.PVC_BURDEN_URGENT_PCT and priority == Priority.ROUTINE.value:
+        return Priority.URGENT.value
+    return priority
+
+
 def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
     """Save the first result only: a redelivered task (worker killed after saving) changes nothing."""
-    priority = result.get("priority") or Priority.ROUTINE.value
+    holter = result.get("holter")
+    priority = _triage_with_holter(result.get("priority") or Priority.ROUTINE.value, holter)
     case.analysis = Analysis(
         algorithm_version=str(result.get("algorithm_version", ecgsignal.ALGORITHM_VERSION)),
         heart_rate_bpm=result.get("heart_rate_bpm"),
         rr=result.get("rr") or {}, findings=result.get("findings") or [],
         measurements=result.get("measurements") or {}, quality=result.get("quality") or {},
-        interpretation=result.get("interpretation"),
+        interpretation=result.get("interpretation"), holter=holter,
         priority=priority, n_beats=len(result.get("beats", {}).get("sample", [])),
         processing_ms=round(elapsed_ms, 1),
         detail_gz=Analysis.pack_detail({k: result.get(k) for k in ("beats", "waves", "heart_rate", "timing_ms",

@@ -182,6 +182,7 @@ def report_facts(case: Case) -> list[tuple[str, str]]:
                           leads=len(rec.lead_names), fs=round(rec.fs), duration=round(rec.duration_s, 1))
          + (" · " + _("recorded %(time)s", time=local_datetime(rec.start_time, zone)) if rec.start_time else "")),
         (_("Heart rate"), rate + (f" · {measured}" if measured else "")),
+        *_holter_facts(a),
         (_("Automatic findings"), "; ".join(dict.fromkeys(finding_name(f["code"]) for f in (a.findings if a else [])))
          or _("none")),
         (_("Diagnosis"), r.diagnosis),
@@ -193,6 +194,21 @@ def report_facts(case: Case) -> list[tuple[str, str]]:
         (_("Signed"), f"{r.signed_by.full_name or r.signed_by.username}, {local_datetime(r.signed_at, zone)}"),
     ] + [(_("Amended") if v.version == r.version else _("Earlier version"), _amendment_line(v, zone))
          for v in reversed(case.reports) if v.version > 1 or r.version > 1]
+
+
+def _holter_facts(analysis) -> list[tuple[str, str]]:
+    h = analysis.holter if analysis is not None else None
+    if not h:
+        return []
+    rate = lambda v: "–" if v is None else _("%(rate)s/min", rate=round(v))  # noqa: E731
+    longest_pause = "%s s" % h["pauses"][0]["duration_s"] if h["pauses"] else "–"
+    return [(_("Holter summary"), _(
+        "heart rate %(min)s–%(max)s (mean %(mean)s); %(beats)s beats; PVCs %(pvc)s (%(pvc_pct)s %%), "
+        "PACs %(pac)s (%(pac_pct)s %%); couplets %(couplets)s, runs %(runs)s; longest pause %(pause)s; "
+        "AF burden %(af)s %%", min=rate(h["heart_rate_min_bpm"]), max=rate(h["heart_rate_max_bpm"]),
+        mean=rate(h["heart_rate_mean_bpm"]), beats=h["n_beats"], pvc=h["pvc_count"], pvc_pct=h["pvc_burden_pct"],
+        pac=h["pac_count"], pac_pct=h["pac_burden_pct"], couplets=h["couplets"], runs=len(h["runs"]),
+        pause=longest_pause, af=h["af_burden_pct"]))]
 
 
 def _amendment_line(version, zone: str) -> str:

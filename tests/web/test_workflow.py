@@ -154,3 +154,20 @@ def test_interpretation_reaches_the_case_and_suggests_report_statements(app, wor
     assert "SR" in analysis["suggested_statements"]
     assert set(analysis["suggested_statements"]) <= set(STATEMENTS)
     assert analysis["lead_measurements"]["global"]["qrs_ms"] > 0
+
+
+def test_holter_case_gets_a_summary_and_urgent_priority(app, world, client, tmp_path):
+    """Does a 2-hour recording get a Holter summary on its case (and the PDF), urgent for a PVC burden >= 10 %?"""
+    from telemed.demo_holter import build_holter
+
+    import io
+
+    files = build_holter(tmp_path, hours=2, name="h2")
+
+    doctor = login_client(app, "doctor")
+    form = {"patient_ref": "HOLTER-2H", "files": [(io.BytesIO(f.read_bytes()), f.name) for f in files]}
+    case = doctor.post("/api/v1/cases", data=form, content_type="multipart/form-data").get_json()["case"]
+    body = login_client(app, "cardio").get(f"/api/v1/cases/{case['id']}").get_json()["case"]
+    holter = body["analysis"]["holter"]
+    assert len(holter["hourly"]) == 2 and holter["pvc_burden_pct"] >= 10
+    assert body["priority"] in ("urgent", "critical")
