@@ -30,8 +30,8 @@ i18n-extract: install
 	  -o telemed/translations/messages.pot .
 
 i18n-update: i18n-extract
-	$(VENV)/bin/pybabel update -i telemed/translations/messages.pot -d telemed/translations --no-location \
-	  --omit-header --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i telemed/translations/messages.pot -d telemed/translations -w 100 \
+	  --no-fuzzy-matching
 
 run: install translations
 	$(VENV)/bin/flask --app wsgi init-db

@@ -34,11 +34,17 @@ class Config:
     # workers over Redis (the default when REDIS_URL is set); "inline": analysed before the
     # upload request returns (tests, scripts); "deferred": left for the next start (seeding).
     ANALYSIS_MODE = os.environ.get("TELEMED_ANALYSIS_MODE", "celery" if os.environ.get("REDIS_URL") else "thread")
+    TELEMED_PRODUCTION = os.environ.get("TELEMED_ENV") == "production"  # HSTS, secure cookies
     SESSION_COOKIE_HTTPONLY = True
-    # Lax keeps the session cookie off cross-site POSTs: the CSRF defence of the JSON API.
+    # Lax keeps the session cookie off cross-site POSTs; the CSRF token (Flask-WTF) is the defence.
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("TELEMED_ENV") == "production"
+    SESSION_COOKIE_SECURE = TELEMED_PRODUCTION
+    REMEMBER_COOKIE_SECURE = TELEMED_PRODUCTION
+    # Origins allowed to open the live socket, comma-separated (e.g. "https://ecg.example.cn").
+    # Empty: the app's own origin only (the Host the browser asked for).
+    SOCKETIO_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("TELEMED_ALLOWED_ORIGINS", "").split(",")
+                                if o.strip()] or None
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("REDIS_URL")
     DASHBOARD_DEBOUNCE_S = float(os.environ.get("DASHBOARD_DEBOUNCE_S", "0.5"))
     # A task is acknowledged only after the analysis is saved; one that outlives this is redelivered.

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from telemed import i18n
+from telemed import i18n, security
 from telemed.extensions import db, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,8 +26,11 @@ def create_app(config_object="config.Config") -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "telemed" / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     i18n.init_app(app)
+    # cors_allowed_origins=None is python-engineio's same-origin check; a list names the origins.
     socketio.init_app(app, message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), async_mode="threading",
-                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+                      cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"), logger=False,
+                      engineio_logger=False)
+    security.init_app(app)
     _configure_login()
 
     from telemed import cli, errors, jobs

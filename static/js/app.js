@@ -11,8 +11,15 @@ export function label(kind, code) {
   return (code in table ? table[code] : code) || "";
 }
 
+/** The page's CSRF token (from <meta name="csrf-token">): every POST/PATCH/DELETE sends it. */
+export function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
 export async function api(method, url, body) {
   const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (method !== "GET" && method !== "HEAD") opts.headers["X-CSRFToken"] = csrfToken();
   if (body !== undefined) {
     opts.headers["Content-Type"] = "application/json";
     opts.body = JSON.stringify(body);

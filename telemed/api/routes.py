@@ -2,6 +2,7 @@
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from telemed.api import bp
 from telemed.services import accounts, analysis, annotations, auth, consult, dashboard, notifications, referrals
@@ -13,6 +14,12 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise BadRequest(_("Send a JSON object in the request body."), code="json_required")
     return data
+
+
+@bp.get("/csrf")
+def csrf_token():
+    """The CSRF token that every cookie-authenticated POST/PATCH/DELETE sends as X-CSRFToken."""
+    return jsonify({"csrf_token": generate_csrf()})
 
 
 @bp.post("/session")

@@ -1,0 +1,84 @@
+"""Request-level defences: CSRF, security headers, the Server header.
+
+One small after-request hook rather than Flask-Talisman: the headers are a handful of fixed
+strings, the hook knows which responses carry patient data (everything but static files and
+the served catalogue gets `Cache-Control: no-store`), and it adds no dependency to keep current.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_wtf.csrf import generate_csrf
+
+from telemed.extensions import csrf
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SERVER_NAME_HEADER = "telemed"
+
+
+def bearer_authenticated() -> bool:
+    """Is this request authenticated by an API bearer token rather than the session cookie?
+
+    The hook for issue 9 (clinic API tokens): such requests carry no ambient credential, so
+    they are exempt from CSRF. Until bearer tokens exist, every request is cookie-authenticated.
+    A bearer request must then be authenticated by its token alone, never by a cookie as well.
+    """
+    return False
+
+
+def init_app(app: Flask) -> None:
+    # CSRFProtect's own check is switched off (WTF_CSRF_CHECK_DEFAULT = False) so that ours,
+    # below, can exempt bearer-token requests; the token, the form field and the
+    # X-CSRFToken header are Flask-WTF's.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session is
+    csrf.init_app(app)
+
+    @app.before_request
+    def check_csrf():
+        if request.method in UNSAFE_METHODS and not bearer_authenticated():
+            csrf.protect()
+
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.after_request(security_headers)
+    _quiet_dev_server()
+
+
+def content_security_policy() -> str:
+    host = request.host
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",  # no inline script anywhere: every script is a static file
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        f"connect-src 'self' ws://{host} wss://{host}",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def security_headers(response):
+    """Headers on every response the app itself answers (Socket.IO's transport has its own)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy())
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        # Pages and API answers carry patient data: never kept by the browser or a proxy.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    if current_app.config.get("TELEMED_PRODUCTION"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _quiet_dev_server() -> None:
+    """The Werkzeug development server (`flask run`, socketio.run) names itself and Python's
+    version in `Server`, before the app can answer; gunicorn says only "gunicorn"."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: SERVER_NAME_HEADER

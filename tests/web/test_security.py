@@ -1,0 +1,84 @@
+"""Issue 10: CSRF and origins, headers, sessions that end, throttling, non-finite JSON."""
+import pytest
+from flask.testing import FlaskClient
+
+from tests.factories import PASSWORD
+from tests.web.helpers import login_client
+
+
+def test_csrf_token_is_served_before_login(client):
+    """Can an API client get a CSRF token before logging in?"""
+    response = client.get("/api/v1/csrf")
+    assert response.status_code == 200
+    assert len(response.get_json()["csrf_token"]) > 20
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/api/v1/session", {"username": "doctor", "password": PASSWORD}),
+    ("DELETE", "/api/v1/session", None),
+    ("PATCH", "/api/v1/session", {"language": "en"}),
+    ("POST", "/api/v1/notifications/read", {"all": True}),
+    ("POST", "/api/v1/cases", None),
+])
+def test_cookie_requests_without_the_token_are_refused(app, world, method, path, body):
+    """Is a cross-site POST/PATCH/DELETE riding on the login cookie refused without the CSRF token?"""
+    client = login_client(app, "doctor")
+    response = client.open(path, method=method, json=body, csrf=False,
+                           headers={"Origin": "http://evil.example"})
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "csrf"
+    assert client.get("/api/v1/session").status_code == 200  # still logged in: the DELETE did nothing
+
+
+def test_a_wrong_token_is_refused_in_the_callers_language(app, world):
+    """Is a forged token refused with a translated message?"""
+    client = login_client(app, "doctor")
+    response = client.post("/api/v1/notifications/read", json={"all": True}, csrf=False,
+                           headers={"X-CSRFToken": "forged", "Accept-Language": "zh-CN"})
+    assert response.status_code == 400 and response.get_json()["code"] == "csrf"
+
+
+def test_login_form_needs_the_token(app, world):
+    """Is login CSRF (logging the victim into the attacker's account) refused?"""
+    forger = app.test_client()
+    response = forger.post("/login", data={"username": "doctor", "password": PASSWORD}, csrf=False)
+    assert response.status_code == 400
+    page = forger.get("/login").get_data(as_text=True)
+    assert 'name="csrf_token"' in page and 'name="csrf-token"' in page
+
+
+def test_forms_in_pages_carry_the_token(app, world):
+    """Do the logout and language forms of every page carry the token, so they keep working?"""
+    client = login_client(app, "doctor")
+    page = client.get("/cases/").get_data(as_text=True)
+    assert page.count('name="csrf_token"') >= 2
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post("/logout", data={"csrf_token": token}, csrf=False)
+    assert response.status_code == 302
+    assert client.get("/api/v1/session").status_code == 401
+
+
+def test_a_foreign_origin_cannot_open_the_socket(app, world):
+    """Is a WebSocket/polling handshake from another origin refused, and one from our own accepted?"""
+    client = login_client(app, "doctor")
+    foreign = client.get("/socket.io/?EIO=4&transport=polling", headers={"Origin": "http://localhost:8080"})
+    assert foreign.status_code == 400
+    own = client.get("/socket.io/?EIO=4&transport=polling", headers={"Origin": "http://localhost"})
+    assert own.status_code == 200
+
+
+def test_configured_origins_are_the_only_ones_accepted(tmp_path):
+    """Does TELEMED_ALLOWED_ORIGINS replace the same-origin default?"""
+    from config import TestConfig
+    from telemed import create_app
+
+    class Config(TestConfig):
+        SOCKETIO_ALLOWED_ORIGINS = ["https://ecg.example.cn"]
+        TELEMED_DATA_DIR = str(tmp_path / "data")
+
+    app = create_app(Config)
+    client = FlaskClient(app)
+    assert client.get("/socket.io/?EIO=4&transport=polling",
+                      headers={"Origin": "https://ecg.example.cn"}).status_code == 200
+    assert client.get("/socket.io/?EIO=4&transport=polling",
+                      headers={"Origin": "http://localhost"}).status_code == 400
