@@ -34,13 +34,10 @@ class Config:
     # workers over Redis (the default when REDIS_URL is set); "inline": analysed before the
     # upload request returns (tests, scripts); "deferred": left for the next start (seeding).
     ANALYSIS_MODE = os.environ.get("TELEMED_ANALYSIS_MODE", "celery" if os.environ.get("REDIS_URL") else "thread")
-    TELEMED_PRODUCTION = os.environ.get("TELEMED_ENV") == "production"  # HSTS, secure cookies
     SESSION_COOKIE_HTTPONLY = True
     # Lax keeps the session cookie off cross-site POSTs; the CSRF token (Flask-WTF) is the defence.
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = TELEMED_PRODUCTION
-    REMEMBER_COOKIE_SECURE = TELEMED_PRODUCTION
     # Origins allowed to open the live socket, comma-separated (e.g. "https://ecg.example.cn").
     # Empty: the app's own origin only (the Host the browser asked for).
     SOCKETIO_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("TELEMED_ALLOWED_ORIGINS", "").split(",")
@@ -60,6 +57,9 @@ class Config:
         # Evaluated when the app is created, never at import time.
         self.SECRET_KEY = _secret_key()
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
+        # TELEMED_ENV=production: HSTS and cookies sent over HTTPS only.
+        self.TELEMED_PRODUCTION = os.environ.get("TELEMED_ENV") == "production"
+        self.SESSION_COOKIE_SECURE = self.REMEMBER_COOKIE_SECURE = self.TELEMED_PRODUCTION
 
 
 class TestConfig(Config):

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -70,7 +70,8 @@ def set_language():
         accounts.set_language(current_user, language)
     else:
         accounts.check_language(language)
-        response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

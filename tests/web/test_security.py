@@ -82,3 +82,66 @@ def test_configured_origins_are_the_only_ones_accepted(tmp_path):
                       headers={"Origin": "https://ecg.example.cn"}).status_code == 200
     assert client.get("/socket.io/?EIO=4&transport=polling",
                       headers={"Origin": "http://localhost"}).status_code == 400
+
+
+def test_security_headers_on_pages_and_api(app, world):
+    """Do pages and API answers forbid framing, sniffing, inline script and caching of patient data?"""
+    client = login_client(app, "doctor")
+    for path in ("/cases/", "/api/v1/cases", "/login"):
+        response = client.get(path, follow_redirects=True)
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Strict-Transport-Security" not in response.headers  # only in production
+    static = client.get("/static/css/app.css")
+    assert static.headers.get("Cache-Control") != "no-store"
+    static.close()
+
+
+def test_pages_have_no_inline_script_or_style(app, world):
+    """Can the CSP stay strict: no inline <script>, event handler or style attribute in any template?"""
+    from pathlib import Path
+    import re
+
+    for template in Path(app.template_folder).rglob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
+        assert not re.search(r"\son[a-z]+=", text), template
+        assert not re.search(r"\sstyle=", text), template
+
+
+def test_report_svg_uses_no_style_attributes(app, world):
+    """Is the ECG drawn on the printable report free of style attributes (blocked by the CSP)?"""
+    from telemed.services import report_document
+
+    svg = report_document._STYLE_ATTR.sub(report_document._presentation_attributes,
+                                          '<path style="stroke: rgb(0%,0%,0%); stroke-width: 1;"/>')
+    assert svg == '<path stroke="rgb(0%,0%,0%)" stroke-width="1"/>'
+
+
+def test_production_adds_hsts_and_secure_cookies(tmp_path, monkeypatch):
+    """With TELEMED_ENV=production, are HSTS and secure cookies on?"""
+    monkeypatch.setenv("TELEMED_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    from config import Config
+    from telemed import create_app
+
+    class Production(Config):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        TELEMED_DATA_DIR = str(tmp_path / "data")
+        ANALYSIS_MODE = "inline"
+
+    app = create_app(Production)
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    response = app.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_dev_server_does_not_name_its_version(app):
+    """Does the development server's Server header name neither Werkzeug nor Python?"""
+    from werkzeug.serving import WSGIRequestHandler
+
+    assert WSGIRequestHandler.version_string(None) == "telemed"
