@@ -34,7 +34,20 @@ class Config:
     # workers over Redis (the default when REDIS_URL is set); "inline": analysed before the
     # upload request returns (tests, scripts); "deferred": left for the next start (seeding).
     ANALYSIS_MODE = os.environ.get("TELEMED_ANALYSIS_MODE", "celery" if os.environ.get("REDIS_URL") else "thread")
+    # A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_LIFETIME_HOURS after login.
+    SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_LIFETIME_HOURS = float(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = int(SESSION_LIFETIME_HOURS * 3600)
     SESSION_COOKIE_HTTPONLY = True
+    # Throttling (Flask-Limiter syntax): failed logins per account name and per address, uploads
+    # per user. Counters live in Redis when REDIS_URL is set (shared by all web processes).
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes")
+    RATELIMIT_LOGIN_ADDRESS = os.environ.get("RATELIMIT_LOGIN_ADDRESS", "50 per 15 minutes")
+    RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "60 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+    # After LOGIN_LOCKOUT_THRESHOLD failures in a row an account is locked 1 minute, then 2, 4, ...
+    LOGIN_LOCKOUT_THRESHOLD = int(os.environ.get("LOGIN_LOCKOUT_THRESHOLD", "5"))
+    LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MAX_MINUTES", "60"))
     # Lax keeps the session cookie off cross-site POSTs; the CSRF token (Flask-WTF) is the defence.
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -57,6 +70,7 @@ class Config:
         # Evaluated when the app is created, never at import time.
         self.SECRET_KEY = _secret_key()
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
+        self.RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
         # TELEMED_ENV=production: HSTS and cookies sent over HTTPS only.
         self.TELEMED_PRODUCTION = os.environ.get("TELEMED_ENV") == "production"
         self.SESSION_COOKIE_SECURE = self.REMEMBER_COOKIE_SECURE = self.TELEMED_PRODUCTION
@@ -76,3 +90,4 @@ class TestConfig(Config):
     def __init__(self):
         self.SECRET_KEY = "test-secret"
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
+        self.RATELIMIT_STORAGE_URI = "memory://"  # a fresh counter store for every test app

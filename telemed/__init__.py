@@ -59,7 +59,10 @@ def _configure_login() -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        from telemed.services import sessions
+
+        user = db.session.get(User, int(user_id))
+        return user if sessions.valid(user) else None  # ended, idle, expired or deactivated: logged out
 
     @login_manager.unauthorized_handler
     def unauthorized():

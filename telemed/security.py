@@ -7,9 +7,10 @@ the served catalogue gets `Cache-Control: no-store`), and it adds no dependency 
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 
-from telemed.extensions import csrf
+from telemed.extensions import csrf, limiter
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SERVER_NAME_HEADER = "telemed"
@@ -37,6 +38,9 @@ def init_app(app: Flask) -> None:
     def check_csrf():
         if request.method in UNSAFE_METHODS and not bearer_authenticated():
             csrf.protect()
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.after_request(security_headers)
@@ -82,3 +86,33 @@ def _quiet_dev_server() -> None:
     from werkzeug.serving import WSGIRequestHandler
 
     WSGIRequestHandler.version_string = lambda self: SERVER_NAME_HEADER
+
+
+# -- throttling (Flask-Limiter; limits read from the configuration at each request) ---------
+
+def _login_account_key() -> str:
+    data = request.get_json(silent=True) if request.is_json else None
+    username = (data or {}).get("username") if isinstance(data, dict) else request.form.get("username")
+    return "account:" + (username.strip().lower()[:80] if isinstance(username, str) else "")
+
+
+def _failed_login(response) -> bool:
+    return response.status_code == 401
+
+
+def _current_user_key() -> str:
+    from flask_login import current_user
+
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def limit_login(view):
+    """Both login routes: failed attempts counted per account name and per address."""
+    view = limiter.shared_limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], scope="login-address",
+                                key_func=get_remote_address, deduct_when=_failed_login)(view)
+    return limiter.shared_limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], scope="login-account",
+                                key_func=_login_account_key, deduct_when=_failed_login)(view)
+
+
+def limit_upload(view):
+    return limiter.limit(lambda: current_app.config["RATELIMIT_UPLOAD"], key_func=_current_user_key)(view)

@@ -48,6 +48,11 @@ socket.on("connect", () => {
   resyncHandlers.forEach((fn) => fn());
 });
 socket.on("disconnect", () => { if (badge) { badge.className = "live off"; badge.title = t("Reconnecting…"); } });
+// Logged out elsewhere, password changed or account deactivated: this page's session is over.
+socket.on("session_ended", () => {
+  socket.disconnect();
+  window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
+});
 
 startNotificationCentre({ api, socket, onResync });
 

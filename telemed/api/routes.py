@@ -1,11 +1,13 @@
 """JSON API v1: thin views over the services."""
 from flask import jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from telemed.api import bp
-from telemed.services import accounts, analysis, annotations, auth, consult, dashboard, notifications, referrals
+from telemed.security import limit_login, limit_upload
+from telemed.services import (accounts, analysis, annotations, auth, consult, dashboard, notifications, referrals,
+                              sessions)
 from telemed.services.errors import BadRequest
 
 
@@ -23,18 +25,20 @@ def csrf_token():
 
 
 @bp.post("/session")
+@limit_login
 def login():
-    """Log in with username and password."""
+    """Log in with username and password (a new session; failed attempts are throttled)."""
     data = json_body()
     user = auth.authenticate(data.get("username"), data.get("password"))
-    login_user(user)
+    sessions.start(user)
     return jsonify({"user": user.to_dict()})
 
 
 @bp.delete("/session")
 def logout():
-    """Log out."""
-    logout_user()
+    """Log out: every session of the caller ends, on every device, and their sockets close."""
+    if current_user.is_authenticated:
+        sessions.logout(current_user)
     return jsonify({"ok": True})
 
 
@@ -72,6 +76,7 @@ def read_notifications():
 
 @bp.post("/cases")
 @login_required
+@limit_upload
 def create_case():
     """Upload an ECG and open a case (township doctors)."""
     files = [(f.filename, f.stream) for f in request.files.getlist("files")]

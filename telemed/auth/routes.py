@@ -2,12 +2,13 @@ from urllib.parse import urlsplit
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_timezone
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from telemed.auth import bp
 from telemed.models import Role
 from telemed import i18n
-from telemed.services import accounts, auth
+from telemed.security import limit_login
+from telemed.services import accounts, auth, sessions
 from telemed.services.auth import BadCredentials
 
 HOME_BY_ROLE = {
@@ -27,12 +28,13 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_login
 def login():
     """The login page."""
     error = None
     if request.method == "POST":
         try:
-            login_user(auth.authenticate(request.form.get("username"), request.form.get("password")))
+            sessions.start(auth.authenticate(request.form.get("username"), request.form.get("password")))
         except BadCredentials as exc:
             error = exc.message
         else:
@@ -42,7 +44,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    """Log out: every session of the user ends, on every device."""
+    if current_user.is_authenticated:
+        sessions.logout(current_user)
     return redirect(url_for("auth.login"))
 
 

@@ -68,6 +68,13 @@ class User(UserMixin, db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     # The user's own choice of language (None: the browser's, else the consortium's).
     language: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    # Every login session of the user carries this token; replacing it (logout, password change,
+    # deactivation) ends them all at once (telemed/services/sessions.py).
+    session_token: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    password_changed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    # Consecutive failed logins, and the end of the lockout they caused (back-off doubles).
+    failed_logins: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    locked_until: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
     clinic: so.Mapped[Clinic | None] = so.relationship()
     consortium: so.Mapped[Consortium | None] = so.relationship()
 

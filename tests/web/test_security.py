@@ -145,3 +145,153 @@ def test_dev_server_does_not_name_its_version(app):
     from werkzeug.serving import WSGIRequestHandler
 
     assert WSGIRequestHandler.version_string(None) == "telemed"
+
+
+# -- sessions that end -------------------------------------------------------------------
+
+def test_old_cookie_after_logout_is_refused_and_the_socket_is_disconnected(app, world):
+    """After logout, is a copied cookie worthless (401) and is the open socket disconnected?"""
+    from tests.web.helpers import socket_for
+
+    client = login_client(app, "cardio")
+    copied = client.get_cookie("session").value
+    sio = socket_for(app, client)
+    other_device = login_client(app, "cardio")
+    assert client.delete("/api/v1/session").status_code == 200
+    assert not sio.is_connected()
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/api/v1/session").status_code == 401
+    assert other_device.get("/api/v1/cases").status_code == 401  # logout ends every session of the user
+
+
+def test_socket_events_are_checked_against_the_session(app, world):
+    """Is a socket whose session ended refused on its next event, even if it was not disconnected?"""
+    from flask_login import current_user  # noqa: F401
+    from tests.web.helpers import socket_for
+    from telemed.extensions import db
+    from telemed.models import User
+
+    client = login_client(app, "cardio")
+    sio = socket_for(app, client)
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == "cardio"))
+        user.session_token = "replaced-elsewhere"
+        db.session.commit()
+    ack = sio.emit("join_case", {"case_id": 1}, callback=True)
+    assert ack["code"] == "login_required"
+
+
+def test_new_session_at_login(app, world):
+    """Does login start a new session (nothing set before login survives)?"""
+    client = app.test_client()
+    client.get("/api/v1/csrf")
+    before = client.get_cookie("session").value
+    client.post("/api/v1/session", json={"username": "doctor", "password": PASSWORD})
+    assert client.get_cookie("session").value != before
+    with client.session_transaction() as sess:
+        assert set(sess) >= {"sid", "iat", "seen", "_user_id"}
+
+
+def test_idle_timeout_and_absolute_lifetime(app, world, monkeypatch):
+    """Does a session end after 30 idle minutes, and after 12 hours however busy?"""
+    from telemed.services import sessions
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(sessions, "_now", lambda: now[0])
+    client = login_client(app, "doctor")
+    for _ in range(30):  # busy: a request every 29 minutes keeps the session alive ...
+        now[0] += 29 * 60
+        if now[0] - 1_000_000.0 > 12 * 3600:
+            break
+        assert client.get("/api/v1/session").status_code == 200
+    now[0] += 29 * 60  # ... until 12 hours after login
+    assert client.get("/api/v1/session").status_code == 401
+    idle = login_client(app, "doctor")
+    now[0] += 31 * 60
+    assert idle.get("/api/v1/session").status_code == 401
+
+
+def test_deactivated_user_is_logged_out(app, world):
+    """Does deactivating a user end their session at once?"""
+    from telemed.extensions import db
+    from telemed.models import User
+
+    client = login_client(app, "doctor")
+    with app.app_context():
+        db.session.scalar(db.select(User).where(User.username == "doctor")).active = False
+        db.session.commit()
+    assert client.get("/api/v1/session").status_code == 401
+
+
+# -- throttling and lockout ---------------------------------------------------------------
+
+def test_twenty_wrong_passwords_are_throttled(app, world):
+    """Do 20 wrong passwords end in 429 rate_limited, for a real and for an unknown username?"""
+    for username in ("doctor", "nobody-here"):
+        client = app.test_client()
+        statuses = [client.post("/api/v1/session", json={"username": username, "password": f"wrong-{i}"}).status_code
+                    for i in range(20)]
+        assert statuses[0] == 401 and statuses[-1] == 429
+        last = client.post("/api/v1/session", json={"username": username, "password": "wrong"})
+        assert last.get_json()["code"] == "rate_limited"
+
+
+def test_lockout_backs_off_and_is_audited(app, world, monkeypatch):
+    """After 5 failures is the account locked (even for the right password), with back-off, and audited?"""
+    import datetime as dt
+
+    from telemed.extensions import db
+    from telemed.models import AuditEvent, User
+    from telemed.services import auth
+
+    from telemed.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", False)
+    client = app.test_client()
+    for i in range(5):
+        assert client.post("/api/v1/session", json={"username": "doctor", "password": "no"}).status_code == 401
+    locked = client.post("/api/v1/session", json={"username": "doctor", "password": PASSWORD})
+    assert locked.status_code == 429 and locked.get_json()["code"] == "rate_limited"
+    with app.app_context():
+        assert [auth.lockout_minutes(n) for n in (4, 5, 6, 7, 30)] == [0, 1, 2, 4, 60]
+        actions = list(db.session.scalars(db.select(AuditEvent.action)))
+        assert actions.count("login_failed") == 6 and actions.count("account_locked") == 1
+        user = db.session.scalar(db.select(User).where(User.username == "doctor"))
+        user.locked_until = user.locked_until - dt.timedelta(minutes=2)  # the lock has passed
+        db.session.commit()
+    assert client.post("/api/v1/session", json={"username": "doctor", "password": PASSWORD}).status_code == 200
+
+
+def test_unknown_users_cost_the_same_time(app, world, monkeypatch):
+    """Does a failed login take the same time whether or not the user exists (within noise)?"""
+    import statistics
+    import time
+
+    from telemed.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", False)
+    app.config.update(LOGIN_LOCKOUT_THRESHOLD=10_000)
+    client = app.test_client()
+
+    def timing(username):
+        samples = []
+        for i in range(15):
+            started = time.perf_counter()
+            client.post("/api/v1/session", json={"username": username, "password": f"x{i}"})
+            samples.append(time.perf_counter() - started)
+        return statistics.median(samples)
+
+    timing("doctor")  # warm up
+    known, unknown = timing("doctor"), timing("nobody-here")
+    # Both pay one password hash (the unknown name a dummy one): no 100-fold gap as before.
+    assert abs(known - unknown) < 0.5 * max(known, unknown) + 0.002, (known, unknown)
+
+
+def test_uploads_are_throttled_per_user(app, world):
+    """Are uploads limited per user?"""
+    app.config["RATELIMIT_UPLOAD"] = "2 per minute"
+    client = login_client(app, "doctor")
+    statuses = [client.post("/api/v1/cases", data={"patient_ref": ""}, content_type="multipart/form-data").status_code
+                for _ in range(3)]
+    assert statuses == [400, 400, 429]
