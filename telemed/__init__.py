@@ -34,13 +34,14 @@ def create_app(config_object="config.Config") -> Flask:
     _configure_login()
 
     from telemed import cli, errors, jobs
+    from telemed.admin import bp as admin_bp
     from telemed.api import bp as api_bp
     from telemed.auth import bp as auth_bp
     from telemed.cases import bp as cases_bp
     from telemed.dashboard import bp as dashboard_bp
     from telemed.realtime.events import LiveNamespace, on_error
 
-    for bp in (api_bp, auth_bp, cases_bp, dashboard_bp):
+    for bp in (admin_bp, api_bp, auth_bp, cases_bp, dashboard_bp):
         app.register_blueprint(bp)
     socketio.on_namespace(LiveNamespace("/"))
     socketio.on_error_default(on_error)

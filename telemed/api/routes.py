@@ -59,6 +59,15 @@ def update_session_user():
     return jsonify({"user": current_user.to_dict()})
 
 
+@bp.post("/session/password")
+@login_required
+def change_password():
+    """Change the caller's password: `{"current_password", "new_password"}`; their other sessions end."""
+    data = json_body()
+    accounts.change_password(current_user, data.get("current_password"), data.get("new_password"))
+    return jsonify({"ok": True})
+
+
 @bp.get("/notifications")
 @login_required
 def list_notifications():

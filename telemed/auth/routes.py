@@ -1,10 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import get_timezone
 from flask_login import current_user, login_required
 
+from telemed.admin.forms import ChangePasswordForm
 from telemed.auth import bp
+from telemed.services.errors import DomainError
 from telemed.models import Role
 from telemed import i18n
 from telemed.security import limit_login
@@ -15,7 +18,7 @@ HOME_BY_ROLE = {
     Role.TOWNSHIP_DOCTOR.value: "cases.index",
     Role.CARDIOLOGIST.value: "cases.index",
     Role.COORDINATOR.value: "dashboard.index",
-    Role.ADMIN.value: "auth.account",
+    Role.ADMIN.value: "admin.index",
 }
 
 
@@ -55,6 +58,22 @@ def logout():
 def account():
     """Who am I (the administrator's landing page: accounts are managed with the flask CLI)."""
     return render_template("account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change my password; my other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash(_("Your password was changed; your other sessions have ended."))
+            return redirect(url_for("auth.account"))
+    return render_template("admin/form.html", form=form, title=_("Change password"))
 
 
 def _same_site(target: str, fallback: str) -> str:
