@@ -7,6 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, l
 from telemed.extensions import db
 from telemed.models import Role
 from telemed.realtime.guards import require_case_access
+from telemed.services import audit
 from telemed.realtime.rooms import case_room, clinic_room, coordinators_room, reviewers_room, user_room
 
 
@@ -30,6 +31,7 @@ class LiveNamespace(Namespace):
 
     @require_case_access
     def on_join_case(self, case):
+        audit.record_read(current_user, "case_joined", case.id)
         join_room(case_room(case.id))
         # Presence is stateless on the server (so it works across web processes): the newcomer
         # asks the room, and everyone present answers with their own `presence`.

@@ -139,6 +139,7 @@ def _parse_float(raw, name: str, default: float) -> float:
 def signal_window(case_id: int, user, args: dict) -> dict:
     """Samples of [start_s, end_s) for every lead, as min/max per bucket so that R peaks survive decimation."""
     case = get_visible_case(case_id, user)
+    audit.record_read(user, "signal_viewed", case.id)
     rec = case.recording
     start_s = max(0.0, _parse_float(args.get("start_s"), "start_s", 0.0))
     end_s = min(rec.duration_s, _parse_float(args.get("end_s"), "end_s", min(rec.duration_s, 10.0)))

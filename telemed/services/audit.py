@@ -58,15 +58,24 @@ def record(user: User | None, action: str, case_id: int | None = None, *, consor
     return event
 
 
-def recently(user: User, action: str, case_id: int, *, within: dt.timedelta) -> bool:
-    """Has this user's `action` on this case been recorded within the last `within`?"""
+# A page that refreshes itself (live updates, the viewer panning) is one read per window.
+READ_WINDOW = dt.timedelta(minutes=10)
+
+
+def recently(user: User, action: str, case_id: int | None, *, within: dt.timedelta) -> bool:
+    """Has this user's `action` on this case (or on no case) been recorded within the last `within`?"""
+    case_filter = AuditEvent.case_id.is_(None) if case_id is None else AuditEvent.case_id == case_id
     return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.user_id == user.id, AuditEvent.action == action, AuditEvent.case_id == case_id,
+        AuditEvent.user_id == user.id, AuditEvent.action == action, case_filter,
         AuditEvent.at >= utcnow() - within)) > 0
 
 
-def record_read(user: User, action: str, case_id: int | None = None, **detail) -> None:
-    """A read of patient data, committed at once (reads have no other unit of work)."""
+def record_read(user: User, action: str, case_id: int | None = None, *, within: dt.timedelta | None = READ_WINDOW,
+                **detail) -> None:
+    """A read of patient data, committed at once (reads have no other unit of work); the same read
+    by the same user within `within` is one event (`within=None`: every read is an event)."""
+    if within is not None and recently(user, action, case_id, within=within):
+        return
     record(user, action, case_id, **detail)
     db.session.commit()
 

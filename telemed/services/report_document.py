@@ -63,13 +63,13 @@ def _pdf_font() -> str:
         return FALLBACK_CJK_FONT
 
 
-def reported_case(case_id: int, user) -> Case:
-    """A reported case the caller may see; opening its report is audited."""
+def reported_case(case_id: int, user, *, action: str = "report_viewed") -> Case:
+    """A reported case the caller may see; opening its report (`report_viewed`) or downloading its
+    PDF (`report_pdf_downloaded`) is audited, every time."""
     case = get_visible_case(case_id, user)
     if case.report is None:
         raise InvalidTransition("This case has no signed report yet.")
-    audit.record(user, "report_viewed", case.id)
-    db.session.commit()
+    audit.record_read(user, action, case.id, within=None)
     return case
 
 
