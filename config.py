@@ -29,6 +29,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TELEMED_DATA_DIR = os.environ.get("TELEMED_DATA_DIR", str(INSTANCE_DIR / "data"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
+    # Files the app creates (database, WAL, blobs, caches) are owner-only: 0600 files, 0700 folders.
+    TELEMED_UMASK = os.environ.get("TELEMED_UMASK", "077")
     REDIS_URL = os.environ.get("REDIS_URL")
     # "thread": a background thread of the web process (embedded default); "celery": Celery
     # workers over Redis (the default when REDIS_URL is set); "inline": analysed before the

@@ -20,7 +20,7 @@ from telemed.realtime import broadcast
 from telemed.services import audit
 from telemed.services.access import get_visible_case
 from telemed.services.errors import BadRequest
-from telemed.storage import BlobStore, CorruptBlob, blob_store
+from telemed.storage import FILE_MODE, BlobStore, CorruptBlob, blob_store
 
 log = logging.getLogger(__name__)
 MAX_POINTS_LIMIT = 20000
@@ -45,7 +45,7 @@ def _write_cache(store: BlobStore, recording: Recording, record: ecgsignal.Recor
     """Decoded float32 samples for fast windowed reads; derived data, rebuilt from the original if lost."""
     target = _cache_path(store, recording)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as fh:
         np.save(fh, np.ascontiguousarray(record.signal_mv, dtype=np.float32))
     os.replace(tmp, target)
 

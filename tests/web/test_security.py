@@ -295,3 +295,41 @@ def test_uploads_are_throttled_per_user(app, world):
     statuses = [client.post("/api/v1/cases", data={"patient_ref": ""}, content_type="multipart/form-data").status_code
                 for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+# -- files --------------------------------------------------------------------------------
+
+def test_database_wal_blobs_and_caches_are_private(app, world, client, tmp_path):
+    """Are the database, its WAL, the blobs and the signal caches owner-only (0600/0700)?"""
+    import stat
+
+    from tests.factories import gen_case
+
+    case = gen_case(client)
+    login_client(app, "cardio").get(f"/api/v1/cases/{case['id']}/signal")  # builds the cache
+    data = tmp_path / "data"
+    paths = [tmp_path / "telemed.sqlite3", tmp_path / "telemed.sqlite3-wal", data, data / "blobs", data / "cache"]
+    paths += [p for p in data.rglob("*")]
+    for path in paths:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, (path, oct(mode))
+
+
+# -- non-finite numbers -------------------------------------------------------------------
+
+def test_infinity_never_reaches_a_response(app):
+    """Is NaN/Infinity refused by the JSON provider: loudly in tests, as null in production?"""
+    import math
+
+    from telemed.json_provider import NonFiniteNumber
+
+    with app.app_context():
+        with pytest.raises(NonFiniteNumber):
+            app.json.dumps({"rr_s": [0.8, math.inf]})
+        app.testing = False
+        try:
+            assert app.json.dumps({"rr_s": [0.8, math.inf], "x": {"y": math.nan}}) == \
+                '{"rr_s": [0.8, null], "x": {"y": null}}'
+        finally:
+            app.testing = True
+        assert app.json.dumps({"ok": 1.5}) == '{"ok": 1.5}'
