@@ -333,3 +333,21 @@ def test_infinity_never_reaches_a_response(app):
         finally:
             app.testing = True
         assert app.json.dumps({"ok": 1.5}) == '{"ok": 1.5}'
+
+
+def test_signal_output_is_bounded(app, world, client):
+    """Does /signal cap its output (leads x points) and let the caller choose leads?"""
+    from tests.factories import gen_case
+
+    case = gen_case(client)
+    cardio = login_client(app, "cardio")
+    app.config.update(SIGNAL_MAX_VALUES=1000, SIGNAL_MAX_LEADS=1)
+    body = cardio.get(f"/api/v1/cases/{case['id']}/signal?end_s=60&max_points=20000").get_json()
+    assert len(body["leads"]) == 1 and body["leads_truncated"] and body["lead_count"] == 2
+    assert len(body["leads"][0]["min"]) <= 1000
+    name = body["leads"][0]["name"]
+    assert cardio.get(f"/api/v1/cases/{case['id']}/signal?leads=nope").get_json()["code"] == "unknown_lead"
+    app.config["SIGNAL_MAX_LEADS"] = 16
+    second = cardio.get(f"/api/v1/cases/{case['id']}/signal?leads=V5").get_json()
+    assert [lead["name"] for lead in second["leads"]] == ["V5"] and "leads_truncated" not in second
+    assert name != "V5"
