@@ -31,6 +31,8 @@ class Config:
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
     # Files the app creates (database, WAL, blobs, caches) are owner-only: 0600 files, 0700 folders.
     TELEMED_UMASK = os.environ.get("TELEMED_UMASK", "077")
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+    TELEMED_PROXY_HOPS = int(os.environ.get("TELEMED_PROXY_HOPS", "0"))
     REDIS_URL = os.environ.get("REDIS_URL")
     # "thread": a background thread of the web process (embedded default); "celery": Celery
     # workers over Redis (the default when REDIS_URL is set); "inline": analysed before the

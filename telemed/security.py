@@ -42,6 +42,14 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
 
+    hops = int(app.config.get("TELEMED_PROXY_HOPS") or 0)
+    if hops:
+        # Behind a reverse proxy: the client's address (audit trail, per-address throttling) and
+        # the public scheme and host (the socket's same-origin check) from X-Forwarded-*.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.after_request(security_headers)
     _quiet_dev_server()

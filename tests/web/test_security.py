@@ -351,3 +351,27 @@ def test_signal_output_is_bounded(app, world, client):
     second = cardio.get(f"/api/v1/cases/{case['id']}/signal?leads=V5").get_json()
     assert [lead["name"] for lead in second["leads"]] == ["V5"] and "leads_truncated" not in second
     assert name != "V5"
+
+
+def test_client_address_behind_a_trusted_proxy(tmp_path):
+    """Behind one trusted proxy, do the audit trail and throttling see the client's address?"""
+    from config import TestConfig
+    from telemed import create_app
+    from telemed.extensions import db
+    from telemed.models import AuditEvent
+    from tests.factories import CSRFClient
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        TELEMED_DATA_DIR = str(tmp_path / "data")
+        TELEMED_PROXY_HOPS = 1
+
+    app = create_app(Config)
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        db.create_all()
+    app.test_client().post("/api/v1/session", json={"username": "x", "password": "y"},
+                           headers={"X-Forwarded-For": "10.1.2.3"})
+    with app.app_context():
+        assert db.session.scalar(db.select(AuditEvent.ip)) == "10.1.2.3"
+        db.drop_all()
