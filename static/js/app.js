@@ -27,6 +27,10 @@ export async function api(method, url, body) {
   const response = await fetch(url, opts);
   let data = null;
   try { data = await response.json(); } catch (_) { data = null; }
+  if (response.status === 401 && user) {
+    // The session ended (idle, lifetime, logout elsewhere): stop the live feed and log in again.
+    sessionEnded();
+  }
   if (!response.ok) {
     const error = new Error((data && data.error) || t("The server answered %(status)s.", { status: response.status }));
     error.status = response.status;
@@ -49,10 +53,11 @@ socket.on("connect", () => {
 });
 socket.on("disconnect", () => { if (badge) { badge.className = "live off"; badge.title = t("Reconnecting…"); } });
 // Logged out elsewhere, password changed or account deactivated: this page's session is over.
-socket.on("session_ended", () => {
+function sessionEnded() {
   socket.disconnect();
   window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
-});
+}
+socket.on("session_ended", sessionEnded);
 
 startNotificationCentre({ api, socket, onResync });
 
