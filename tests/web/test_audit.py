@@ -126,3 +126,27 @@ def test_viewer_scope_filters_and_csv(app, world, client):
     assert "otherdoc" in admin_page
     for username in ("doctor", "cardio"):
         assert login_client(app, username).get("/admin/audit").status_code == 403
+
+
+def test_upgrade_chains_existing_events(app, app_ctx):
+    """Does the migration chain the audit events of an existing database, so audit-verify passes?"""
+    from flask_migrate import downgrade, upgrade
+
+    from telemed.extensions import db
+    from telemed.services import audit
+
+    db.drop_all()
+    upgrade(revision="6e647cfbe476")
+    db.session.execute(sa.text("INSERT INTO consortia (id, name, timezone, language, created_at) "
+                               "VALUES (1, 'A', 'Asia/Shanghai', 'en', '2026-01-01 00:00:00')"))
+    for i in range(3):
+        db.session.execute(sa.text("INSERT INTO audit_events (user_id, action, case_id, detail, at) "
+                                   "VALUES (NULL, :a, NULL, '{\"n\": 1}', :at)"),
+                           {"a": f"old_{i}", "at": f"2026-01-0{i + 1} 08:00:00.123456"})
+    db.session.commit()
+    upgrade()
+    db.session.remove()
+    count, problems = audit.verify()
+    assert count == 3 and problems == []
+    downgrade(revision="6e647cfbe476")
+    upgrade()
