@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DATA ?= ../shared/data
 
-.PHONY: run test bench bench-web install clean-demo translations i18n-extract i18n-update
+.PHONY: run test bench bench-web fuzz install clean-demo translations i18n-extract i18n-update
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,8 @@ i18n-extract: install
 	  -o telemed/translations/messages.pot .
 
 i18n-update: i18n-extract
-	$(VENV)/bin/pybabel update -i telemed/translations/messages.pot -d telemed/translations --no-location \
-	  --omit-header --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i telemed/translations/messages.pot -d telemed/translations -w 100 \
+	  --no-fuzzy-matching
 
 run: install translations
 	$(VENV)/bin/flask --app wsgi init-db
@@ -48,6 +48,12 @@ bench: install
 
 bench-web: install
 	$(PY) -m bench.webload
+
+# Seeded hostile uploads against a live loopback server: FUZZ_COUNT uploads at most, in FUZZ_TIME s.
+FUZZ_COUNT ?= 500
+FUZZ_TIME ?= 600
+fuzz: install translations
+	$(PY) -m bench.fuzz --count $(FUZZ_COUNT) --time-limit $(FUZZ_TIME)
 
 clean-demo:
 	rm -rf instance

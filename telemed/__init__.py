@@ -4,9 +4,11 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from flask import json as flask_json
 
-from telemed import i18n
+from telemed import i18n, security
 from telemed.extensions import db, login_manager, migrate, socketio
+from telemed.json_provider import FiniteJSONProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,17 +22,25 @@ def create_app(config_object="config.Config") -> Flask:
     if isinstance(config_object, type):
         config_object = config_object()  # settings read from the environment now, not at import
     app.config.from_object(config_object)
+    app.json = FiniteJSONProvider(app)  # NaN and Infinity never reach a response
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from telemed.storage import secure_files
+
+    secure_files(app)  # before the database or any file is opened
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "telemed" / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     i18n.init_app(app)
+    # cors_allowed_origins=None is python-engineio's same-origin check; a list names the origins.
     socketio.init_app(app, message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), async_mode="threading",
-                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+                      cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"), logger=False,
+                      engineio_logger=False, json=flask_json)  # the app's JSON: no NaN on the socket either
+    security.init_app(app)
     _configure_login()
 
     from telemed import cli, errors, jobs
+    from telemed.admin import bp as admin_bp
     from telemed.api import bp as api_bp
     from telemed.auth import bp as auth_bp
     from telemed.cases import bp as cases_bp
@@ -38,7 +48,7 @@ def create_app(config_object="config.Config") -> Flask:
     from telemed.realtime import subscriptions
     from telemed.realtime.events import LiveNamespace, on_error
 
-    for bp in (api_bp, auth_bp, cases_bp, dashboard_bp):
+    for bp in (admin_bp, api_bp, auth_bp, cases_bp, dashboard_bp):
         app.register_blueprint(bp)
     socketio.on_namespace(LiveNamespace("/"))
     subscriptions.subscribe()
@@ -58,7 +68,10 @@ def _configure_login() -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        from telemed.services import sessions
+
+        user = db.session.get(User, int(user_id))
+        return user if sessions.valid(user) else None  # ended, idle, expired or deactivated: logged out
 
     @login_manager.request_loader
     def load_user_from_token(request_):

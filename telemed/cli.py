@@ -1,11 +1,14 @@
 """Administration commands: `flask --app wsgi <command>`. Each prints the new id alone on its last line."""
+import sys
+
 import click
-import sqlalchemy as sa
 from flask import Flask
 
 from telemed.extensions import db
-from telemed.i18n import LANGUAGES, valid_timezone
-from telemed.models import Clinic, Consortium, Role, User
+from telemed.i18n import LANGUAGES
+from telemed.models import Clinic, Consortium, Role
+from telemed.services import accounts
+from telemed.services.errors import DomainError
 
 
 def _fail(message: str):
@@ -40,13 +43,7 @@ def register(app: Flask) -> None:
                   help="Language when neither the user nor the browser chooses one.")
     def create_consortium(name, timezone, language):
         """Create a consortium."""
-        if db.session.scalar(sa.select(Consortium).where(Consortium.name == name)):
-            _fail(f"A consortium named {name!r} exists already.")
-        if not valid_timezone(timezone):
-            _fail(f"Unknown time zone {timezone!r}; use an IANA name such as Asia/Shanghai.")
-        consortium = Consortium(name=name, timezone=timezone, language=language)
-        db.session.add(consortium)
-        db.session.commit()
+        consortium = _run(accounts.create_consortium, None, name=name, timezone=timezone, language=language)
         click.echo(str(consortium.id))
 
     @app.cli.command("create-clinic")
@@ -56,39 +53,84 @@ def register(app: Flask) -> None:
         """Create a township clinic in a consortium."""
         if db.session.get(Consortium, consortium_id) is None:
             _fail(f"No consortium with id {consortium_id}.")
-        clinic = Clinic(name=name, consortium_id=consortium_id)
-        db.session.add(clinic)
-        db.session.commit()
+        clinic = _run(accounts.save_clinic, None, None, name=name, consortium_id=consortium_id)
         click.echo(str(clinic.id))
 
     @app.cli.command("create-user")
     @click.argument("username")
-    @click.option("--password", required=True)
     @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
     @click.option("--clinic", "clinic_id", type=int)
     @click.option("--consortium", "consortium_id", type=int)
     @click.option("--full-name", default="")
-    def create_user(username, password, role, clinic_id, consortium_id, full_name):
-        """Create a user: township doctors need --clinic, cardiologists and coordinators --consortium."""
-        if len(password) < 8:
-            _fail("The password must have at least 8 characters.")
-        if db.session.scalar(sa.select(User).where(User.username == username)):
-            _fail(f"The username {username!r} is taken.")
-        if role == Role.TOWNSHIP_DOCTOR.value:
-            if clinic_id is None or db.session.get(Clinic, clinic_id) is None:
-                _fail("A township doctor needs --clinic with an existing clinic id.")
-            consortium_id = None
-        elif role in (Role.CARDIOLOGIST.value, Role.COORDINATOR.value):
-            if consortium_id is None or db.session.get(Consortium, consortium_id) is None:
-                _fail(f"A {role} needs --consortium with an existing consortium id.")
-            clinic_id = None
-        user = User(username=username, role=role, clinic_id=clinic_id, consortium_id=consortium_id,
-                    full_name=full_name)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.commit()
+    @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+    @click.option("--password", hidden=True, help="Deprecated: visible in the process list and shell history.")
+    def create_user(username, role, clinic_id, consortium_id, full_name, password_stdin, password):
+        """Create a user (the password is asked for, or read with --password-stdin): township doctors
+        need --clinic, cardiologists and coordinators --consortium."""
+        if role == Role.TOWNSHIP_DOCTOR.value and (clinic_id is None or db.session.get(Clinic, clinic_id) is None):
+            _fail("A township doctor needs --clinic with an existing clinic id.")
+        if role in (Role.CARDIOLOGIST.value, Role.COORDINATOR.value) and (
+                consortium_id is None or db.session.get(Consortium, consortium_id) is None):
+            _fail(f"A {role} needs --consortium with an existing consortium id.")
+        password = _new_password(password_stdin, password)
+        user = _run(accounts.create_user, None, username=username, password=password, role=role,
+                    clinic_id=clinic_id, consortium_id=consortium_id, full_name=full_name)
         click.echo(str(user.id))
 
+    @app.cli.command("deactivate-user")
+    @click.argument("username")
+    def deactivate_user(username):
+        """Deactivate a user: they cannot log in, and every open session and socket ends now."""
+        user = _run(accounts.set_active, None, _run(accounts.user_by_name, username), False)
+        click.echo(f"Deactivated {user.username}; their sessions have ended.")
+        click.echo(str(user.id))
+
+    @app.cli.command("reactivate-user")
+    @click.argument("username")
+    def reactivate_user(username):
+        """Let a deactivated user log in again."""
+        user = _run(accounts.set_active, None, _run(accounts.user_by_name, username), True)
+        click.echo(str(user.id))
+
+    @app.cli.command("reset-password")
+    @click.argument("username")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+    def reset_password(username, password_stdin):
+        """Give a user a new password (asked for, or read with --password-stdin); their sessions end."""
+        user = _run(accounts.user_by_name, username)
+        user = _run(accounts.reset_password, None, user, _new_password(password_stdin, None))
+        click.echo(str(user.id))
+
+    @app.cli.command("audit-verify")
+    def audit_verify():
+        """Check the audit trail's hash chain: exits 1 and names the rows if any was changed or removed."""
+        from telemed.services import audit
+
+        count, problems = audit.verify()
+        for problem in problems[:50]:
+            click.echo(problem, err=True)
+        if problems:
+            raise click.ClickException(f"The audit trail was tampered with: {len(problems)} problem(s) in {count} events.")
+        click.echo(f"The audit trail is intact: {count} events.")
+
+
+def _new_password(from_stdin: bool, given: str | None) -> str:
+    if given is not None:
+        click.echo("Warning: --password is deprecated (it shows in the process list and shell history); "
+                   "use the prompt or --password-stdin.", err=True)
+        return given
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _run(function, *args, **kwargs):
+    """A service call whose refusal becomes a plain error message and exit status 1."""
+    try:
+        return function(*args, **kwargs)
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc.message)
 
 def register_token_commands(app: Flask) -> None:
     @app.cli.command("create-token")

@@ -12,3 +12,4 @@ annotation_saved = _events.signal("annotation-saved")  # sender: the Annotation;
 annotation_deleted = _events.signal("annotation-deleted")  # sender: the deleted annotation's JSON
 message_posted = _events.signal("message-posted")      # sender: the Message; kw: case
 notifications_sent = _events.signal("notifications-sent")  # sender: list of Notification
+sessions_ended = _events.signal("sessions-ended")      # sender: the user id whose sessions all ended

@@ -4,6 +4,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from telemed.extensions import db
@@ -39,6 +40,14 @@ def register(app):
     def domain_error(exc: DomainError):
         extra = {"current": exc.current} if isinstance(exc, StaleVersion) and exc.current else {}
         return error_response(exc.status, exc.message, exc.code, **extra)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        # Flask-WTF's reason (missing, expired, wrong) goes to the log, not to the page.
+        log.info("CSRF refused on %s %s: %s", request.method, request.path, exc.description)
+        return error_response(400, gettext(
+            "This request did not come from a telemed page, or the page is too old. Reload the page and "
+            "try again."), "csrf")
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc):

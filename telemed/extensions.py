@@ -3,10 +3,13 @@ import sqlite3
 
 import sqlalchemy as sa
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -19,6 +22,9 @@ socketio = SocketIO()
 login_manager = LoginManager()
 migrate = Migrate()
 babel = Babel()
+csrf = CSRFProtect()
+# Storage from RATELIMIT_STORAGE_URI (Redis when REDIS_URL is set, memory otherwise); limits on the views.
+limiter = Limiter(key_func=get_remote_address)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

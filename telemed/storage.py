@@ -17,6 +17,26 @@ import uuid
 from pathlib import Path
 
 CHUNK_BYTES = 1024 * 1024
+DIR_MODE = 0o700   # patient data: the service account only
+FILE_MODE = 0o600
+BLOB_MODE = 0o400  # originals are never rewritten
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) owner-only, and tighten it if it exists already."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty and owner-only if missing; tighten it if it exists already."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    os.close(fd)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, FILE_MODE)
+    return path
 
 
 class CorruptBlob(Exception):
@@ -45,15 +65,15 @@ class BlobStore:
         self.blobs = self.root / "blobs"
         self.incoming = self.root / "incoming"
         self.cache = self.root / "cache"
-        for folder in (self.blobs, self.incoming, self.cache):
-            folder.mkdir(parents=True, exist_ok=True)
+        for folder in (self.root, self.blobs, self.incoming, self.cache):
+            private_dir(folder)
 
     # -- writing -----------------------------------------------------------------
     @contextlib.contextmanager
     def staging_area(self):
         """A private folder for one upload on the blob filesystem; removed afterwards whatever happens."""
         folder = self.incoming / uuid.uuid4().hex
-        folder.mkdir()
+        folder.mkdir(mode=DIR_MODE)
         try:
             yield folder
         finally:
@@ -64,7 +84,7 @@ class BlobStore:
         """Copy a stream to `target`, hashing on the way; returns (sha256, size). fsyncs the file."""
         digest = hashlib.sha256()
         size = 0
-        with open(target, "wb") as out:
+        with open(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as out:
             while chunk := stream.read(CHUNK_BYTES):
                 size += len(chunk)
                 if size > limit_bytes:
@@ -83,8 +103,8 @@ class BlobStore:
         final = self.path_for(sha256)
         if final.exists():
             return False
-        final.parent.mkdir(exist_ok=True)
-        os.chmod(staged, 0o440)
+        final.parent.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(staged, BLOB_MODE)
         os.replace(staged, final)
         _fsync_dir(final.parent)
         return True
@@ -161,3 +181,24 @@ def blob_store() -> BlobStore:
     from flask import current_app
 
     return BlobStore(current_app.config["TELEMED_DATA_DIR"])
+
+
+def secure_files(app) -> None:
+    """Owner-only files for everything holding patient data: the process umask (0077 by default,
+    TELEMED_UMASK), the data folder, and the SQLite database with its WAL and shared-memory files
+    (SQLite gives those the database file's mode)."""
+    umask = app.config.get("TELEMED_UMASK")
+    if umask is not None:
+        os.umask(int(str(umask), 8))
+    private_dir(Path(app.config["TELEMED_DATA_DIR"]))
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI", "")
+    if uri.startswith("sqlite:///") and ":memory:" not in uri and "mode=memory" not in uri:
+        database = Path(uri[len("sqlite:///"):].split("?", 1)[0])
+        # A folder we make is owner-only; an existing one may be shared (e.g. /tmp): never chmod it.
+        if not database.parent.exists():
+            private_dir(database.parent)
+        private_file(database)
+        for suffix in ("-wal", "-shm", "-journal"):
+            sidecar = database.with_name(database.name + suffix)
+            if sidecar.exists() and sidecar.stat().st_mode & 0o077:
+                os.chmod(sidecar, FILE_MODE)

@@ -46,7 +46,10 @@ def app(tmp_path):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'telemed.sqlite3'}"
         TELEMED_DATA_DIR = str(tmp_path / "data")
 
+    from tests.factories import CSRFClient
+
     app = create_app(Config)
+    app.test_client_class = CSRFClient  # every test browser sends the CSRF token, as the pages do
     with app.app_context():
         db.create_all()
     # No app context stays pushed during the test: like production, every request and socket

@@ -1,7 +1,10 @@
 """Test data builders (CTFd-style gen_* functions)."""
 import io
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from pathlib import Path
+
+from flask.testing import FlaskClient
 
 from telemed.extensions import db
 from telemed.models import Clinic, Consortium, Role, User
@@ -9,6 +12,33 @@ from telemed.models import Clinic, Consortium, Role, User
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "password-123"
 MITDB_100 = ["mitdb_100_60s.hea", "mitdb_100_60s.dat", "mitdb_100_60s.atr"]
+
+
+class CSRFClient(FlaskClient):
+    """A test browser that sends the CSRF token, as the pages' scripts do (`csrf=False`: a forger)."""
+
+    def open(self, *args, csrf=True, **kwargs):
+        method = str(kwargs.get("method", "GET")).upper()
+        if csrf and method in {"POST", "PUT", "PATCH", "DELETE"}:
+            headers = dict(kwargs.pop("headers", None) or {})
+            if "X-CSRFToken" not in headers:
+                headers["X-CSRFToken"] = super().open("/api/v1/csrf").get_json()["csrf_token"]
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+class CSRFSession:
+    """Mixin for `requests.Session`: unsafe methods fetch and send the CSRF token."""
+
+    def request(self, method, url, *args, **kwargs):
+        if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}:
+            headers = dict(kwargs.pop("headers", None) or {})
+            if "X-CSRFToken" not in headers:
+                origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+                token = super().request("GET", origin + "/api/v1/csrf", timeout=10).json()["csrf_token"]
+                headers["X-CSRFToken"] = token
+            kwargs["headers"] = headers
+        return super().request(method, url, *args, **kwargs)
 
 
 def gen_user(username, role, *, clinic=None, consortium=None) -> User:

@@ -107,6 +107,7 @@ class Load:
         import requests
 
         self.base_urls = base_urls
+        self.csrf_tokens: dict[str, str] = {}
         self.cookies = [self._login(base_urls[i % len(base_urls)], name) for i, name in enumerate(doctors)]
         self.events: list[list[tuple[float, str, dict]]] = []
         self.listeners = []
@@ -123,9 +124,13 @@ class Load:
         import requests
 
         with requests.Session() as s:
-            response = s.post(f"{url}/api/v1/session", json={"username": username, "password": PASSWORD}, timeout=10)
+            token = lambda: s.get(f"{url}/api/v1/csrf", timeout=10).json()["csrf_token"]  # noqa: E731
+            response = s.post(f"{url}/api/v1/session", json={"username": username, "password": PASSWORD},
+                              headers={"X-CSRFToken": token()}, timeout=10)
             response.raise_for_status()
-            return "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+            cookie = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+            self.csrf_tokens[cookie] = token()  # the logged-in session's token, for its uploads
+            return cookie
 
     def _session(self):
         if not hasattr(self.local, "session"):
@@ -140,7 +145,8 @@ class Load:
         try:
             response = self._session().post(
                 f"{url}/api/v1/cases", data=body, timeout=60,
-                headers={"Content-Type": self.body.content_type, "Cookie": self.cookies[i % len(self.cookies)]})
+                headers={"Content-Type": self.body.content_type, "Cookie": self.cookies[i % len(self.cookies)],
+                         "X-CSRFToken": self.csrf_tokens[self.cookies[i % len(self.cookies)]]})
             status = response.status_code
         except self.requests.RequestException as exc:
             status = type(exc).__name__

@@ -11,9 +11,16 @@ export function label(kind, code) {
   return (code in table ? table[code] : code) || "";
 }
 
+/** The page's CSRF token (from <meta name="csrf-token">): every POST/PATCH/DELETE sends it. */
+export function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
 /** A JSON API call (`body` sent as JSON) or, with a FormData body, a multipart upload. */
 export async function api(method, url, body) {
   const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (method !== "GET" && method !== "HEAD") opts.headers["X-CSRFToken"] = csrfToken();
   if (body instanceof FormData) {
     opts.body = body;
   } else if (body !== undefined) {
@@ -23,6 +30,10 @@ export async function api(method, url, body) {
   const response = await fetch(url, opts);
   let data = null;
   try { data = await response.json(); } catch (_) { data = null; }
+  if (response.status === 401 && user) {
+    // The session ended (idle, lifetime, logout elsewhere): stop the live feed and log in again.
+    sessionEnded();
+  }
   if (!response.ok) {
     const error = new Error((data && data.error) || t("The server answered %(status)s.", { status: response.status }));
     error.status = response.status;
@@ -44,6 +55,12 @@ socket.on("connect", () => {
   resyncHandlers.forEach((fn) => fn());
 });
 socket.on("disconnect", () => { if (badge) { badge.className = "live off"; badge.title = t("Reconnecting…"); } });
+// Logged out elsewhere, password changed or account deactivated: this page's session is over.
+function sessionEnded() {
+  socket.disconnect();
+  window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);
+}
+socket.on("session_ended", sessionEnded);
 
 startNotificationCentre({ api, socket, onResync });
 

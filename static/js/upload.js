@@ -14,6 +14,7 @@ function send(data) {
     xhr.open("POST", "/api/v1/cases");
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("Idempotency-Key", idempotencyKey);
+    xhr.setRequestHeader("X-CSRFToken", document.querySelector('meta[name="csrf-token"]').content);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = (100 * e.loaded) / e.total; };
     xhr.onload = () => {
       let body = null;

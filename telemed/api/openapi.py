@@ -75,6 +75,8 @@ _multipart = {"content": {"multipart/form-data": {"schema": _ref("CaseUpload")}}
 ENDPOINTS: dict[str, dict] = {
     "api.login": {"body": _obj(username=_str, password=_str), "ok": (200, _obj(user=_ref("User"))), "public": True},
     "api.logout": {"ok": (200, _obj(ok=_bool))},
+    "api.csrf_token": {"ok": (200, _obj(csrf_token=_str)), "public": True},
+    "api.change_password": {"body": _obj(current_password=_str, new_password=_str), "ok": (200, _obj(ok=_bool))},
     "api.whoami": {"ok": (200, _obj(user=_ref("User")))},
     "api.update_session_user": {"body": _obj(language={"enum": ["zh_CN", "en"]}, on_duty=_bool),
                                 "ok": (200, _obj(user=_ref("User")))},
@@ -179,4 +181,6 @@ def build(app: Flask) -> dict:
             },
         },
         "security": [{"session": []}],
+        "x-csrf": "Every cookie-authenticated POST, PATCH and DELETE (login included) sends X-CSRFToken, "
+                  "from GET /api/v1/csrf; bearer-token requests are exempt.",
     }

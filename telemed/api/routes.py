@@ -1,12 +1,14 @@
 """JSON API v1: thin views over the services."""
 from flask import current_app, jsonify, request, send_file
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from telemed.api import bp
 from telemed.api import openapi
-from telemed.services import (accounts, tokens, interop, reports, analysis, annotations, auth, consult, dashboard, intake, notifications,
-                              referrals)
+from telemed.security import limit_login, limit_upload
+from telemed.services import (accounts, analysis, annotations, auth, consult, dashboard, intake, interop, notifications,
+                              referrals, reports, sessions, tokens)
 from telemed.services.errors import BadRequest
 
 
@@ -17,19 +19,27 @@ def json_body() -> dict:
     return data
 
 
+@bp.get("/csrf")
+def csrf_token():
+    """The CSRF token that every cookie-authenticated POST/PATCH/DELETE sends as X-CSRFToken."""
+    return jsonify({"csrf_token": generate_csrf()})
+
+
 @bp.post("/session")
+@limit_login
 def login():
-    """Log in with username and password."""
+    """Log in with username and password (a new session; failed attempts are throttled)."""
     data = json_body()
     user = auth.authenticate(data.get("username"), data.get("password"))
-    login_user(user)
+    sessions.start(user)
     return jsonify({"user": user.to_dict()})
 
 
 @bp.delete("/session")
 def logout():
-    """Log out."""
-    logout_user()
+    """Log out: every session of the caller ends, on every device, and their sockets close."""
+    if current_user.is_authenticated:
+        sessions.logout(current_user)
     return jsonify({"ok": True})
 
 
@@ -52,6 +62,15 @@ def update_session_user():
     return jsonify({"user": current_user.to_dict()})
 
 
+@bp.post("/session/password")
+@login_required
+def change_password():
+    """Change the caller's password: `{"current_password", "new_password"}`; their other sessions end."""
+    data = json_body()
+    accounts.change_password(current_user, data.get("current_password"), data.get("new_password"))
+    return jsonify({"ok": True})
+
+
 @bp.get("/notifications")
 @login_required
 def list_notifications():
@@ -69,6 +88,7 @@ def read_notifications():
 
 @bp.post("/cases")
 @login_required
+@limit_upload
 def create_case():
     """Upload an ECG and open a case (township doctors)."""
     files = [(f.filename, f.stream) for f in request.files.getlist("files")]
@@ -172,12 +192,7 @@ def claim(case_id):
 @login_required
 def assign(case_id):
     """Give a case to a cardiologist, or back to the queue with null (coordinators)."""
-    data = json_body()
-    if "cardiologist_id" not in data:
-        from telemed.services.errors import BadRequest as _Bad
-
-        raise _Bad(_('Send {"cardiologist_id": id} or {"cardiologist_id": null}.'), code="missing_field")
-    return jsonify({"case": referrals.assign_case(case_id, current_user, data["cardiologist_id"]).to_dict()})
+    return jsonify({"case": referrals.assign_case(case_id, current_user, json_body()).to_dict()})
 
 
 @bp.post("/cases/<int:case_id>/annotations")

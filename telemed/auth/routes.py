@@ -1,20 +1,24 @@
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import get_timezone
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
+from telemed.admin.forms import ChangePasswordForm
 from telemed.auth import bp
+from telemed.services.errors import DomainError
 from telemed.models import Role
 from telemed import i18n
-from telemed.services import accounts, auth
+from telemed.security import limit_login
+from telemed.services import accounts, auth, sessions
 from telemed.services.auth import BadCredentials
 
 HOME_BY_ROLE = {
     Role.TOWNSHIP_DOCTOR.value: "cases.index",
     Role.CARDIOLOGIST.value: "cases.index",
     Role.COORDINATOR.value: "dashboard.index",
-    Role.ADMIN.value: "auth.account",
+    Role.ADMIN.value: "admin.index",
 }
 
 
@@ -27,12 +31,13 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_login
 def login():
     """The login page."""
     error = None
     if request.method == "POST":
         try:
-            login_user(auth.authenticate(request.form.get("username"), request.form.get("password")))
+            sessions.start(auth.authenticate(request.form.get("username"), request.form.get("password")))
         except BadCredentials as exc:
             error = exc.message
         else:
@@ -42,7 +47,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    """Log out: every session of the user ends, on every device."""
+    if current_user.is_authenticated:
+        sessions.logout(current_user)
     return redirect(url_for("auth.login"))
 
 
@@ -51,6 +58,22 @@ def logout():
 def account():
     """Who am I (the administrator's landing page: accounts are managed with the flask CLI)."""
     return render_template("account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change my password; my other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            flash(_("Your password was changed; your other sessions have ended."))
+            return redirect(url_for("auth.account"))
+    return render_template("admin/form.html", form=form, title=_("Change password"))
 
 
 def _same_site(target: str, fallback: str) -> str:
@@ -70,7 +93,8 @@ def set_language():
         accounts.set_language(current_user, language)
     else:
         accounts.check_language(language)
-        response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

@@ -32,8 +32,8 @@ def new():
 @bp.get("/<int:case_id>")
 @login_required
 def detail(case_id):
-    """One case: the ECG viewer, findings, annotations, report."""
-    case = referrals.get_case(case_id, current_user)
+    """One case: the ECG viewer, findings, annotations, report (an audited view)."""
+    case = referrals.view_case(case_id, current_user)
     return render_template("cases/detail.html", case=case)
 
 
@@ -50,6 +50,6 @@ def report(case_id):
 @login_required
 def report_pdf(case_id):
     """The signed report as a PDF for the township doctor to download and print."""
-    case = report_document.reported_case(case_id, current_user)
+    case = report_document.reported_case(case_id, current_user, action="report_pdf_downloaded")
     return Response(report_document.report_pdf(case), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="ecg-report-{case.id}.pdf"'})

@@ -78,6 +78,13 @@ class User(UserMixin, db.Model):
     language: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     # Cardiologists on duty receive the critical-case and SLA alerts (everyone, when nobody is).
     on_duty: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Every login session of the user carries this token; replacing it (logout, password change,
+    # deactivation) ends them all at once (telemed/services/sessions.py).
+    session_token: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    password_changed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
+    # Consecutive failed logins, and the end of the lockout they caused (back-off doubles).
+    failed_logins: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    locked_until: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
     clinic: so.Mapped[Clinic | None] = so.relationship()
     consortium: so.Mapped[Consortium | None] = so.relationship()
 

@@ -78,3 +78,15 @@ def _emit_dashboard(consortium_id: int) -> None:
 def message_created(message, case) -> None:
     """To the case room and the clinic, so a doctor on the case list also learns of a reply."""
     socketio.emit("message_created", message.to_dict(), to=[case_room(case.id), clinic_room(case.clinic_id)])
+
+
+def sessions_ended(user_id: int) -> None:
+    """Every session of a user has ended: tell their pages, and disconnect their sockets here.
+
+    Sockets on other web processes get `session_ended` through the message queue (the page then
+    leaves), and their next event is refused because the session token no longer matches.
+    """
+    room = user_room(user_id)
+    socketio.emit("session_ended", {}, to=room)
+    for sid, _eio_sid in list(socketio.server.manager.get_participants("/", room)):
+        socketio.server.disconnect(sid, namespace="/")

@@ -7,6 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, l
 from telemed.extensions import db
 from telemed.models import Role
 from telemed.realtime.guards import require_case_access
+from telemed.services import audit
 from telemed.realtime.rooms import case_room, clinic_room, coordinators_room, reviewers_room, user_room
 
 
@@ -30,6 +31,7 @@ class LiveNamespace(Namespace):
 
     @require_case_access
     def on_join_case(self, case):
+        audit.record_read(current_user, "case_joined", case.id)
         join_room(case_room(case.id))
         # Presence is stateless on the server (so it works across web processes): the newcomer
         # asks the room, and everyone present answers with their own `presence`.
@@ -37,12 +39,17 @@ class LiveNamespace(Namespace):
         return {"ok": True, "case_id": case.id}
 
     def on_leave_case(self, data=None):
-        try:
-            case_id = int((data or {}).get("case_id"))
-        except (TypeError, ValueError, AttributeError):
+        """Leave a case room joined before: input checked, nothing announced for a room not joined."""
+        if not current_user.is_authenticated:
+            return {"error": _("Your session has ended; please log in again."), "code": "login_required"}
+        case_id = (data or {}).get("case_id") if isinstance(data, dict) else None
+        if isinstance(case_id, bool) or not isinstance(case_id, (int, str)) or not str(case_id).isdigit():
             return {"error": _("case_id is missing or not a number."), "code": "bad_request"}
-        self._announce_left(case_room(case_id))
-        leave_room(case_room(case_id))
+        room = case_room(int(case_id))
+        if room not in rooms():
+            return {"error": _("Join the case first."), "code": "not_joined"}
+        self._announce_left(room)
+        leave_room(room)
         return {"ok": True}
 
     def on_presence(self, data=None):

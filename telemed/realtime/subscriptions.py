@@ -32,6 +32,10 @@ def _notifications_sent(items, **_):
     broadcast.notifications(items)
 
 
+def _sessions_ended(user_id, **_):
+    broadcast.sessions_ended(user_id)
+
+
 def subscribe() -> None:
     """Connect the handlers (idempotent: blinker keeps one connection per receiver)."""
     domain_events.case_created.connect(_case_created)
@@ -41,3 +45,4 @@ def subscribe() -> None:
     domain_events.annotation_deleted.connect(_annotation_deleted)
     domain_events.message_posted.connect(_message_posted)
     domain_events.notifications_sent.connect(_notifications_sent)
+    domain_events.sessions_ended.connect(_sessions_ended)

@@ -1,6 +1,7 @@
 """Automatic analysis of a case's recording by ecgsignal, and the decoded-signal cache the viewer reads."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext as _
 from telemed.i18n import N_
 import logging
@@ -21,10 +22,14 @@ from telemed import domain_events
 from telemed.services import audit, notifications
 from telemed.services.access import get_visible_case
 from telemed.services.errors import BadRequest
-from telemed.storage import BlobStore, CorruptBlob, blob_store
+from telemed.storage import FILE_MODE, BlobStore, CorruptBlob, blob_store
 
 log = logging.getLogger(__name__)
 MAX_POINTS_LIMIT = 20000
+# Bounded work per /signal request: at most this many leads (choose with ?leads=II,V1), and
+# leads x points at most SIGNAL_MAX_VALUES (max_points shrinks to fit). Config overrides both.
+SIGNAL_MAX_LEADS = 16
+SIGNAL_MAX_VALUES = 200_000
 # Stored in English as the failure reason and translated when shown (the reader's language is
 # not known when a worker fails).
 ANALYSIS_BUG = N_("The automatic analysis failed on this recording. A cardiologist can still be asked "
@@ -46,7 +51,7 @@ def _write_cache(store: BlobStore, recording: Recording, record: ecgsignal.Recor
     """Decoded float32 samples for fast windowed reads; derived data, rebuilt from the original if lost."""
     target = _cache_path(store, recording)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "wb") as fh:
         np.save(fh, np.ascontiguousarray(record.signal_mv, dtype=np.float32))
     os.replace(tmp, target)
 
@@ -169,6 +174,7 @@ def _parse_float(raw, name: str, default: float) -> float:
 def signal_window(case_id: int, user, args: dict) -> dict:
     """Samples of [start_s, end_s) for every lead, as min/max per bucket so that R peaks survive decimation."""
     case = get_visible_case(case_id, user)
+    audit.record_read(user, "signal_viewed", case.id)
     rec = case.recording
     start_s = max(0.0, _parse_float(args.get("start_s"), "start_s", 0.0))
     end_s = min(rec.duration_s, _parse_float(args.get("end_s"), "end_s", min(rec.duration_s, 10.0)))
@@ -178,17 +184,43 @@ def signal_window(case_id: int, user, args: dict) -> dict:
         max_points = int(args.get("max_points") or 2000)
     except ValueError:
         raise BadRequest(_("max_points must be a whole number.")) from None
-    max_points = min(max(max_points, 10), MAX_POINTS_LIMIT)
+    config = current_app.config
+    lead_indices, truncated = _chosen_leads(rec.lead_names, args.get("leads"),
+                                            config.get("SIGNAL_MAX_LEADS", SIGNAL_MAX_LEADS))
+    max_values = config.get("SIGNAL_MAX_VALUES", SIGNAL_MAX_VALUES)
+    max_points = min(max(max_points, 10), MAX_POINTS_LIMIT, max(10, max_values // max(1, len(lead_indices))))
     samples = cached_samples(case)
     first = int(math.floor(start_s * rec.fs))
     last = min(samples.shape[0], max(first, int(math.ceil(end_s * rec.fs))))
-    window = samples[first:last]
+    window = samples[first:last][:, lead_indices]
     bucket = max(1, math.ceil(window.shape[0] / max_points))
     mins, maxs = _min_max_buckets(window, bucket)
-    return {"fs": rec.fs, "leads": [
-        {"name": name, "start_s": first / rec.fs, "step_s": bucket / rec.fs,
+    body = {"fs": rec.fs, "leads": [
+        {"name": rec.lead_names[lead], "start_s": first / rec.fs, "step_s": bucket / rec.fs,
          "min": _json_floats(mins[:, i]), "max": _json_floats(maxs[:, i])}
-        for i, name in enumerate(rec.lead_names)]}
+        for i, lead in enumerate(lead_indices)]}
+    if truncated:
+        body["leads_truncated"] = True
+        body["lead_count"] = len(rec.lead_names)
+    return body
+
+
+def _chosen_leads(names: list[str], wanted: str | None, limit: int) -> tuple[list[int], bool]:
+    """Indices of the leads asked for (`?leads=II,V1`), else the first `limit`; (indices, truncated)."""
+    if not wanted:
+        return list(range(min(len(names), limit))), len(names) > limit
+    index = {name.lower(): i for i, name in enumerate(names)}
+    chosen = []
+    for item in str(wanted).split(","):
+        item = item.strip().lower()
+        if item not in index:
+            raise BadRequest(_("This recording has no lead %(lead)s; its leads are %(leads)s.",
+                               lead=item, leads=", ".join(names[:limit])), code="unknown_lead")
+        if index[item] not in chosen:
+            chosen.append(index[item])
+    if len(chosen) > limit:
+        raise BadRequest(_("At most %(limit)s leads per request.", limit=limit), code="too_many_leads")
+    return chosen, False
 
 
 def cached_samples(case: Case) -> np.ndarray:

@@ -8,7 +8,7 @@ from telemed.models._time import utcnow
 from telemed.models.case import OPEN_FOR_REVIEW
 from telemed import domain_events
 from telemed.services import audit
-from telemed.services.access import get_visible_case, require_role
+from telemed.services.access import can_see, get_visible_case, require_role
 from telemed.vocabulary import status_label
 from telemed.services.errors import (AnnotationNotFound, BadRequest, CaseNotFound, InvalidTransition, NotAssigned,
                                     NotAuthorized, StaleVersion)
@@ -85,12 +85,14 @@ def _expected_version(data: dict) -> int:
 
 def _load(annotation_id: int, user: User) -> tuple[Annotation, Case]:
     annotation = db.session.get(Annotation, annotation_id)
-    if annotation is None:
+    # Visibility before anything else: another clinic's or consortium's annotation answers exactly
+    # like one that does not exist (not 403 for a role, which would tell that it exists).
+    if annotation is None or not can_see(user, db.session.get(Case, annotation.case_id)):
         raise AnnotationNotFound()
     try:
         case = _editable_case(annotation.case_id, user)
     except CaseNotFound:
-        raise AnnotationNotFound() from None  # another consortium's annotation does not exist for you
+        raise AnnotationNotFound() from None
     return annotation, case
 
 

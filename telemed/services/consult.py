@@ -14,8 +14,10 @@ MAX_MESSAGE = 4000
 
 def list_messages(case_id: int, user: User) -> list[Message]:
     case = get_visible_case(case_id, user)
-    return list(db.session.scalars(
+    messages = list(db.session.scalars(
         sa.select(Message).where(Message.case_id == case.id).order_by(Message.created_at, Message.id)))
+    audit.record_read(user, "messages_viewed", case.id)
+    return messages
 
 
 def post_message(case_id: int, user: User, data: dict) -> Message:

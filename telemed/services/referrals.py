@@ -20,7 +20,7 @@ from telemed.services.errors import AlreadyClaimed, BadRequest, InvalidTransitio
 from telemed.vocabulary import RECOMMENDATIONS, STATEMENTS, field_label, status_label
 
 MAX_TEXT = 4000
-VIEW_AUDIT_WINDOW = dt.timedelta(minutes=10)
+VIEW_AUDIT_WINDOW = audit.READ_WINDOW
 
 
 def _text(form: dict, key: str, *, required: bool = False, max_len: int = MAX_TEXT) -> str:
@@ -165,8 +165,12 @@ def list_cases(user: User, *, status: str | None = None, priority: str | None = 
             raise BadRequest(_("Unknown status %(unknown)s; use one of %(known)s.", unknown=", ".join(sorted(unknown)),
                                known=", ".join(s.value for s in CaseStatus)), code="unknown_status")
         stmt = stmt.where(Case.status.in_(wanted))
-    return list(db.session.scalars(stmt.order_by(Case.priority_rank, Case.created_at, Case.id)
-                                   .options(*CASE_LIST_LOADS)))
+    cases = list(db.session.scalars(stmt.order_by(Case.priority_rank, Case.created_at, Case.id)
+                                    .options(*CASE_LIST_LOADS)))
+    # Which patients a list showed is part of the record (an open queue refreshing is one read).
+    audit.record_read(user, "case_list_viewed", status=status or "", count=len(cases),
+                      case_ids=[c.id for c in cases[:500]])
+    return cases
 
 
 def get_case(case_id: int, user: User) -> Case:
@@ -177,9 +181,7 @@ def get_case(case_id: int, user: User) -> Case:
 def view_case(case_id: int, user: User) -> Case:
     """A case the caller may see; the view is audited (an open page refreshing is one view)."""
     case = get_visible_case(case_id, user)
-    if not audit.recently(user, "case_viewed", case.id, within=VIEW_AUDIT_WINDOW):
-        audit.record(user, "case_viewed", case.id)
-        db.session.commit()
+    audit.record_read(user, "case_viewed", case.id, within=VIEW_AUDIT_WINDOW)
     return case
 
 
@@ -189,7 +191,9 @@ def prior_cases(case_id: int, user: User) -> list[Case]:
     stmt = visible_cases(user).where(
         Case.clinic_id == case.clinic_id, Case.patient_ref == case.patient_ref, Case.id != case.id,
         Case.created_at <= case.created_at)
-    return list(db.session.scalars(stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(20)))
+    priors = list(db.session.scalars(stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(20)))
+    audit.record_read(user, "priors_viewed", case.id, prior_ids=[c.id for c in priors])
+    return priors
 
 
 def claim_case(case_id: int, user: User) -> Case:
@@ -245,10 +249,14 @@ def _checked_vocabulary(data: dict) -> tuple[str, list[str]]:
     return recommendation, list(dict.fromkeys(statements))  # each statement once, in the order chosen
 
 
-def assign_case(case_id: int, coordinator: User, cardiologist_id) -> Case:
-    """A coordinator moves a case to another cardiologist, or back to the queue (None). Recorded and notified."""
+def assign_case(case_id: int, coordinator: User, data: dict) -> Case:
+    """A coordinator moves a case to another cardiologist, or back to the queue (`cardiologist_id`
+    null). Recorded and notified."""
     require_role(coordinator, Role.COORDINATOR, action=_("assign cases"))
     case = get_visible_case(case_id, coordinator)
+    if "cardiologist_id" not in data:
+        raise BadRequest(_('Send {"cardiologist_id": id} or {"cardiologist_id": null}.'), code="missing_field")
+    cardiologist_id = data["cardiologist_id"]
     previous = case.assigned_to
     if cardiologist_id is None:
         check_transition(case.status, CaseStatus.AWAITING_REVIEW)

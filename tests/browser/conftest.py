@@ -113,7 +113,12 @@ class LiveServer:
     def session(self, username):
         import requests
 
-        s = requests.Session()
+        from tests.factories import CSRFSession
+
+        class Session(CSRFSession, requests.Session):
+            pass
+
+        s = Session()
         r = s.post(self.url + "/api/v1/session", json={"username": username, "password": PASSWORD}, timeout=10)
         r.raise_for_status()
         return s
@@ -223,7 +228,9 @@ def report(name, **values):
 def login(context, base_url, username):
     """A page of `context` logged in as `username` (through the JSON API: the cookie is shared)."""
     page = context.new_page()
-    r = page.request.post(base_url + "/api/v1/session", data={"username": username, "password": PASSWORD})
+    token = page.request.get(base_url + "/api/v1/csrf").json()["csrf_token"]
+    r = page.request.post(base_url + "/api/v1/session", data={"username": username, "password": PASSWORD},
+                          headers={"X-CSRFToken": token})
     assert r.ok, r.text()
     return page
 

@@ -250,8 +250,13 @@ class LiveClient:
         import requests
         import socketio
 
+        from tests.factories import CSRFSession
+
+        class Session(CSRFSession, requests.Session):
+            pass
+
         self.base_url = base_url
-        self.http = requests.Session()
+        self.http = Session()
         response = self.http.post(f"{base_url}/api/v1/session", json={"username": username, "password": password},
                                   timeout=10)
         response.raise_for_status()

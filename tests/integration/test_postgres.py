@@ -20,6 +20,9 @@ def pg_app(postgres, tmp_path):
         TELEMED_DATA_DIR = str(tmp_path / "data")
 
     app = create_app(Config)
+    from tests.factories import CSRFClient
+
+    app.test_client_class = CSRFClient
     with app.app_context():
         from flask_migrate import upgrade
 

@@ -51,12 +51,12 @@ def test_admin_commands_print_new_ids(app, app_ctx):
     assert runner.invoke(args=["init-db"]).exit_code == 0  # idempotent
     consortium_id = last(runner.invoke(args=["create-consortium", "City C"]))
     clinic_id = last(runner.invoke(args=["create-clinic", "Hill", "--consortium", consortium_id]))
-    result = runner.invoke(args=["create-user", "hilldoc", "--password", "long-enough-pw",
-                                 "--role", "township_doctor", "--clinic", clinic_id])
+    result = runner.invoke(args=["create-user", "hilldoc", "--role", "township_doctor", "--clinic", clinic_id],
+                           input="long-enough-pw\nlong-enough-pw\n")  # asked for, never on the command line
     assert result.exit_code == 0, result.output
     user = db.session.get(User, int(last(result)))
     assert user.username == "hilldoc" and user.clinic_id == int(clinic_id) and user.check_password("long-enough-pw")
-    bad = runner.invoke(args=["create-user", "x", "--password", "long-enough-pw", "--role", "cardiologist"])
+    bad = runner.invoke(args=["create-user", "x", "--role", "cardiologist"], input="long-enough-pw\n" * 2)
     assert bad.exit_code != 0 and "--consortium" in bad.output
     assert runner.invoke(args=["create-clinic", "Nowhere", "--consortium", "999"]).exit_code != 0
 
