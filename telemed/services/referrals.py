@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-import datetime as dt
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
