@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-import datetime as dt
 from pathlib import Path
 
 import sqlalchemy as sa

@@ -26,7 +26,6 @@ import logging
 from flask import current_app
 from flask_babel import gettext as _
 
-from telemed.extensions import db
 from telemed.i18n import local_datetime
 from telemed.vocabulary import finding_name, recommendation_label, sex_label, statement_label
 from telemed.models import Case

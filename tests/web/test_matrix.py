@@ -14,7 +14,7 @@ of the case's consortium and of another; an administrator), what they get:
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import PASSWORD, gen_case
+from tests.factories import gen_case
 from tests.web.helpers import login_client, socket_for
 
 USERS = ["anon", "doctor", "sibling", "otherdoc", "cardio", "coord", "othercardio", "othercoord", "admin"]

@@ -167,7 +167,6 @@ def test_old_cookie_after_logout_is_refused_and_the_socket_is_disconnected(app, 
 
 def test_socket_events_are_checked_against_the_session(app, world):
     """Is a socket whose session ended refused on its next event, even if it was not disconnected?"""
-    from flask_login import current_user  # noqa: F401
     from tests.web.helpers import socket_for
     from telemed.extensions import db
     from telemed.models import User
