@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DATA ?= ../shared/data
 
-.PHONY: run test bench bench-web install clean-demo
+.PHONY: run test test-js bench bench-web install clean-demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest -q
+
+# The viewer's JavaScript unit tests alone (pytest runs them too: tests/test_js_units.py).
+test-js:
+	node --test tests/js/
 
 bench: install
 	$(PIP) install --quiet -e '.[bench]'

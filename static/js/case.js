@@ -132,6 +132,7 @@
 
   function ensureViewer(c) {
     if (viewer || !c.recording) return;
+    if (!window.EcgViewer) { window.addEventListener("ecgviewer:ready", () => { ensureViewer(current); renderAnnotations(); }, { once: true }); return; }  // the viewer is an ES module (deferred)
     setTimeout(() => { if (viewer && viewer.getView) { myView = viewer.getView(); announcePresence(); } }, 0);
     const host = $("viewer");
     host.innerHTML = "";
