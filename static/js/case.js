@@ -149,6 +149,7 @@
         pendingSpan = span;
         $("annotation-span").textContent = `${span.startS.toFixed(3)}–${span.endS.toFixed(3)} s on ${span.lead || "all leads"}`;
         $("annotation-form").hidden = false;
+        if (span.label) $("annotation-form").label.value = span.label;  // chosen with a digit key in the viewer
         $("annotation-form").label.focus();
       },
       onAnnotationClick: (ann) => {

@@ -81,7 +81,7 @@ export function buildDom(v) {
   el.hour.parentElement.hidden = D <= 3600;
   el.disclosure = button(bar, t('Full disclosure'), t('Full disclosure: 30 lines of 60 s of one lead; click a line to read it (F)'), 'ecgv-toggle');
   el.disclosure.setAttribute('aria-pressed', 'false');
-  el.disclosure.hidden = D <= 120;
+  el.disclosure.hidden = D <= 60;
   el.all = button(bar, t('All leads'), t('Select spans on all leads (same as Shift+drag)'), 'ecgv-toggle');
   el.all.setAttribute('aria-pressed', 'false');
   el.layout = button(bar, t('12-lead'), t('Standard 12-lead sheet (3 x 4 + lead II rhythm strip) or stacked leads'), 'ecgv-toggle');
