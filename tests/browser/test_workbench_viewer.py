@@ -2,6 +2,7 @@
 ecgv:* events, clientPointAt, the toolbar): draw time against the previous single-file
 viewer, keyboard annotation, findings scrolled into view, snap-to-R at any distance, the beat
 legend, phones, and Holter paging (page length, full disclosure, hours)."""
+import re
 import statistics
 import subprocess
 
@@ -59,11 +60,14 @@ def test_twelve_lead_draw_time_old_vs_new(live_server, new_context):
     def serve_legacy(route):
         route.fulfill(status=200, content_type="text/javascript; charset=utf-8", body=legacy)
 
-    for i in range(7):
+    for i in range(9):
         for which in (("old", "new") if i % 2 == 0 else ("new", "old")):
             p = ctx.new_page()
             if which == "old":
                 p.route("**/static/js/ecgviewer.js", serve_legacy)
+                # The page's module preloads are for the new viewer: refused at once for the old one
+                # (a routed page itself would lose its websocket to Chromium's local-network checks).
+                p.route(re.compile(r".*/static/js/(viewer/.*|i18n)\.js$"), lambda route: route.abort())
             open_case(p, case_id)
             d = p.evaluate("window.__drawn[0]")
             modular = p.evaluate(f"typeof {V}.state === 'function'")
@@ -189,3 +193,67 @@ def test_phone_shows_one_column_of_leads(live_server, new_context):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.evaluate("document.getElementById('viewer').scrollIntoView()")
     save_screenshot(page, "phone-12lead")
+
+
+def test_holter_page_length_full_disclosure_and_hours(live_server, new_context):
+    """On a 24-hour Holter, can the reader choose a 10-60 s page, open a full-disclosure page of 30 lines of 60 s, go to any hour, and read a line at 25 mm/s by clicking it?"""
+    import time
+
+    from tests.browser.test_workbench import wait_status
+
+    holter = live_server.holter
+    holter.go.set()
+    holter.join(timeout=180)
+    if holter.error:
+        raise holter.error
+    api = live_server.session("cardio1")
+    case = wait_status(live_server, api, holter.case["id"], {"awaiting_review", "analysis_failed"}, timeout=180)
+    assert case["status"] == "awaiting_review"
+    page = login(new_context(), live_server.url, "cardio1")
+    open_case(page, case["id"], timeout=20_000)
+    page.evaluate("""() => { window.__drawnAt = [];
+        document.querySelector('.ecgv').addEventListener('ecgv:drawn', (e) => window.__drawnAt.push(e.detail)); }""")
+    drawn = lambda n: page.wait_for_function("(n) => window.__drawnAt.length >= n", arg=n, timeout=10_000)  # noqa: E731
+
+    # A 60-s page at 25 mm/s wraps over several lines; 10 s is one shorter line.
+    toolbar = page.locator(".ecgv-toolbar")
+    toolbar.get_by_role("combobox", name="Page").select_option("60")
+    drawn(1)
+    st = state(page)
+    assert st["pageS"] == 60 and st["speed"] == 25 and 55 < st["windowS"] <= 60
+    lines = sorted({p["line"] for p in st["panels"]})
+    assert len(lines) >= 3 and len(st["panels"]) == 2 * len(lines)
+    assert abs(st["panels"][2]["startS"] - (st["startS"] + st["lineS"])) < 1e-6
+    page.locator(".ecgv").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"(s) => {V}.state().startS >= s", arg=st["windowS"] - 0.01)
+    save_screenshot(page, "holter-60s-page")
+    toolbar.get_by_role("combobox", name="Page").select_option("10")
+    assert state(page)["windowS"] == 10
+
+    # Hour navigation, then full disclosure: 30 lines of 60 s from that hour.
+    toolbar.get_by_role("combobox", name="Hour").select_option("5")
+    assert state(page)["startS"] == 5 * 3600
+    n = page.evaluate("window.__drawnAt.length")
+    t0 = time.monotonic()
+    page.keyboard.press("f")
+    drawn(n + 1)
+    full_ms = (time.monotonic() - t0) * 1000
+    st = state(page)
+    assert st["layout"] == "disclosure" and st["windowS"] == 1800 and st["startS"] == 5 * 3600
+    assert len(st["panels"]) == 30 and st["panels"][29]["startS"] == 5 * 3600 + 29 * 60
+    save_screenshot(page, "holter-full-disclosure")
+    page.keyboard.press("ArrowRight")           # the next 30 minutes
+    page.wait_for_function(f"() => {V}.state().startS === {5 * 3600 + 1800}")
+    toolbar.get_by_role("combobox", name="Hour").select_option("23")
+    assert state(page)["startS"] >= 23 * 3600 - 1800
+
+    # A click on line 12 reads it: back to 25 mm/s, centred on the clicked time.
+    st = state(page)
+    line = st["panels"][12]
+    x = line["rect"]["left"] + line["rect"]["width"] / 2
+    page.mouse.click(x, line["rect"]["top"] + line["rect"]["height"] / 2)
+    st2 = state(page)
+    clicked = line["startS"] + 30
+    assert st2["layout"] == "stacked" and st2["startS"] <= clicked <= st2["endS"]
+    report("holter_full_disclosure", full_disclosure_draw_ms=round(full_ms))

@@ -22,6 +22,7 @@ function select(parent, label, options, current) {
   wrap.append(`${label} `);
   const s = document.createElement('select');
   s.className = 'ecgv-select';
+  s.setAttribute('aria-label', label);
   for (const [value, text] of options) {
     const opt = document.createElement('option');
     opt.value = String(value);

@@ -77,7 +77,7 @@ export function paintFindings(v, ctx, L, view) {
       const c = clipX(v, r, s, e, dpr);
       if (!c) continue;
       const [x0, x1] = c;
-      ctx.fillStyle = `rgba(${rgb}, 0.13)`;
+      ctx.fillStyle = `rgba(${rgb}, ${L.disclosure ? 0.05 : 0.13})`;
       ctx.fillRect(x0, r.top, x1 - x0, r.bottom - r.top);
       ctx.fillStyle = `rgba(${rgb}, 0.85)`;
       ctx.fillRect(x0, r.bottom - 3 * dpr, x1 - x0, 3 * dpr);
