@@ -220,7 +220,7 @@
   });
 
   // --- prior ECGs, side by side ---------------------------------------------------------------
-  let compareViewer = null;
+  let compareViewer = null, compareLink = null;
   async function loadPriors() {
     const data = await api("GET", `/api/v1/cases/${caseId}/priors`);
     const list = $("priors");
@@ -239,6 +239,7 @@
   }
   async function openCompare(priorId) {
     const prior = (await api("GET", `/api/v1/cases/${priorId}`)).case;
+    if (compareLink) { compareLink.destroy(); compareLink = null; }
     if (compareViewer && compareViewer.destroy) compareViewer.destroy();
     const host = $("compare-viewer");
     host.innerHTML = "";
@@ -251,8 +252,11 @@
       findings: prior.analysis ? prior.analysis.findings : [], annotations: prior.annotations, selfUserId: user.id,
     });
     $("compare-card").scrollIntoView({ block: "nearest" });
+    if (window.EcgViewer.compare && viewer) compareLink = window.EcgViewer.compare({ current: viewer, prior: compareViewer, currentCase: current, priorCase: prior, panel: $("compare-card"),
+      onStatement: (s) => { const d = $("report-form").diagnosis; d.value = d.value ? `${d.value} ${s}` : s; } });  // side by side, medians, differences
   }
   $("compare-close").onclick = () => {
+    if (compareLink) { compareLink.destroy(); compareLink = null; }
     if (compareViewer && compareViewer.destroy) compareViewer.destroy();
     compareViewer = null; $("compare-card").hidden = true;
   };

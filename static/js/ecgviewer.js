@@ -8,6 +8,7 @@
  *   loader.js     signal windows, LRU cache      calipers.js  caliper maths (pure)
  *   overlays.js   findings, annotations, beats, calipers, keyboard cursor
  *   overview.js   whole-recording overview and presence
+ *   compare.js    serial-comparison maths (pure)  compare-ui.js  the comparison on the page
  *   dom.js        toolbar, bars, legend           input.js     keyboard and pointer
  *
  *   const viewer = new EcgViewer(container, {
@@ -39,6 +40,8 @@
  *   'ecgv:calipers' getCalipers() + {snappedTo: [{t, label, distanceMs}|null, ...]}
  *   'ecgv:select'   {lead, leadIndex, startS, endS, label, via: 'pointer'|'keyboard'}
  *   'ecgv:finding'  {finding, startS, endS}                  after showFinding
+ *   'ecgv:scale'    {speed, gain}                            after setSpeed / setGain
+ *   'ecgv:compared' {rows}   (EcgViewer.compare: medians and difference table drawn)
  *
  * Drawing is done in *device* pixels on a physical scale (96 CSS px per inch, times
  * devicePixelRatio) so that 1 mm of "paper" is the same on every screen and the grid stays
@@ -169,6 +172,7 @@ export class EcgViewer {
     this.speed = +mmPerS;
     this._el.speed.value = String(this.speed);
     this._relayout();
+    this._emit('ecgv:scale', { speed: this.speed, gain: this.gain });
   }
 
   /** Gain, 5, 10 or 20 mm/mV. */
@@ -177,6 +181,7 @@ export class EcgViewer {
     this.gain = +mmPerMv;
     this._el.gain.value = String(this.gain);
     this._relayout();
+    this._emit('ecgv:scale', { speed: this.speed, gain: this.gain });
   }
 
   /** Page length of the stacked layout: 0 (one line per lead, as wide as the screen) or
@@ -761,10 +766,27 @@ export class EcgViewer {
 
 const round6 = (x) => Math.round(x * 1e6) / 1e6;
 
+/** Serial comparison (viewer/compare-ui.js, loaded only when a prior is opened): returns
+ *  {ready, state(), destroy()} at once; `ready` resolves when the medians and table are drawn. */
+function compareLazily(options) {
+  let link = null, dead = false;
+  const ready = import('./viewer/compare-ui.js').then((m) => {
+    if (dead) return null;
+    link = m.linkComparison(options);
+    return link.ready;
+  });
+  return {
+    ready,
+    state: () => (link ? link.state() : null),
+    destroy() { dead = true; if (link) link.destroy(); },
+  };
+}
+
 EcgViewer.SPEEDS = SPEEDS.slice();
 EcgViewer.GAINS = GAINS.slice();
 EcgViewer.PAGE_LENGTHS = PAGE_LENGTHS.slice();
 EcgViewer.authorHue = authorHue;   // so other views can colour authors alike
+EcgViewer.compare = compareLazily;   // serial comparison of two viewers (case page)
 window.EcgViewer = EcgViewer;
 window.dispatchEvent(new Event('ecgviewer:ready'));   // for page scripts that ran before this module
 export default EcgViewer;

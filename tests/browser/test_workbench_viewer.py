@@ -257,3 +257,91 @@ def test_holter_page_length_full_disclosure_and_hours(live_server, new_context):
     clicked = line["startS"] + 30
     assert st2["layout"] == "stacked" and st2["startS"] <= clicked <= st2["endS"]
     report("holter_full_disclosure", full_disclosure_draw_ms=round(full_ms))
+
+
+def upload(live_server, username, patient_ref, files, **fields):
+    api = live_server.session(username)
+    handles = [open(f, "rb") for f in files]
+    try:
+        r = api.post(live_server.url + "/api/v1/cases", timeout=120,
+                     data={"patient_ref": patient_ref, "age": "70", "sex": "M", **fields},
+                     files=[("files", (f.name, h)) for f, h in zip(files, handles)])
+    finally:
+        for h in handles:
+            h.close()
+    r.raise_for_status()
+    return r.json()["case"]
+
+
+def test_serial_comparison_with_the_prior_ecg(live_server, new_context):
+    """Does "Open side by side" show the prior 12-lead beside the current one at the same speed and gain, paging together, with overlaid median beats, a table of measurement differences (changes highlighted) and a report statement; and one at a time with a toggle on a narrow screen?"""
+    from tests.browser.test_workbench import wait_status
+    from tests.conftest import FIXTURES
+
+    ptb = FIXTURES / "ptbxl"
+    first = upload(live_server, "doctor1", "CMP-0001", [ptb / "00001_hr.hea", ptb / "00001_hr.dat"],
+                   symptoms="Chest pain", question="Ischaemia?")
+    second = upload(live_server, "doctor1", "CMP-0001", [ptb / "00002_hr.hea", ptb / "00002_hr.dat"],
+                    symptoms="Dizzy spells", question="Compare with the last ECG")
+    api = live_server.session("cardio1")
+    for c in (first, second):
+        assert wait_status(live_server, api, c["id"], {"awaiting_review", "analysis_failed"}, timeout=120)["status"] == "awaiting_review"
+    page = login(new_context(), live_server.url, "cardio1")
+    open_case(page, second["id"])
+    page.get_by_role("button", name="Claim this case").click()
+    page.locator("#report-form").wait_for(state="visible")
+    page.evaluate("""() => { window.__compared = null;
+        document.addEventListener('ecgv:compared', (e) => { window.__compared = e.detail; }); }""")
+    page.locator("#priors li").first.get_by_role("button", name="Open side by side").click()
+    page.wait_for_function("() => window.__compared", timeout=20_000)
+    result = page.evaluate("window.__compared")
+    cur, pri = "document.querySelector('#viewer').ecgViewer", "document.querySelector('#compare-viewer').ecgViewer"
+    page.wait_for_function(f"() => {pri} && {pri}.state().drawn")
+    a, b = page.evaluate(f"{cur}.state()"), page.evaluate(f"{pri}.state()")
+    assert a["layout"] == b["layout"] == "12lead" and a["speed"] == b["speed"] and a["gain"] == b["gain"]
+    left, right = page.evaluate("""() => ['#viewer', '#compare-viewer'].map((s) => {
+        const r = document.querySelector(s).getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top}; })""")
+    assert right["left"] >= left["right"] and abs(right["top"] - left["top"]) < 2     # side by side
+
+    # Paging and speed follow from either side.
+    page.locator("#viewer").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => {pri}.state().startS === {cur}.state().startS && {cur}.state().startS > 0")
+    page.locator("#compare-viewer").focus()
+    page.keyboard.press("Home")
+    page.wait_for_function(f"() => {cur}.state().startS === 0")
+    page.locator("#viewer .ecgv-toolbar").get_by_role("combobox", name="Speed").select_option("50")
+    assert page.evaluate(f"{pri}.state().speed") == 50
+    page.locator("#viewer .ecgv-toolbar").get_by_role("combobox", name="Speed").select_option("25")
+
+    # Median beats of the 12 leads from both records; the differences; the statement.
+    assert len(result["leads"]) == 12 and all(x["currentBeats"] >= 3 and x["priorBeats"] >= 3 for x in result["leads"])
+    keys = [r["key"] for r in result["rows"]]
+    assert keys[:6] == ["heart_rate_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "axis_deg"] and keys.count("st_mv") == 12
+    hr = result["rows"][0]
+    prior_hr = api.get(f"{live_server.url}/api/v1/cases/{first['id']}", timeout=10).json()["case"]["analysis"]["heart_rate_bpm"]
+    assert hr["prior"] == pytest.approx(prior_hr) and hr["delta"] == pytest.approx(hr["current"] - hr["prior"])
+    changed = [r for r in result["rows"] if r["changed"]]
+    assert page.locator(".ecgv-deltas tr.ecgv-changed").count() == len(changed)
+    assert page.evaluate("document.querySelector('.ecgv-medians').width") > 0
+    page.locator(".ecgv-statement").click()
+    diagnosis = page.locator('#report-form textarea[name="diagnosis"]').input_value()
+    assert diagnosis.startswith("Compared with the ECG of") and diagnosis == result["statement"]
+    report("serial_comparison", changed=[(r["key"], r.get("lead"), r["prior"], r["current"]) for r in changed],
+           shift_ms=result["shiftMs"])
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(200)
+    save_screenshot(page, "comparison-side-by-side")
+    page.locator("#compare-card").screenshot(path=str(ROOT / "docs" / "screenshots" / "comparison-medians.png"))
+
+    # Narrow screen: one at a time, with a toggle.
+    page.set_viewport_size({"width": 900, "height": 1000})
+    page.wait_for_timeout(200)
+    assert page.locator("#compare-viewer").is_hidden() and page.locator("#viewer").is_visible()
+    page.locator(".ecgv-pair-toggle").get_by_role("button", name="Prior ECG of").click()
+    assert page.locator("#compare-viewer").is_visible() and page.locator("#viewer").is_hidden()
+
+    # Closing puts the page back as it was.
+    page.set_viewport_size(VIEWPORT)
+    page.locator("#compare-close").click()
+    assert page.locator(".ecgv-pair").count() == 0 and page.locator("#viewer").is_visible()
