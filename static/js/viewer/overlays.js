@@ -313,7 +313,7 @@ export function paintCalipers(v, ctx, L, view) {
     ctx.font = `bold ${11 * dpr}px ${FONT}`;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
-    const text = `${Math.round(m.intervalMs)} ms · ${m.rateBpm === null ? '—' : Math.round(m.rateBpm)} bpm`;
+    const text = t('%(ms)s ms · %(rate)s bpm', { ms: Math.round(m.intervalMs), rate: m.rateBpm === null ? '—' : Math.round(m.rateBpm) });
     const tw = ctx.measureText(text).width, gap = 4 * dpr;
     const tx = x1 + gap + tw + 6 * dpr <= l.x1 ? x1 + gap : Math.max(l.x0, x0 - gap - tw - 6 * dpr);
     ctx.fillStyle = 'rgba(255,255,255,0.95)';
