@@ -8,6 +8,8 @@
  *   loader.js     signal windows, LRU cache      calipers.js  caliper maths (pure)
  *   overlays.js   findings, annotations, beats, calipers, keyboard cursor
  *   overview.js   whole-recording overview and presence
+ *   caliper-tool.js  calipers of a viewer      keyboard-annotation.js  key A and friends
+ *   snapshot.js   viewer.state()
  *   compare.js    serial-comparison maths (pure)  compare-ui.js  the comparison on the page
  *   dom.js        toolbar, bars, legend           input.js     keyboard and pointer
  *
@@ -52,7 +54,9 @@ import {
   CSS_PX_PER_MM, GAINS, LOADING_DELAY_MS, OVERVIEW_CSS, PAGE_LENGTHS, PHONE_MAX_CSS, SEVERITY_RANK, SPEEDS,
   STANDARD_12, TRACE,
 } from './viewer/constants.js';
-import { measure, snapCaliper } from './viewer/calipers.js';
+import * as cal from './viewer/caliper-tool.js';
+import * as keys from './viewer/keyboard-annotation.js';
+import * as snap from './viewer/snapshot.js';
 import { buildDom } from './viewer/dom.js';
 import { bindInput, defaultAnnotationLabels } from './viewer/input.js';
 import { centredStart, computeLayout, placeTime, snapStart, twelveLeadMap } from './viewer/layout.js';
@@ -60,7 +64,7 @@ import { WindowStore, planRequest } from './viewer/loader.js';
 import * as overlays from './viewer/overlays.js';
 import { filterPresence, renderOverview } from './viewer/overview.js';
 import { paintCalibration, paintPaper, paintTimeAxis, traceLeadPath } from './viewer/paint.js';
-import { authorHue, beatGlyph, clamp, formatTime, leadIndex, spanOf } from './viewer/util.js';
+import { authorHue, clamp, formatTime, leadIndex, spanOf } from './viewer/util.js';
 
 export class EcgViewer {
   /**
@@ -334,162 +338,42 @@ export class EcgViewer {
 
   /** Key A: a cursor on the beat nearest the page centre; , and . move it beat by beat
    *  (Shift: 40 ms), [ and ] set start and end, L the lead, 1-9 a label, Enter confirms. */
-  startKeyboardAnnotation() {
-    const k = this.keyAnnot;
-    const mid = this.startS + Math.min(this._layout.windowS, this.durationS - this.startS) / 2;
-    const b = snapCaliper(mid, { beatT: this._beatT, fs: this.fs });
-    Object.assign(k, { on: true, cursorS: b.t, startS: null, endS: null, leadIndex: null, label: null });
-    this._el.keyBar.hidden = false;
-    this._updateKeyBar();
-    this._invalidate();
-  }
+  startKeyboardAnnotation() { return keys.startKeyboardAnnotation(this); }
 
-  stopKeyboardAnnotation() {
-    this.keyAnnot.on = false;
-    this._el.keyBar.hidden = true;
-    if (this.selection && this.selection.live) this.selection = null;
-    this._invalidate();
-  }
+  stopKeyboardAnnotation() { return keys.stopKeyboardAnnotation(this); }
 
   /** Move the keyboard cursor to time s (the page follows). */
-  moveKeyCursor(s) {
-    const k = this.keyAnnot;
-    k.cursorS = clamp(Math.round(s * this.fs) / this.fs, 0, this.durationS);
-    const v = this.getView();
-    if (k.cursorS < v.startS || k.cursorS > v.endS) this.goTo(k.cursorS - v.windowS / 2);
-    this._updateKeyBar();
-    this._invalidate();
-  }
+  moveKeyCursor(s) { return keys.moveKeyCursor(this, s); }
 
-  _keySelection() {
-    const k = this.keyAnnot;
-    if (k.startS !== null && k.endS !== null) {
-      this.selection = { leadIndex: k.leadIndex, startS: Math.min(k.startS, k.endS), endS: Math.max(k.startS, k.endS), live: true };
-    }
-    this._updateKeyBar();
-    this._invalidate();
-  }
+  _keySelection() { return keys.keySelection(this); }
 
   /** Enter: the span from [ to ] on the chosen lead, with the chosen label, goes to the page
    *  (onSelectSpan, 'ecgv:select'); returns it, or null when start or end is missing. */
-  commitKeyboardAnnotation() {
-    const k = this.keyAnnot;
-    if (k.startS === null || k.endS === null || k.startS === k.endS) { this._updateKeyBar(t('Set the start with [ and the end with ] first.')); return null; }
-    const s = Math.min(k.startS, k.endS), e = Math.max(k.startS, k.endS);
-    const label = k.label;
-    this.keyAnnot.on = false;
-    this._el.keyBar.hidden = true;
-    this._selectSpan(k.leadIndex, Number(s.toFixed(6)), Number(e.toFixed(6)), label, 'keyboard');
-    return this.selection;
-  }
+  commitKeyboardAnnotation() { return keys.commitKeyboardAnnotation(this); }
 
-  _updateKeyBar(note = '') {
-    const k = this.keyAnnot, D = this.durationS;
-    const at = (s) => (s === null ? '—' : formatTime(s, D, 2));
-    this._el.keyText.textContent = note || t(
-      'Keyboard annotation: cursor %(cursor)s · start %(start)s · end %(end)s · lead %(lead)s · label %(label)s. ' +
-      ', . move by beat (Shift: 40 ms), [ ] set start and end, L lead, 1-9 label, Enter confirm, Esc cancel.',
-      { cursor: at(k.cursorS), start: at(k.startS), end: at(k.endS),
-        lead: k.leadIndex === null ? t('all leads') : this.leadLabel(k.leadIndex), label: k.label || '—' });
-    const box = this._el.keyLabels;
-    box.textContent = '';
-    this.annotationLabels.forEach((label, i) => {
-      const s = document.createElement('span');
-      s.className = 'ecgv-keylabel';
-      if (label === k.label) s.dataset.chosen = 'true';
-      s.textContent = `${i + 1} ${label}`;
-      box.appendChild(s);
-    });
-  }
+  _updateKeyBar(note = '') { return keys.updateKeyBar(this, note); }
 
   // ------------------------------------------------------------ calipers
 
   /** Show or hide the calipers (their cursors are kept while hidden). */
-  setCalipersEnabled(on) {
-    this.calipers.on = !!on;
-    this._el.cal.setAttribute('aria-pressed', String(this.calipers.on));
-    this._el.calBar.hidden = !this.calipers.on;
-    this._canvas.classList.toggle('ecgv-caliper-mode', this.calipers.on);
-    this._updateCaliperBar();
-    this._invalidate();
-  }
+  setCalipersEnabled(on) { return cal.setCalipersEnabled(this, on); }
 
   /** Place both cursors (seconds); opts.snap snaps them like a click does. */
-  setCalipers(startS, endS, opts = {}) {
-    const c = this.calipers;
-    const f = (s) => clamp(+s, 0, this.durationS);
-    this._placeCursor('a', f(startS), !!opts.snap);
-    this._placeCursor('b', f(endS), !!opts.snap);
-    c.pending = false;
-    c.lead = opts.lead === undefined ? null : opts.lead;
-    if (!c.on) this.setCalipersEnabled(true);
-    this._caliperChanged();
-  }
+  setCalipers(startS, endS, opts = {}) { return cal.setCalipers(this, startS, endS, opts); }
 
   /** Cursor `which` ('a' | 'b') at time s: snapped to the nearest beat (whatever the
    *  distance) when snapping is on, else to the sample grid. */
-  _placeCursor(which, s, snap = this.calipers.snap) {
-    const r = snapCaliper(s, { beatT: this._beatT, fs: this.fs, snap });
-    this.calipers[which] = r.t;
-    this.calipers[which === 'a' ? 'snapA' : 'snapB'] = r.beat ? { t: r.t, beat: r.beat, clickS: s } : null;
-  }
+  _placeCursor(which, s, snap = this.calipers.snap) { return cal.placeCursor(this, which, s, snap); }
 
-  _caliperChanged() {
-    this._updateCaliperBar();
-    this._invalidate();
-    const m = this.getCalipers();
-    if (m) this._emit('ecgv:calipers', m);
-  }
+  _caliperChanged() { return cal.caliperChanged(this); }
 
   /** The measurement between the cursors, or null while fewer than two. snappedTo: the
    *  beat each cursor snapped to ({t, label, distanceMs}) or null. */
-  getCalipers() {
-    const c = this.calipers;
-    if (c.a === null || c.b === null) return null;
-    const m = measure(c.a, c.b, this.fs);
-    const first = c.a <= c.b ? [c.snapA, c.snapB] : [c.snapB, c.snapA];
-    m.lead = c.lead;
-    m.snappedTo = first.map((s) => s ? {
-      t: s.t, label: beatGlyph(this._beatL[s.beat.index]),
-      distanceMs: Math.round((s.t - s.clickS) * 1000),
-    } : null);
-    return m;
-  }
+  getCalipers() { return cal.getCalipers(this); }
 
-  clearCalipers() {
-    const c = this.calipers;
-    c.a = c.b = c.snapA = c.snapB = null; c.pending = false;
-    this._updateCaliperBar();
-    this._invalidate();
-  }
+  clearCalipers() { return cal.clearCalipers(this); }
 
-  _updateCaliperBar() {
-    const c = this.calipers, m = this.getCalipers(), el = this._el.calText;
-    let text;
-    if (m) {
-      text = t('Interval %(ms)s ms (%(samples)s samples at %(fs)s Hz) · rate %(rate)s bpm', {
-        ms: Math.round(m.intervalMs), samples: m.intervalSamples, fs: +this.fs.toFixed(3),
-        rate: m.rateBpm === null ? '—' : Math.round(m.rateBpm) });
-    } else if (c.a !== null) {
-      text = t('Click the second cursor (e.g. the next R peak).');
-    } else {
-      text = t('Click two points (e.g. two R peaks) or drag between them.');
-    }
-    el.textContent = text;
-    // What snapping did: the beat (and how far from the click) each cursor went to.
-    const snaps = [c.snapA, c.snapB].filter(Boolean).map((s) => t('%(label)s beat at %(at)s (%(d)s ms from the click)', {
-      label: beatGlyph(this._beatL[s.beat.index]), at: formatTime(s.t, this.durationS, 3),
-      d: (s.t - s.clickS >= 0 ? '+' : '') + Math.round((s.t - s.clickS) * 1000) }));
-    this._el.snapText.textContent = snaps.length ? t('Snapped to: %(list)s', { list: snaps.join('; ') }) : '';
-    if (m) {
-      el.dataset.intervalMs = String(m.intervalMs);
-      el.dataset.intervalSamples = String(m.intervalSamples);
-      el.dataset.rateBpm = String(m.rateBpm);
-    } else {
-      delete el.dataset.intervalMs; delete el.dataset.intervalSamples; delete el.dataset.rateBpm;
-    }
-    this._el.calSave.disabled = !m;
-  }
+  _updateCaliperBar() { return cal.updateCaliperBar(this); }
 
   // ------------------------------------------------------------ presence, geometry
 
@@ -521,42 +405,9 @@ export class EcgViewer {
    * The public test interface: a plain snapshot of what is on screen. Panels carry their
    * client rectangles (CSS px) so tests can point at a lead without private fields.
    */
-  state() {
-    const L = this._layout;
-    const r = this._canvas.getBoundingClientRect();
-    const k = r.width / (this._canvas.width || 1);
-    const rect = (x0, top, x1, bottom) => ({ left: r.left + x0 * k, top: r.top + top * k, width: (x1 - x0) * k, height: (bottom - top) * k });
-    const view = this.getView();
-    return {
-      layout: this.getLayout(), requestedLayout: this.layoutMode, disclosure: this.disclosure,
-      startS: view.startS, endS: view.endS, windowS: view.windowS, durationS: this.durationS, fs: this.fs,
-      speed: this.speed, gain: this.gain, pageS: this.pageS, lineS: L.lineS, colS: L.colS, stripMm: L.stripMm,
-      dpr: L.dpr, pxPerMm: L.u / L.dpr, canvas: { width: this._canvas.width, height: this._canvas.height, cssWidth: r.width, cssHeight: r.height },
-      leadNames: this.leadNames.slice(),
-      panels: L.panels.map((p) => ({
-        lead: this.leadNames[p.lead], label: this.leadLabel(p.lead), leadIndex: p.lead, row: p.row, col: p.col,
-        line: p.line, rhythm: !!p.rhythm, startS: round6(this.startS + p.tOff), endS: round6(this.startS + p.tOff + (p.x1 - p.x0) / L.pxPerS),
-        rect: rect(p.x0, p.top, p.x1, p.bottom), baselineY: r.top + p.baseline * k,
-      })),
-      drawn: this._drawn, loading: this._el.status.dataset.state || '',
-      calipers: Object.assign({ on: this.calipers.on, march: this.calipers.march, snap: this.calipers.snap }, { measurement: this.getCalipers() }),
-      selection: this.selection ? Object.assign({}, this.selection, { lead: this.selection.leadIndex === null ? null : this.leadNames[this.selection.leadIndex] }) : null,
-      keyboardAnnotation: Object.assign({}, this.keyAnnot),
-      annotations: this.annotations.map((a) => ({ id: a.id, label: a.label, lead: a.lead, startS: a.start_s, endS: a.end_s, author: a.author ? a.author.username : null, version: a.version })),
-      findings: this.findings.length,
-      beatsOnPage: this._beatsOn(view).length,
-      legend: [...this._el.legend.querySelectorAll('.ecgv-legend-item b')].map((b) => b.textContent),
-      presence: this.presence.map((p) => ({ username: p.username, userId: p.userId, startS: p.startS, endS: p.endS })),
-      cache: { windows: this._store.cache.size },
-    };
-  }
+  state() { return snap.snapshot(this); }
 
-  _beatsOn(view) {
-    const T = this._beatT, out = [];
-    if (!T) return out;
-    for (let i = 0; i < T.length; i++) if (T[i] >= view.startS && T[i] <= view.endS) out.push(i);
-    return out;
-  }
+  _beatsOn(view) { return snap.beatsOn(this, view); }
 
   /** Detach observers, abort requests, remove the DOM we added. */
   destroy() {
@@ -763,8 +614,6 @@ export class EcgViewer {
     if (this.durationS > 3600) this._el.hour.value = String(Math.min(Math.floor(this.startS / 3600), Math.ceil(this.durationS / 3600) - 1));
   }
 }
-
-const round6 = (x) => Math.round(x * 1e6) / 1e6;
 
 /** Serial comparison (viewer/compare-ui.js, loaded only when a prior is opened): returns
  *  {ready, state(), destroy()} at once; `ready` resolves when the medians and table are drawn. */
