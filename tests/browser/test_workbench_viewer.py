@@ -193,6 +193,13 @@ def test_phone_shows_one_column_of_leads(live_server, new_context):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.evaluate("document.getElementById('viewer').scrollIntoView()")
     save_screenshot(page, "phone-12lead")
+    for width in (360, 414):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_function(f"(w) => {V}.state().canvas.cssWidth < w - 20", arg=width + 1)
+        page.wait_for_timeout(100)
+        st = state(page)
+        assert st["layout"] == "column" and st["speed"] == 25 and len(st["panels"]) == 12
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
 
 
 def test_holter_page_length_full_disclosure_and_hours(live_server, new_context):
