@@ -28,7 +28,7 @@ test: install
 
 # The viewer's JavaScript unit tests alone (pytest runs them too: tests/test_js_units.py).
 test-js:
-	node --test tests/js/
+	node --test tests/js/*.test.mjs
 
 bench: install
 	$(PIP) install --quiet -e '.[bench]'

@@ -250,6 +250,8 @@ def test_holter_page_length_full_disclosure_and_hours(live_server, new_context):
     assert st["layout"] == "disclosure" and st["windowS"] == 1800 and st["startS"] == 5 * 3600
     assert len(st["panels"]) == 30 and st["panels"][29]["startS"] == 5 * 3600 + 29 * 60
     save_screenshot(page, "holter-full-disclosure")
+    page.keyboard.press("l")                    # the next lead
+    assert {p["lead"] for p in state(page)["panels"]} == {state(page)["leadNames"][1]}
     page.keyboard.press("ArrowRight")           # the next 30 minutes
     page.wait_for_function(f"() => {V}.state().startS === {5 * 3600 + 1800}")
     toolbar.get_by_role("combobox", name="Hour").select_option("23")

@@ -90,6 +90,11 @@ export function handleKey(v, e) {
       break;
     case 'a': case 'A': v.startKeyboardAnnotation(); break;
     case 'f': case 'F': if (!v._el.disclosure.hidden) v.setFullDisclosure(!v.disclosure); else return; break;
+    case 'l': case 'L':   // full disclosure: the next lead
+      if (!v.disclosure) return;
+      v.disclosureLead = (v.disclosureLead + 1) % v.leadNames.length;
+      v._relayout();
+      break;
     default: return;
   }
   e.preventDefault();
