@@ -377,7 +377,9 @@ def test_holter_24h_pages_fast(live_server, new_context):
     # The findings list jumps to the evidence.
     findings = case["analysis"]["findings"]
     k = next(i for i, f in enumerate(findings) if f.get("start_s") and f["start_s"] > 120)
+    drawn_before = page.evaluate("window.__pages.length")
     page.locator("#findings li").nth(k).click()
     page.wait_for_function("(t) => { const v = document.querySelector('.ecgv').ecgViewer.getView(); return v.startS <= t && t <= v.endS; }",
                            arg=findings[k]["start_s"], timeout=5000)
+    page.wait_for_function("(n) => window.__pages.length > n", arg=drawn_before, timeout=5000)   # its signal drawn
     save_screenshot(page, "holter-24h")
