@@ -191,6 +191,15 @@ def test_phone_shows_one_column_of_leads(live_server, new_context):
     page.locator(".ecgv-toolbar").get_by_role("button", name="Next page (Right arrow)").click()
     page.wait_for_function(f"(s) => {V}.state().startS > s", arg=first)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # A quick finger swipe to the right pages back (a slow drag would select a span).
+    second = state(page)["startS"]
+    page.evaluate("""(y) => { const cv = document.querySelector('.ecgv-strips'), r = cv.getBoundingClientRect();
+        const ev = (type, x) => cv.dispatchEvent(new PointerEvent(type, {clientX: x, clientY: y, pointerId: 7,
+            pointerType: 'touch', isPrimary: true, bubbles: true, cancelable: true}));
+        ev('pointerdown', r.left + 80); ev('pointermove', r.left + 160); ev('pointerup', r.left + 240); }""",
+        st["panels"][1]["baselineY"])
+    page.wait_for_function(f"(s) => {V}.state().startS < s", arg=second)
+    assert state(page)["selection"] is None
     page.evaluate("document.getElementById('viewer').scrollIntoView()")
     save_screenshot(page, "phone-12lead")
     for width in (360, 414):
@@ -242,6 +251,7 @@ def test_holter_page_length_full_disclosure_and_hours(live_server, new_context):
     toolbar.get_by_role("combobox", name="Hour").select_option("5")
     assert state(page)["startS"] == 5 * 3600
     n = page.evaluate("window.__drawnAt.length")
+    page.locator(".ecgv").focus()               # keys go to the viewer, not to the select
     t0 = time.monotonic()
     page.keyboard.press("f")
     drawn(n + 1)

@@ -7,6 +7,14 @@ import { lineAt, panelAt, xToTime } from './layout.js';
 import { regionX } from './overlays.js';
 import { clamp } from './util.js';
 
+const SWIPE_MS = 350;   // a finger swipe faster than this ...
+const SWIPE_CSS = 40;  // ... and longer than this (CSS px) pages
+
+/** Pointer capture, when the pointer is a real active one (synthetic events have none). */
+function capture(el, id) {
+  try { el.setPointerCapture(id); } catch (_) { /* not an active pointer */ }
+}
+
 /** Wire every control and input of viewer `v` (elements from buildDom). */
 export function bindInput(v) {
   const el = v._el;
@@ -54,7 +62,7 @@ export function bindInput(v) {
   };
   ov.addEventListener('pointerdown', (e) => {
     if (e.button !== 0) return;
-    ov.setPointerCapture(e.pointerId);
+    capture(ov, e.pointerId);
     v._ovDrag = true;
     seek(e);
     v.container.focus({ preventScroll: true });
@@ -160,7 +168,7 @@ function caliperDown(v, e, p) {
   v._calDrag = { id: e.pointerId, which, x0: p.x, line, t0: xToTime(L, line, v.startS, p.x), moved: false,
     lead: panel ? v.leadNames[panel.lead] : null };
   v.container.focus({ preventScroll: true });
-  v._el.canvas.setPointerCapture(e.pointerId);
+  capture(v._el.canvas, e.pointerId);
   e.preventDefault();
   return true;
 }
@@ -199,9 +207,10 @@ function onPointerDown(v, e) {
   const panel = panelAt(L, p.x, p.y);
   if (!panel) return;
   v.container.focus({ preventScroll: true });
-  v._el.canvas.setPointerCapture(e.pointerId);
+  capture(v._el.canvas, e.pointerId);
   const tm = xToTime(L, panel, v.startS, p.x);
-  v._drag = { id: e.pointerId, li: panel.lead, panel, x0: p.x, y0: p.y, t0: tm, t1: tm, moved: false };
+  v._drag = { id: e.pointerId, li: panel.lead, panel, x0: p.x, y0: p.y, t0: tm, t1: tm, moved: false,
+    touch: e.pointerType === 'touch', at: performance.now() };
   e.preventDefault();
 }
 
@@ -242,6 +251,14 @@ function onPointerUp(v, e) {
   v._drag = null;
   const p = devicePoint(v, e);
   d.t1 = clamp(xToTime(v._layout, d.panel, v.startS, p.x), 0, v.durationS);
+  // A quick horizontal swipe of a finger pages (phones); a slower drag selects a span.
+  const dx = (p.x - d.x0) / v._layout.dpr;
+  if (d.touch && performance.now() - d.at < SWIPE_MS && Math.abs(dx) >= SWIPE_CSS &&
+      Math.abs(p.y - d.y0) / v._layout.dpr < Math.abs(dx) / 2) {
+    v.selection = null;
+    v._page(dx < 0 ? 1 : -1);
+    return;
+  }
   const startS = snapToSample(Math.min(d.t0, d.t1), v.fs), endS = snapToSample(Math.max(d.t0, d.t1), v.fs);
   if (!d.moved || endS - startS < MIN_DRAG_S) {
     // A click: open an annotation under the pointer, else drop the selection.
