@@ -43,7 +43,7 @@
  *   'ecgv:select'   {lead, leadIndex, startS, endS, label, via: 'pointer'|'keyboard'}
  *   'ecgv:finding'  {finding, startS, endS}                  after showFinding
  *   'ecgv:scale'    {speed, gain}                            after setSpeed / setGain
- *   'ecgv:compared' {rows}   (EcgViewer.compare: medians and difference table drawn)
+ *   'ecgv:compared' {rows, leads, shiftMs, statement}  (EcgViewer.compare: medians and table drawn)
  *
  * Drawing is done in *device* pixels on a physical scale (96 CSS px per inch, times
  * devicePixelRatio) so that 1 mm of "paper" is the same on every screen and the grid stays
@@ -406,8 +406,6 @@ export class EcgViewer {
    * client rectangles (CSS px) so tests can point at a lead without private fields.
    */
   state() { return snap.snapshot(this); }
-
-  _beatsOn(view) { return snap.beatsOn(this, view); }
 
   /** Detach observers, abort requests, remove the DOM we added. */
   destroy() {
