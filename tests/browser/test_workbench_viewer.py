@@ -54,7 +54,7 @@ def test_twelve_lead_draw_time_old_vs_new(live_server, new_context):
     case_id = live_server.case_by_ref(api, "SB-0101")["id"]
     ctx = new_context()
     page = login(ctx, live_server.url, "cardio2")
-    open_case(page, case_id)     # warm the server and the browser cache once
+    open_case(page, case_id, timeout=30_000)     # warm the server and the browser cache once
     times = {"old": [], "new": [], "old_viewer": [], "new_viewer": []}
 
     def serve_legacy(route):
@@ -68,7 +68,7 @@ def test_twelve_lead_draw_time_old_vs_new(live_server, new_context):
                 # The page's module preloads are for the new viewer: refused at once for the old one
                 # (a routed page itself would lose its websocket to Chromium's local-network checks).
                 p.route(re.compile(r".*/static/js/(viewer/.*|i18n)\.js$"), lambda route: route.abort())
-            open_case(p, case_id)
+            open_case(p, case_id, timeout=30_000)
             d = p.evaluate("window.__drawn[0]")
             modular = p.evaluate(f"typeof {V}.state === 'function'")
             assert modular == (which == "new")
