@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DATA ?= ../shared/data
 
-.PHONY: run test bench bench-web fuzz install clean-demo translations i18n-extract i18n-update
+.PHONY: run test test-js bench bench-web fuzz install clean-demo translations i18n-extract i18n-update
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ run: install translations
 
 test: install translations
 	$(VENV)/bin/pytest -q
+
+# The viewer's JavaScript unit tests alone (pytest runs them too: tests/test_js_units.py).
+test-js:
+	node --test tests/js/*.test.mjs
 
 bench: install
 	$(PIP) install --quiet -e '.[bench]'

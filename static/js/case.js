@@ -382,6 +382,10 @@ function openAmendment() {
 
 function ensureViewer(c) {
   if (viewer || !c.recording) return;
+  if (!window.EcgViewer) {  // the viewer is an ES module of its own: wait until it has loaded
+    window.addEventListener("ecgviewer:ready", () => { ensureViewer(current); renderAnnotations(); }, { once: true });
+    return;
+  }
   setTimeout(() => { if (viewer && viewer.getView) { myView = viewer.getView(); announcePresence(); } }, 0);
   const host = $("viewer");
   host.replaceChildren();
@@ -399,6 +403,7 @@ function ensureViewer(c) {
       $("annotation-span").textContent = t("%(start)s–%(end)s s on %(lead)s",
         { start: span.startS.toFixed(3), end: span.endS.toFixed(3), lead: leadText(span.lead) });
       $("annotation-form").hidden = false;
+      if (span.label) $("annotation-form").label.value = span.label;  // chosen with a digit key in the viewer
       $("annotation-form").label.focus();
     },
     onAnnotationClick: (ann) => {
@@ -474,6 +479,7 @@ $("message-form").addEventListener("submit", async (e) => {
 
 // --- prior ECGs, side by side ---------------------------------------------------------------
 let compareViewer = null;
+let compareLink = null;
 async function loadPriors() {
   const data = await api("GET", `/api/v1/cases/${caseId}/priors`);
   const list = $("priors");
@@ -490,6 +496,7 @@ async function loadPriors() {
 }
 async function openCompare(priorId) {
   const prior = (await api("GET", `/api/v1/cases/${priorId}`)).case;
+  if (compareLink) { compareLink.destroy(); compareLink = null; }
   if (compareViewer && compareViewer.destroy) compareViewer.destroy();
   const host = $("compare-viewer");
   host.replaceChildren();
@@ -503,8 +510,16 @@ async function openCompare(priorId) {
     findings: prior.analysis ? prior.analysis.findings : [], annotations: prior.annotations, selfUserId: user.id,
   });
   $("compare-card").scrollIntoView({ block: "nearest" });
+  if (window.EcgViewer.compare && viewer) {
+    // Side by side, paging together, overlaid median beats, differences; the statement goes to the report.
+    compareLink = window.EcgViewer.compare({
+      current: viewer, prior: compareViewer, currentCase: current, priorCase: prior, panel: $("compare-card"),
+      onStatement: (s) => { const d = $("report-form").diagnosis; d.value = d.value ? `${d.value} ${s}` : s; },
+    });
+  }
 }
 $("compare-close").onclick = () => {
+  if (compareLink) { compareLink.destroy(); compareLink = null; }
   if (compareViewer && compareViewer.destroy) compareViewer.destroy();
   compareViewer = null; $("compare-card").hidden = true;
 };

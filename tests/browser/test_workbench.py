@@ -245,10 +245,10 @@ def test_twelve_lead_view_screenshots(live_server, new_context):
     open_case(page, case["id"])
     viewer = "document.querySelector('.ecgv').ecgViewer"
     assert page.evaluate(f"{viewer}.getLayout()") == "12lead"
-    panels = page.evaluate(f"{viewer}._layout.panels.map(p => [{viewer}.leadNames[p.lead], p.row, p.col])")
-    names = [n.lower() for n, _, _ in panels]
+    panels = page.evaluate(f"{viewer}.state().panels.map(p => [p.lead, p.row, p.col, p.rhythm])")
+    names = [n.lower() for n, _, _, _ in panels]
     assert names[:12] == ["i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6"]
-    assert panels[12][0].lower() == "ii" and panels[12][1] == 3          # the rhythm strip
+    assert panels[12][0].lower() == "ii" and panels[12][1] == 3 and panels[12][3]   # the rhythm strip
     assert page.evaluate(f"{viewer}.getView().windowS") == pytest.approx(10.0)
 
     # A drag in the V2 cell (5.0-7.5 s) marks V2 at those times.
@@ -270,8 +270,7 @@ def test_twelve_lead_view_screenshots(live_server, new_context):
     page.mouse.click(**point(page, beats[1] + 0.03, "ii"))
     rhythm = point(page, beats[2] - 0.02, None)
     # The last panel is the rhythm strip: click there, on lead II at beat 3.
-    rhythm_y = page.evaluate(f"""() => {{ const v = {viewer}, p = v._layout.panels[12];
-        const r = v._canvas.getBoundingClientRect(); return r.top + p.baseline * r.width / v._canvas.width; }}""")
+    rhythm_y = page.evaluate(f"{viewer}.state().panels.find(p => p.rhythm).baselineY")
     page.mouse.click(rhythm["x"], rhythm_y)
     cal = page.evaluate(f"{viewer}.getCalipers()")
     assert cal and abs(cal["startS"] - beats[1]) < 1.5 / fs and abs(cal["endS"] - beats[2]) < 1.5 / fs
@@ -293,7 +292,7 @@ def test_twelve_lead_view_screenshots(live_server, new_context):
     # 50 mm/s and 20 mm/mV from the toolbar: four shorter columns (whole 5-mm boxes), taller rows.
     page.locator(".ecgv-toolbar select").nth(0).select_option("50")
     page.locator(".ecgv-toolbar select").nth(1).select_option("20")
-    lay = page.evaluate(f"(() => {{ const L = {viewer}._layout; return {{colS: L.colS, windowS: L.windowS, stripMm: L.stripMm, speed: L.speed}}; }})()")
+    lay = page.evaluate(f"{viewer}.state()")
     assert lay["speed"] == 50 and lay["stripMm"] == 60 and lay["windowS"] == pytest.approx(4 * lay["colS"])
     assert 0 < lay["colS"] <= 2.5 and round(lay["colS"] * 50) % 5 == 0
     page.wait_for_timeout(200)
@@ -379,7 +378,9 @@ def test_holter_24h_pages_fast(live_server, new_context):
     # The findings list jumps to the evidence.
     findings = case["analysis"]["findings"]
     k = next(i for i, f in enumerate(findings) if f.get("start_s") and f["start_s"] > 120)
+    drawn_before = page.evaluate("window.__pages.length")
     page.locator("#findings li").nth(k).click()
     page.wait_for_function("(t) => { const v = document.querySelector('.ecgv').ecgViewer.getView(); return v.startS <= t && t <= v.endS; }",
                            arg=findings[k]["start_s"], timeout=5000)
+    page.wait_for_function("(n) => window.__pages.length > n", arg=drawn_before, timeout=5000)   # its signal drawn
     save_screenshot(page, "holter-24h")
