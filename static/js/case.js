@@ -120,7 +120,7 @@ function renderAnalysis(a) {
   a.findings.forEach((f) => {
     const entry = (vocabulary.findings || {})[f.code] || { name: f.code, explanation: f.text || "" };
     const li = el("li", { className: `finding ${f.severity}` });
-    li.append(el("strong", { text: entry.name }), " ",
+    li.append(el("strong", { text: entry.name }), " ", el("small", { className: "code", text: `(${f.code})` }), " ",
       el("span", { className: "explanation", text: entry.explanation }), " ",
       el("small", { text: `${spanText(f.start_s, f.end_s)} ${leadText(f.lead)}` }));
     if (f.text) li.title = f.text;   // the analyser's own wording, with its measured values

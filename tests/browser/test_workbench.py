@@ -172,26 +172,36 @@ def test_two_cardiologists_annotate_live(live_server, new_context):
     # Drawn in the colleague's viewer too, under the author's name.
     assert b.evaluate("() => document.querySelector('.ecgv').ecgViewer.annotations.some(x => x.label === 'Ventricular ectopic beat' && x.author.username === 'cardio1')")
 
-    # Stale edit: B opens the edit prompt; meanwhile A changes the annotation; B's save is refused.
+    # Only the author edits: B gets a Reply button, and A sees the reply arrive live.
+    item_b = b.locator("#annotations li", has_text="Ventricular ectopic beat")
+    assert item_b.get_by_role("button", name="Edit").count() == 0
+    b.once("dialog", lambda d: d.accept("Agree: a PVC, look at V1 too"))
+    item_b.get_by_role("button", name="Reply").click()
+    a.locator("#annotations li .reply", has_text="Agree: a PVC").wait_for()
+
+    # Stale edit: the author's second tab opens the edit prompt; meanwhile the first tab changes the
+    # annotation; the second tab's save is refused with the current version.
+    a2 = login(new_context(), live_server.url, "cardio1")
+    open_case(a2, case_id)
     pending = []
-    b.on("dialog", lambda d: pending.append(d))
-    b.evaluate("""() => setTimeout(() => [...document.querySelectorAll('#annotations li')]
+    a2.on("dialog", lambda d: pending.append(d))
+    a2.evaluate("""() => setTimeout(() => [...document.querySelectorAll('#annotations li')]
         .find(li => li.textContent.includes('Ventricular ectopic beat'))
         .querySelector('button').click(), 0)""")
     deadline = time.monotonic() + 10
     while not pending and time.monotonic() < deadline:
         a.wait_for_timeout(50)
-    assert pending, "B's edit prompt did not open"
+    assert pending, "the second tab's edit prompt did not open"
     a.once("dialog", lambda d: d.accept("Wide QRS; couplet at 3.5 s"))
     a.locator("#annotations li", has_text="Ventricular ectopic beat").get_by_role("button", name="Edit").click()
     a.locator("#annotations li", has_text="v2").wait_for()
-    pending[0].accept("B's late note")
-    err = b.locator("#case-error")
+    pending[0].accept("late note from the other tab")
+    err = a2.locator("#case-error")
     err.wait_for(state="visible")
     assert "changed meanwhile" in err.text_content() and "not saved" in err.text_content()
-    b.locator("#annotations li", has_text="couplet at 3.5 s").wait_for()
-    assert "v2" in b.locator("#annotations li", has_text="Ventricular ectopic beat").text_content()
-    save_screenshot(b, "stale-edit")
+    a2.locator("#annotations li", has_text="couplet at 3.5 s").wait_for()
+    assert "v2" in a2.locator("#annotations li", has_text="Ventricular ectopic beat").text_content()
+    save_screenshot(a2, "stale-edit")
 
 
 # ---------------------------------------------------------------- b. calipers vs the reference RR

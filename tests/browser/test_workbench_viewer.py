@@ -51,7 +51,7 @@ def test_twelve_lead_draw_time_old_vs_new(live_server, new_context):
     if legacy is None:
         pytest.skip(f"git history with {LEGACY_COMMIT} not available")
     api = live_server.session("cardio2")
-    case_id = live_server.case_by_ref(api, "SB-0101")["id"]
+    case_id = live_server.case_by_ref(api, "SQ-0101")["id"]
     ctx = new_context()
     page = login(ctx, live_server.url, "cardio2")
     open_case(page, case_id, timeout=30_000)     # warm the server and the browser cache once
@@ -67,7 +67,7 @@ def test_twelve_lead_draw_time_old_vs_new(live_server, new_context):
                 p.route("**/static/js/ecgviewer.js", serve_legacy)
                 # The page's module preloads are for the new viewer: refused at once for the old one
                 # (a routed page itself would lose its websocket to Chromium's local-network checks).
-                p.route(re.compile(r".*/static/js/(viewer/.*|i18n)\.js$"), lambda route: route.abort())
+                p.route(re.compile(r".*/static/js/viewer/.*\.js$"), lambda route: route.abort())
             open_case(p, case_id, timeout=30_000)
             d = p.evaluate("window.__drawn[0]")
             modular = p.evaluate(f"typeof {V}.state === 'function'")
@@ -93,7 +93,7 @@ def case_detail(live_server, api, ref):
 def test_keyboard_annotation_and_reading_aids(live_server, new_context):
     """Can a cardiologist mark a span and choose its label with the keyboard alone; does a finding click bring the viewer into view with the evidence centred; does snap-to-R reach the nearest beat however far the click, saying which; is there a beat legend without a "Q"?"""
     api = live_server.session("cardio1")
-    detail = case_detail(live_server, api, "SB-0103")       # MIT-BIH 106, 60 s, ventricular ectopics
+    detail = case_detail(live_server, api, "SQ-0103")       # MIT-BIH 106, 60 s, ventricular ectopics
     fs = detail["recording"]["fs"]
     beats = [s / fs for s in detail["analysis"]["beats"]["sample"]]
     page = login(new_context(viewport={"width": 1400, "height": 520}), live_server.url, "cardio1")
@@ -178,7 +178,7 @@ def point(page, t, lead=None):
 def test_phone_shows_one_column_of_leads(live_server, new_context):
     """On a 375-px phone, is the 12-lead record one column of leads at 25 mm/s, paged sideways, without a horizontal page scroll?"""
     api = live_server.session("cardio2")
-    case_id = live_server.case_by_ref(api, "SB-0101")["id"]
+    case_id = live_server.case_by_ref(api, "SQ-0101")["id"]
     page = login(new_context(viewport={"width": 375, "height": 800}, device_scale_factor=2, is_mobile=True, has_touch=True),
                  live_server.url, "cardio2")
     open_case(page, case_id)
