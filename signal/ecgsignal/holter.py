@@ -61,6 +61,11 @@ class HolterSummary:
     af_longest_s: float | None = None
     af_longest_start_s: float | None = None
     hourly: list = field(default_factory=list)        # [{"hour", "start_s", "beats", "hr_mean_bpm", "pvc", "pac", "pauses"}]
+    # Episode lists keep the first 200 of each kind (for the viewer); these are the full counts.
+    runs_total: int = 0
+    bigeminy_total: int = 0
+    trigeminy_total: int = 0
+    pauses_total: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -181,6 +186,8 @@ def holter_summary(beat_samples, labels, fs, *, duration_s, af_episodes_s=()) ->
                        "hr_mean_bpm": round(beats * 60.0 / hour_len_s, 1) if hour_len_s > 0 else None,
                        "pvc": int((v & in_hour).sum()), "pac": int((s & in_hour).sum()),
                        "pauses": int((pause_hours == h).sum())})
+    bigeminy = _pattern_episodes(lab, t_s, 2)
+    trigeminy = _pattern_episodes(lab, t_s, 3)
     return HolterSummary(
         duration_s=float(duration_s), n_beats=n,
         heart_rate_min_bpm=hr[0], heart_rate_min_at_s=hr[1], heart_rate_mean_bpm=hr[2],
@@ -189,14 +196,15 @@ def holter_summary(beat_samples, labels, fs, *, duration_s, af_episodes_s=()) ->
         pvc_burden_pct=round(100.0 * v.sum() / n, 2) if n else 0.0,
         pac_burden_pct=round(100.0 * s.sum() / n, 2) if n else 0.0,
         couplets=couplets, runs=vruns[:200],
-        bigeminy=_pattern_episodes(lab, t_s, 2)[:200], trigeminy=_pattern_episodes(lab, t_s, 3)[:200],
+        bigeminy=bigeminy[:200], trigeminy=trigeminy[:200],
         pauses=pauses,
         longest_rr_s=round(float(rr[longest]), 3) if longest is not None else None,
         longest_rr_at_s=round(float(t_s[longest]), 2) if longest is not None else None,
         af_burden_pct=round(100.0 * af_total / duration_s, 2) if duration_s > 0 else 0.0,
         af_longest_s=round(float(af_longest[1] - af_longest[0]), 1) if af_longest else None,
         af_longest_start_s=round(float(af_longest[0]), 1) if af_longest else None,
-        hourly=hourly,
+        hourly=hourly, runs_total=len(vruns), bigeminy_total=len(bigeminy), trigeminy_total=len(trigeminy),
+        pauses_total=int(pause_idx.size),
     )
 
 

@@ -179,7 +179,7 @@ function renderHolter(h) {
     t("%(beats)s beats; PVCs %(pvc)s (%(pvc_pct)s %%), PACs %(pac)s (%(pac_pct)s %%)", {
       beats: h.n_beats, pvc: h.pvc_count, pvc_pct: h.pvc_burden_pct, pac: h.pac_count, pac_pct: h.pac_burden_pct }),
     t("Couplets %(couplets)s, ventricular runs %(runs)s, bigeminy %(big)s, trigeminy %(tri)s episodes", {
-      couplets: h.couplets, runs: h.runs.length, big: h.bigeminy.length, tri: h.trigeminy.length }),
+      couplets: h.couplets, runs: h.runs_total, big: h.bigeminy_total, tri: h.trigeminy_total }),
     t("Longest pause %(pause)s; longest RR %(rr)s s; AF burden %(af)s %%", { pause: longestPause, rr: longestRr, af: h.af_burden_pct }),
   ];
   $("holter-facts").replaceChildren(...facts.map((f) => el("p", { text: f })));

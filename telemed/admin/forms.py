@@ -1,8 +1,8 @@
 """Flask-WTF forms of the admin area and the password page (CSRF token included)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from telemed.i18n import LANGUAGES
 from telemed.models import Role
@@ -20,6 +20,13 @@ class ConsortiumForm(FlaskForm):
     timezone = StringField(_l("Time zone (IANA name, e.g. Asia/Shanghai)"), default="Asia/Shanghai",
                            validators=[DataRequired(), Length(max=64)])
     language = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()], default="zh_CN")
+    # Minutes from upload to signed report (telemed/services/sla.py gives the defaults' sources).
+    sla_critical_min = IntegerField(_l("Target for critical cases (minutes)"), default=10,
+                                    validators=[DataRequired(), NumberRange(min=1, max=7 * 24 * 60)])
+    sla_urgent_min = IntegerField(_l("Target for urgent cases (minutes)"), default=60,
+                                  validators=[DataRequired(), NumberRange(min=1, max=7 * 24 * 60)])
+    sla_routine_min = IntegerField(_l("Target for routine cases (minutes)"), default=1440,
+                                   validators=[DataRequired(), NumberRange(min=1, max=7 * 24 * 60)])
 
 
 class ClinicForm(FlaskForm):

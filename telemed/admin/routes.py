@@ -58,17 +58,24 @@ def consortium(consortium_id):
     if form.validate_on_submit():
         try:
             if item is None:
-                accounts.create_consortium(current_user, name=form.name.data, timezone=form.timezone.data,
-                                           language=form.language.data)
+                item = accounts.create_consortium(current_user, name=form.name.data, timezone=form.timezone.data,
+                                                  language=form.language.data)
+                accounts.set_sla_targets(current_user, item, _sla_minutes(form))
             else:
                 accounts.update_consortium(current_user, item, name=form.name.data, timezone=form.timezone.data,
                                            language=form.language.data)
+                accounts.set_sla_targets(current_user, item, _sla_minutes(form))
         except DomainError as exc:
             form.form_errors.append(exc.message)
         else:
             flash(_("Saved."))
             return redirect(url_for("admin.index"))
     return _render_form(form, _("Consortium") if item else _("New consortium"))
+
+
+def _sla_minutes(form) -> dict:
+    return {"critical": form.sla_critical_min.data, "urgent": form.sla_urgent_min.data,
+            "routine": form.sla_routine_min.data}
 
 
 @bp.route("/clinics/new", methods=["GET", "POST"], defaults={"clinic_id": None})

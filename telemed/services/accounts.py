@@ -240,6 +240,19 @@ def update_consortium(actor: User | None, consortium: Consortium, *, name: str, 
     return consortium
 
 
+def set_sla_targets(actor: User | None, consortium: Consortium, minutes: dict) -> Consortium:
+    """The consortium's SLA targets in minutes per priority (telemed/services/sla.py)."""
+    require_admin(actor)
+    for priority in ("critical", "urgent", "routine"):
+        value = minutes.get(priority)
+        if not isinstance(value, int) or not 1 <= value <= 7 * 24 * 60:
+            raise BadRequest(_("A target is a whole number of minutes between 1 and 10080."), code="invalid_sla")
+        setattr(consortium, f"sla_{priority}_min", value)
+    audit.record(actor, "consortium_sla_set", consortium_id=consortium.id, minutes=minutes)
+    db.session.commit()
+    return consortium
+
+
 def save_clinic(actor: User | None, clinic: Clinic | None, *, name: str, consortium_id) -> Clinic:
     """Create (`clinic` None) or rename/move a clinic."""
     require_admin(actor)

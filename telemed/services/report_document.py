@@ -218,7 +218,7 @@ def _holter_facts(analysis) -> list[tuple[str, str]]:
         "PACs %(pac)s (%(pac_pct)s %%); couplets %(couplets)s, runs %(runs)s; longest pause %(pause)s; "
         "AF burden %(af)s %%", min=rate(h["heart_rate_min_bpm"]), max=rate(h["heart_rate_max_bpm"]),
         mean=rate(h["heart_rate_mean_bpm"]), beats=h["n_beats"], pvc=h["pvc_count"], pvc_pct=h["pvc_burden_pct"],
-        pac=h["pac_count"], pac_pct=h["pac_burden_pct"], couplets=h["couplets"], runs=len(h["runs"]),
+        pac=h["pac_count"], pac_pct=h["pac_burden_pct"], couplets=h["couplets"], runs=h.get("runs_total", len(h["runs"])),
         pause=longest_pause, af=h["af_burden_pct"]))]
 
 

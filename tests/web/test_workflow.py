@@ -171,3 +171,19 @@ def test_holter_case_gets_a_summary_and_urgent_priority(app, world, client, tmp_
     holter = body["analysis"]["holter"]
     assert len(holter["hourly"]) == 2 and holter["pvc_burden_pct"] >= 10
     assert body["priority"] in ("urgent", "critical")
+
+
+def test_admin_sets_sla_targets(app, world):
+    """Can an administrator set a consortium's SLA targets in the browser form?"""
+    from telemed.extensions import db
+    from telemed.models import Consortium
+
+    admin = login_client(app, "admin")
+    with app.app_context():
+        consortium_id = db.session.scalar(sa.select(Consortium.id).where(Consortium.name == "City A"))
+    form = {"name": "City A", "timezone": "Asia/Shanghai", "language": "en",
+            "sla_critical_min": "15", "sla_urgent_min": "90", "sla_routine_min": "720"}
+    response = admin.post(f"/admin/consortia/{consortium_id}", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    with app.app_context():
+        assert db.session.get(Consortium, consortium_id).sla_minutes() == {"critical": 15, "urgent": 90, "routine": 720}
