@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 import sqlalchemy as sa
 
 from telemed.extensions import db
-from telemed.models import Annotation, AnnotationReply, Case, CaseStatus, Role, User
+from telemed.models import Annotation, AnnotationReply, Case, Role, User
 from telemed.models._time import utcnow
 from telemed.models.case import OPEN_FOR_REVIEW
 from telemed import domain_events

@@ -182,7 +182,7 @@ def _replace_recording(case: Case, user: User, upload, exam: Examination) -> Non
 def send_anyway(case_id: int, user: User, data: dict) -> Case:
     """The doctor sends a recording the check found unfit, with the reason (audited)."""
     case = _doctor_case(case_id, user, action=_("send ECGs for review"))
-    reason = _reason(data)
+    reason = checked_reason(data)
     case.transition(CaseStatus.ANALYZING)
     audit.record(user, "sent_anyway", case.id, reason=reason, problems=[p["code"] for p in (case.rerecord or {}).get("problems", [])])
     case.rerecord = {**(case.rerecord or {}), "sent_anyway": reason}
@@ -197,7 +197,7 @@ def request_rerecord(case_id: int, user: User, data: dict) -> Case:
     """A cardiologist returns a case to the clinic for a new recording; the clinic is notified."""
     require_role(user, Role.CARDIOLOGIST, action=_("ask for a new recording"))
     case = get_visible_case(case_id, user)
-    reason = _reason(data)
+    reason = checked_reason(data)
     if case.status not in {s.value for s in OPEN_FOR_REVIEW} or (
             case.status == CaseStatus.IN_REVIEW.value and case.assigned_to_id != user.id):
         check_transition(case.status, CaseStatus.RERECORD_REQUESTED)  # the lifecycle's own refusal
@@ -219,11 +219,12 @@ def request_rerecord(case_id: int, user: User, data: dict) -> Case:
     return case
 
 
-def _reason(data: dict) -> str:
+def checked_reason(data: dict, limit: int = MAX_REASON) -> str:
+    """The `reason` a request must give (send anyway, re-record, amend a report), trimmed."""
     reason = data.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise BadRequest(_("Please give the reason."), code="missing_field")
-    if len(reason) > MAX_REASON:
+    if len(reason) > limit:
         raise BadRequest(_("%(field)s is too long (%(length)s characters, at most %(limit)s).",
-                           field=_("the reason"), length=len(reason), limit=MAX_REASON), code="too_long")
+                           field=_("the reason"), length=len(reason), limit=limit), code="too_long")
     return reason.strip()

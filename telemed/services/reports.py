@@ -29,6 +29,7 @@ def report_history(case_id: int, user: User) -> dict:
 def amend_report(case_id: int, user: User, data: dict) -> Report:
     """A new signed version: a correction (by the cardiologist who signed the report) or an addendum
     (by any cardiologist of the consortium). The previous version stays, superseded; the clinic is told."""
+    from telemed.services.intake import checked_reason
     from telemed.services.referrals import checked_report_fields
 
     require_role(user, Role.CARDIOLOGIST, action=_("amend reports"))
@@ -42,12 +43,7 @@ def amend_report(case_id: int, user: User, data: dict) -> Report:
     first_signer = case.reports[0].signed_by_id
     if kind == ReportKind.CORRECTION.value and user.id != first_signer:
         raise NotAssigned(_("Only the cardiologist who signed the report can correct it; add an addendum instead."))
-    reason = data.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        raise BadRequest(_("Please give the reason."), code="missing_field")
-    if len(reason) > MAX_REASON:
-        raise BadRequest(_("%(field)s is too long (%(length)s characters, at most %(limit)s).",
-                           field=_("the reason"), length=len(reason), limit=MAX_REASON), code="too_long")
+    reason = checked_reason(data, MAX_REASON)
     # An addendum may leave the content as it was; a correction states it again in full.
     merged = {"diagnosis": current.diagnosis, "recommendation": current.recommendation,
               "statements": current.statements}
@@ -58,11 +54,11 @@ def amend_report(case_id: int, user: User, data: dict) -> Report:
     now = utcnow()
     current.superseded_at = now
     db.session.flush()
-    version = Report(case_id=case.id, version=current.version + 1, kind=kind, reason=reason.strip(),
+    version = Report(case_id=case.id, version=current.version + 1, kind=kind, reason=reason,
                      diagnosis=diagnosis, recommendation=recommendation, statements=statements,
                      signed_by_id=user.id, signed_at=now)
     db.session.add(version)
-    audit.record(user, "report_amended", case.id, kind=kind, version=version.version, reason=reason.strip())
+    audit.record(user, "report_amended", case.id, kind=kind, version=version.version, reason=reason)
     sent = notifications.notify(notifications.clinic_doctors(case), "report_amended", case,
                                 urgent=case.priority == "critical", patient=case.patient_ref,
                                 author=user.full_name or user.username)

@@ -75,7 +75,7 @@ def stage_files(uploads, folder: Path, *, limit_bytes: int) -> list[StagedFile]:
     finally:
         # Close what was handed in (spooled request files), whether or not it was read.
         if isinstance(uploads, (list, tuple)):
-            for _, stream in uploads:
+            for _name, stream in uploads:
                 close = getattr(stream, "close", None)
                 if close is not None:
                     close()

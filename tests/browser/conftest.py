@@ -249,3 +249,20 @@ def open_case(page, case_id, timeout=15_000):
 def wait_socket(page, timeout=15_000):
     page.wait_for_function("() => window.Telemed && window.Telemed.socket && window.Telemed.socket.connected",
                            timeout=timeout)
+
+
+@pytest.fixture
+def zh_context(browser, base_url):
+    """Browser contexts as a Zhejiang user has them: Chinese, on Shanghai time (desktop unless a viewport is given)."""
+    contexts = []
+
+    def make(viewport=None, **kwargs):
+        ctx = browser.new_context(base_url=base_url, viewport=viewport or {"width": 1400, "height": 1000},
+                                  locale="zh-CN", timezone_id="Asia/Shanghai", **kwargs)
+        ctx.set_default_timeout(30_000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

@@ -2,30 +2,12 @@
 report is signed, local times, phone-width pages and the language switch. Screenshots for the README."""
 import re
 
-import pytest
 
 from tests.browser.conftest import login, save_screenshot, wait_socket
 from tests.conftest import FIXTURES
 
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1400, "height": 1000}
 REPORT = {"diagnosis": "窦性心律，大致正常心电图。", "recommendation": "ROUTINE", "statements": ["SR", "AXIS_NORMAL"]}
-
-
-@pytest.fixture
-def zh_context(browser, base_url):
-    contexts = []
-
-    def make(viewport=DESKTOP, **kwargs):
-        ctx = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", **kwargs)
-        ctx.set_default_timeout(20_000)
-        contexts.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
 
 
 def no_horizontal_scroll(page):

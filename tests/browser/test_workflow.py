@@ -1,26 +1,9 @@
 """The amended report and the Holter summary in a real browser, in Chinese; screenshots for the README."""
 import time
 
-import pytest
 
 from tests.browser.conftest import login, open_case, save_screenshot
 
-DESKTOP = {"width": 1400, "height": 1000}
-
-
-@pytest.fixture
-def zh_context(browser, base_url):
-    contexts = []
-
-    def make(viewport=DESKTOP):
-        ctx = browser.new_context(base_url=base_url, viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
-        ctx.set_default_timeout(30_000)
-        contexts.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
 
 
 def test_amended_report_shows_its_history(live_server, zh_context):
