@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import wfdb
 
 from tests.conftest import FIXTURES
-from tests.factories import PASSWORD, gen_case
+from tests.factories import gen_case
 from tests.web.helpers import login_client
 
 PTBXL = FIXTURES / "ptbxl" / "00001_hr"   # 12-lead, 500 Hz, 10 s

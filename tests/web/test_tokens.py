@@ -1,13 +1,12 @@
 """Carts and clinic PCs upload with a clinic's API token: on the upload and status endpoints only."""
 import io
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 import sqlalchemy as sa
 
 from tests.conftest import FIXTURES
-from tests.factories import MITDB_100, case_form
+from tests.factories import case_form
 from tests.web.helpers import login_client
 
 

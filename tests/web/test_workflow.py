@@ -1,11 +1,10 @@
 """The consortium's working day: SLA clocks and escalation, on-duty readers, coordinators moving work."""
 import datetime as dt
 
-import pytest
 import sqlalchemy as sa
 
 from tests.factories import gen_case
-from tests.web.helpers import events, login_client, socket_for
+from tests.web.helpers import login_client
 
 
 def _set(app, case_id, **values):
