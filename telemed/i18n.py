@@ -99,6 +99,18 @@ def init_app(app) -> None:
                  "recommendation_label", "finding_name", "finding_explanation"):
         app.jinja_env.globals[name] = getattr(vocabulary, name)
     app.jinja_env.globals["STATEMENT_GROUPS"] = vocabulary.STATEMENT_GROUPS
+    from flask_login import current_user as _user
+
+    from telemed.services.access import can
+
+    # The access policy for templates: {% if can('upload') %} instead of a role switch.
+    app.jinja_env.globals["can"] = lambda action: can(_user, action)
+    from flask_login import current_user as _user
+
+    from telemed.services.access import can
+
+    # The access policy for templates: {% if can('upload') %} instead of a role switch.
+    app.jinja_env.globals["can"] = lambda action: can(_user, action)
     app.jinja_env.globals["RECOMMENDATIONS"] = vocabulary.RECOMMENDATIONS
 
 

@@ -29,3 +29,16 @@ def test_models_never_import_services_at_module_level():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
         assert not any(getattr(n, "module", "") and n.module.startswith("telemed.services") for n in top), path.name
+
+
+def test_roles_are_switched_on_in_one_place():
+    """Do templates and scripts ask the access policy (`can`) instead of comparing roles themselves?"""
+    import re
+
+    role_switch = re.compile(r"role\s*(==|!=|===|!==|\bin\b|\bnot in\b)")
+    offenders = []
+    for path in list((ROOT / "templates").rglob("*.html")) + list((ROOT / "static" / "js").rglob("*.js")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if role_switch.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not offenders, offenders

@@ -5,7 +5,6 @@ import { formatDateTime, t } from "./i18n.js";
 const page = document.getElementById("case-page");
 const caseId = Number(page.dataset.caseId);
 const $ = (id) => document.getElementById(id);
-const OPEN = ["awaiting_review", "in_review"];
 let current = null;          // the case JSON
 let viewer = null;
 let annotations = new Map(); // id -> annotation
@@ -31,7 +30,9 @@ const spanText = (start, end) => start == null ? "" : end == null || end === sta
 const leadText = (lead) => lead || t("all leads");
 const who = (u) => (u ? u.full_name || u.username : "");
 
-const canAnnotate = () => user.role === "cardiologist" && current && OPEN.includes(current.status);
+// What the user may do with this case comes from the server's access policy (`case.can`).
+const may = (action) => !!(current && current.can && current.can[action]);
+const canAnnotate = () => may("annotate");
 
 function renderHead(c) {
   $("case-status").textContent = label("statuses", c.status);
@@ -41,7 +42,7 @@ function renderHead(c) {
   $("failure").hidden = !c.failure_reason; $("failure").textContent = c.failure_reason_text || c.failure_reason || "";
   const actions = $("case-actions");
   actions.replaceChildren();
-  if (user.role === "cardiologist" && c.status === "awaiting_review") {
+  if (may("claim")) {
     const b = el("button", { text: t("Claim this case") });
     b.onclick = async () => {
       try { await api("POST", `/api/v1/cases/${caseId}/claim`); await load(); } catch (e) { showError(e.message); await load(); }
@@ -51,9 +52,7 @@ function renderHead(c) {
     actions.textContent = c.status === "reported"
       ? t("Reported by %(name)s", { name: who(c.assigned_to) }) : t("In review by %(name)s", { name: who(c.assigned_to) });
   }
-  const mayAskRerecord = user.role === "cardiologist" && (c.status === "awaiting_review"
-    || (c.status === "in_review" && c.assigned_to && c.assigned_to.id === user.id));
-  if (mayAskRerecord) {
+  if (may("request_rerecord")) {
     const ask = el("button", { className: "secondary", text: t("Ask for a new recording") });
     ask.onclick = async () => {
       const reason = window.prompt(t("What should the clinic do differently?"));
@@ -252,7 +251,7 @@ function renderAnnotations() {
         answer.onclick = () => replyTo(a);
         li.append(answer);
       }
-      if (current.assigned_to && current.assigned_to.id === user.id) {
+      if (may("hide_annotations")) {
         const hide = el("button", { className: "link", text: a.hidden_from_report ? t("Show in the report") : t("Hide from the report") });
         hide.onclick = async () => {
           try {
@@ -332,7 +331,7 @@ async function renderHistory(c) {
 }
 
 function mayAmend(c) {
-  return user.role === "cardiologist" && c.status === "reported" && c.report;
+  return may("amend") && c.report;
 }
 
 function renderReport(c) {
@@ -352,7 +351,7 @@ function renderReport(c) {
     return;
   }
   if (c.status !== "reported") box.appendChild(el("p", { className: "muted", text: t("No report yet.") }));
-  form.hidden = !(user.role === "cardiologist" && c.status === "in_review" && c.assigned_to && c.assigned_to.id === user.id);
+  form.hidden = !may("sign");
   if (!form.hidden) preselectStatements(c.analysis);
 }
 

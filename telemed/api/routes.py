@@ -6,6 +6,8 @@ from flask_wtf.csrf import generate_csrf
 
 from telemed.api import bp
 from telemed.api import openapi
+from telemed.services.access import case_permissions
+from telemed.services.access import case_permissions
 from telemed.security import limit_login, limit_upload
 from telemed.services import (accounts, analysis, annotations, auth, consult, dashboard, intake, interop, notifications,
                               referrals, reports, sessions, tokens)
@@ -141,6 +143,8 @@ def case_detail(case_id):
     body["annotations"] = [a.to_dict() for a in annotations.list_annotations(case)]
     body["report"] = case.report.to_dict() if case.report else None
     body["messages"] = [m.to_dict() for m in consult.list_messages(case.id, current_user)]
+    body["can"] = case_permissions(current_user, case)
+    body["can"] = case_permissions(current_user, case)
     return jsonify({"case": body})
 
 

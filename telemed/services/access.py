@@ -42,3 +42,42 @@ def require_role(user: User, *roles: Role, action: str) -> None:
     if user.role not in {r.value for r in roles}:
         names = _(" or ").join(role_plural(r.value) for r in roles)
         raise NotAuthorized(_("Only %(roles)s can %(action)s.", roles=names, action=action))
+
+
+# What each role may do: the one table the templates (`can` in Jinja), the case JSON (`can`, for
+# the scripts) and the checks below read. Per-case conditions (status, holder) are added in
+# `case_permissions`; the services enforce the same rules and answer 403/409 when asked anyway.
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.TOWNSHIP_DOCTOR.value: frozenset({"upload", "cases", "message", "send_recording"}),
+    Role.CARDIOLOGIST.value: frozenset({"review", "cases", "claim", "annotate", "sign", "amend", "message",
+                                        "request_rerecord", "go_on_duty"}),
+    Role.COORDINATOR.value: frozenset({"dashboard", "cases", "assign", "audit"}),
+    Role.ADMIN.value: frozenset({"administer", "audit"}),
+}
+
+
+def can(user: User | None, action: str) -> bool:
+    """May this user's role do `action` at all?"""
+    return bool(user and getattr(user, "is_authenticated", False)) and action in ROLE_ACTIONS.get(user.role, ())
+
+
+def case_permissions(user: User, case: Case) -> dict[str, bool]:
+    """What the user may do with this case now (for the page's buttons; the services decide)."""
+    from telemed.models import CaseStatus
+    from telemed.models.case import OPEN_FOR_REVIEW, can_transition
+
+    status = case.status
+    holds = case.assigned_to_id == user.id
+    open_for_review = status in {s.value for s in OPEN_FOR_REVIEW}
+    return {
+        "claim": can(user, "claim") and status == CaseStatus.AWAITING_REVIEW.value,
+        "annotate": can(user, "annotate") and open_for_review,
+        "sign": can(user, "sign") and status == CaseStatus.IN_REVIEW.value and holds,
+        "amend": can(user, "amend") and status == CaseStatus.REPORTED.value,
+        "hide_annotations": can(user, "annotate") and status == CaseStatus.IN_REVIEW.value and holds,
+        "request_rerecord": can(user, "request_rerecord") and (
+            status == CaseStatus.AWAITING_REVIEW.value or (status == CaseStatus.IN_REVIEW.value and holds)),
+        "send_recording": can(user, "send_recording") and can_transition(status, CaseStatus.ANALYZING.value),
+        "message": can(user, "message"),
+        "assign": can(user, "assign") and status in {s.value for s in OPEN_FOR_REVIEW},
+    }

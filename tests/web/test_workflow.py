@@ -186,3 +186,17 @@ def test_admin_sets_sla_targets(app, world):
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     with app.app_context():
         assert db.session.get(Consortium, consortium_id).sla_minutes() == {"critical": 15, "urgent": 90, "routine": 720}
+
+
+def test_case_json_says_what_the_user_may_do(app, world, client):
+    """Does the case JSON carry the access policy's answers for this user and this case?"""
+    case = gen_case(client)
+    cardio = login_client(app, "cardio")
+    assert cardio.get(f"/api/v1/cases/{case['id']}").get_json()["case"]["can"]["claim"] is True
+    cardio.post(f"/api/v1/cases/{case['id']}/claim")
+    mine = cardio.get(f"/api/v1/cases/{case['id']}").get_json()["case"]["can"]
+    assert mine["sign"] and mine["annotate"] and mine["hide_annotations"] and not mine["claim"]
+    colleague = login_client(app, "cardio2").get(f"/api/v1/cases/{case['id']}").get_json()["case"]["can"]
+    assert not colleague["sign"] and colleague["annotate"] and not colleague["hide_annotations"]
+    doctor = login_client(app, "doctor").get(f"/api/v1/cases/{case['id']}").get_json()["case"]["can"]
+    assert doctor == {**{k: False for k in doctor}, "message": True}
