@@ -51,6 +51,10 @@ class NewUserForm(UserForm, NewPassword):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
 
 
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name (e.g. the ECG cart's model and room)"), validators=[DataRequired(), Length(max=100)])
+
+
 class ResetPasswordForm(FlaskForm, NewPassword):
     pass
 

@@ -8,10 +8,10 @@ from wtforms import SelectChoice
 
 from telemed.admin import bp
 from telemed.admin.forms import (NONE_CHOICE, AuditFilterForm, ClinicForm, ConsortiumForm, NewUserForm,
-                                 ResetPasswordForm, UserForm, role_choices)
+                                 ResetPasswordForm, TokenForm, UserForm, role_choices)
 from telemed.extensions import db
 from telemed.models import Clinic, Consortium, User
-from telemed.services import accounts, audit
+from telemed.services import accounts, audit, tokens
 from telemed.services.errors import DomainError
 
 
@@ -184,3 +184,32 @@ def audit_csv():
     """The filtered audit events as CSV (times in the consortium's zone)."""
     body = audit.export_csv(current_user, request.args)
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+
+
+@bp.route("/clinics/<int:clinic_id>/tokens", methods=["GET", "POST"])
+@login_required
+def clinic_tokens(clinic_id):
+    """A clinic's API tokens for its carts and PCs: make one (shown once), see their last use, revoke."""
+    _admin()
+    clinic = db.get_or_404(Clinic, clinic_id)
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            _row, secret = tokens.create_token(clinic.id, form.name.data, current_user)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            form = TokenForm(formdata=None)
+    return render_template("admin/tokens.html", clinic=clinic, form=form, secret=secret,
+                           tokens=tokens.list_tokens(clinic.id, current_user))
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id):
+    """Revoke a token at once."""
+    _admin()
+    row = tokens.revoke_token(token_id, current_user)
+    flash(_("Token %(name)s revoked.", name=row.name))
+    return redirect(url_for("admin.clinic_tokens", clinic_id=row.clinic_id))

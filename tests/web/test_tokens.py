@@ -106,3 +106,21 @@ def test_token_cli(app, world):
     assert "Mindray R12" in listing and secret not in listing
     assert runner.invoke(args=["revoke-token", made.output.strip().splitlines()[-1]]).exit_code == 0
     assert "revoked" in runner.invoke(args=["list-tokens"]).output
+
+
+def test_admin_makes_and_revokes_tokens_in_the_browser(app, world):
+    """Does the admin page make a token (shown once), list it without the secret, and revoke it?"""
+    from telemed.extensions import db
+    from telemed.models import ApiToken
+
+    admin = login_client(app, "admin")
+    page = admin.post("/admin/clinics/1/tokens", data={"name": "Contec ECG-1200G"}).get_data(as_text=True)
+    assert "tm_" in page and "Contec ECG-1200G" in page
+    with app.app_context():
+        row = db.session.scalar(sa.select(ApiToken))
+    again = admin.get("/admin/clinics/1/tokens").get_data(as_text=True)
+    assert f"tm_{row.prefix}" in again and "token-secret" not in again
+    assert admin.post(f"/admin/tokens/{row.id}/revoke").status_code == 302
+    with app.app_context():
+        assert db.session.get(ApiToken, row.id).revoked_at is not None
+    assert login_client(app, "coord").get("/admin/clinics/1/tokens").status_code == 403
