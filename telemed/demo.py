@@ -10,7 +10,7 @@ from flask import current_app
 from telemed.demo_holter import build_holter
 from telemed.extensions import db
 from telemed.models import Case, Clinic, Consortium, Role, User
-from telemed.services import annotations, consult, referrals
+from telemed.services import analysis, annotations, consult, referrals
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 DEMO_PASSWORD = "demo-ecg-2026"
@@ -45,6 +45,10 @@ CONSULT = [  # (patient, speaker: "doctor" | "reader", text)
     ("SQ-0101", "doctor", "服用美托洛尔 25 mg，每日两次。"),
 ]
 HOLTER = ("FL-0100", 58, "F", "夜间心悸", "24小时动态心电图：有无长间歇？")
+# A 12-lead whose chest electrodes came off: the upload check sends it back to the clinic.
+FLAT_CHEST = ("SQ-0105", 66, "F", "活动后胸闷", "是否心肌缺血？")
+# A stored original damaged on disk after upload: its analysis fails visibly (checksum).
+DAMAGED = ("DT-0205", 58, "M", "头晕", "心律检查")
 
 
 def _user(username, role, *, clinic=None, consortium=None, full_name=""):
@@ -96,6 +100,17 @@ def seed(echo=print, *, holter_hours: float = 24.0) -> int:
             case = by_patient[patient]
             author = case.assigned_to if speaker == "reader" else case.uploaded_by
             consult.post_message(case.id, author, {"text": text})
+        with tempfile.TemporaryDirectory() as folder:
+            patient, age, sex, symptoms, question = FLAT_CHEST
+            _upload(doctors[1], patient, age, sex, symptoms, question, [_flat_chest_csv(Path(folder))],
+                    sampling_rate_hz="500")
+            config["ANALYSIS_MODE"] = "deferred"
+            patient, age, sex, symptoms, question = DAMAGED
+            damaged = _upload(doctors[2], patient, age, sex, symptoms, question,
+                              [FIXTURES / "mitdb_100_60s.hea", FIXTURES / "mitdb_100_60s.dat"])
+            _damage_stored_original(damaged)
+            config["ANALYSIS_MODE"] = "inline"
+            analysis.analyze_case(damaged.id)
         if holter_hours > 0:
             # Analysed by the server once it runs (about a minute for 24 hours), like a real upload.
             config["ANALYSIS_MODE"] = "deferred"
@@ -106,16 +121,48 @@ def seed(echo=print, *, holter_hours: float = 24.0) -> int:
             _backdate(case.id, 2)
     finally:
         config["ANALYSIS_MODE"] = saved_mode
-    echo(f"Seeded {len(CASES) + (holter_hours > 0)} demo cases in {CONSORTIUM!r} ({len(CLINICS)} township clinics).")
+    echo(f"Seeded {len(CASES) + 2 + (holter_hours > 0)} demo cases in {CONSORTIUM!r} ({len(CLINICS)} township clinics).")
     _print_logins(echo)
     return consortium.id
 
 
-def _upload(doctor: User, patient, age, sex, symptoms, question, paths) -> Case:
+def _flat_chest_csv(folder: Path) -> Path:
+    """PTB-XL record 2 (12-lead, 500 Hz) with V1-V6 flat, as a cart with loose chest electrodes records it."""
+    import wfdb
+
+    rec = wfdb.rdrecord(str(FIXTURES / "ptbxl" / "00002_hr"))
+    signal = rec.p_signal.copy()
+    names = list(rec.sig_name)
+    for i, name in enumerate(names):
+        if name.upper().startswith("V"):
+            signal[:, i] = 0.0
+    path = folder / "SQ-0105.csv"
+    rows = [",".join(names)] + [",".join(f"{v:.3f}" for v in row) for row in signal]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _damage_stored_original(case: Case) -> None:
+    """Flip a byte of the stored .dat (the checksum no longer matches, as after a disk fault)."""
+    import os
+
+    from telemed.storage import blob_store
+
+    store = blob_store()
+    dat = next(f for f in case.recording.files if f.name.endswith(".dat"))
+    path = store.blobs / dat.sha256[:2] / dat.sha256
+    os.chmod(path, 0o600)
+    data = bytearray(path.read_bytes())
+    data[100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.chmod(path, 0o400)
+
+
+def _upload(doctor: User, patient, age, sex, symptoms, question, paths, **extra) -> Case:
     streams = [(Path(p).name, open(p, "rb")) for p in paths]
     try:
         case, _ = referrals.create_case(doctor, {"patient_ref": patient, "age": str(age), "sex": sex,
-                                                 "symptoms": symptoms, "question": question}, streams)
+                                                 "symptoms": symptoms, "question": question, **extra}, streams)
     finally:
         for _, stream in streams:
             stream.close()

@@ -32,6 +32,8 @@ SIGNAL_MAX_LEADS = 16
 SIGNAL_MAX_VALUES = 200_000
 # Stored in English as the failure reason and translated when shown (the reader's language is
 # not known when a worker fails).
+DAMAGED_ORIGINAL = N_("The stored recording no longer matches its checksum (it was damaged on disk). Please upload "
+                      "the recording again; a cardiologist can still read the case.")
 ANALYSIS_BUG = N_("The automatic analysis failed on this recording. A cardiologist can still be asked "
                   "to read it; the technical team has been notified.")
 
@@ -72,8 +74,11 @@ def analyze_case(case_id: int) -> None:
         result = ecgsignal.analyze(record, age=age, sex=sex).to_dict()
         result["holter"] = holter_of(result, record.fs, record.duration_s)
         _write_cache(store, recording, record)
-    except (ecgsignal.RecordError, CorruptBlob) as exc:
-        _fail(case, getattr(exc, "message", None) or f"The stored recording cannot be read: {exc}.")
+    except CorruptBlob:
+        _fail(case, DAMAGED_ORIGINAL)
+        return
+    except ecgsignal.RecordError as exc:
+        _fail(case, exc.message)  # the reader's own words (English), shown as they are
         return
     except Exception:  # noqa: BLE001 - any analysis bug must leave a visible, retryable case
         log.exception("analysis of case %s failed", case_id)
