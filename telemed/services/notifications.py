@@ -90,6 +90,11 @@ def inbox(user: User, *, unread_only: bool = False) -> tuple[list[Notification],
                                     .limit(MAX_LISTED)))
     unread = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
         Notification.recipient_id == user.id, Notification.read_at.is_(None)))
+    if items:
+        # Notifications name patients: reading them is a read of patient data.
+        from telemed.services import audit
+
+        audit.record_read(user, "notifications_viewed", case_ids=sorted({n.case_id for n in items if n.case_id}))
     return items, unread
 
 

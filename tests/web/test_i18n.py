@@ -232,3 +232,16 @@ def test_pdf_embeds_its_fonts_and_shows_local_time(app, zh_world, client, tmp_pa
     signed_utc = dt.datetime.fromisoformat(report["signed_at"].replace("Z", "+00:00"))
     assert (signed_utc + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") + " +08:00" in text
     assert "李明·复查" in text and "窦性心律" in text
+
+
+def test_reading_notifications_is_audited(app, world, client):
+    """Notifications name patients: is reading them recorded in the audit trail?"""
+    from telemed.extensions import db
+    from telemed.models import AuditEvent
+
+    case = gen_case(client, patient_ref="ZJ-AUD")
+    _sign(app, case["id"])
+    login_client(app, "doctor").get("/api/v1/notifications")
+    with app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "notifications_viewed"))
+        assert event is not None and event.detail["case_ids"] == [case["id"]]
