@@ -356,9 +356,16 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
         width_ratio[here] = width[here] / w_ref
         amp_ratio[here] = amp[here] / max(np.median(amp[members]), 1e-9)
     la = np.log(np.maximum(amp_ratio, 1e-6))
+    # A beat whose waveform repeats the dominant template (correlation >= 0.95 over the whole
+    # -120..+160 ms window, after mean and trend removal) cannot have a QRS much wider than the
+    # template's: a widened QRS shifts the S wave and ST segment and lowers the correlation. A wide
+    # width ratio on such a beat is a failed delineation (baseline noise or a merged T wave keeps
+    # the spatial velocity above threshold), so it is not counted as evidence.
+    alike = np.nan_to_num(corr, nan=0.0) >= _Q_KEEP_CORR
+    width_dev = np.maximum(0.0, np.log(np.maximum(np.nan_to_num(width_ratio, nan=1.0), 1e-6))) / np.log(1.3)
     dev = (np.maximum(0.0, (0.95 - corr) / 0.2)
            + np.maximum(0.0, la) / np.log(1.4) + np.maximum(0.0, -la) / np.log(3.0)
-           + np.maximum(0.0, np.log(np.maximum(np.nan_to_num(width_ratio, nan=1.0), 1e-6))) / np.log(1.3))
+           + np.where(alike, 0.0, width_dev))
     premature = np.minimum(prem, prem_next) < 0.9
     is_v = ((dev >= 1.0) & premature) | (dev >= _DEV_STRONG)
     is_s = (~is_v & (prem < 0.8) & (corr >= 0.85)
@@ -369,7 +376,6 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
     # or tremor between clean, identical QRS complexes raise the background/QRS
     # ratio of every beat (whole PTB-XL records came out "Q"). A beat whose
     # morphology repeats the dominant beat (correlation >= 0.95) keeps its label.
-    alike = np.nan_to_num(corr, nan=0.0) >= _Q_KEEP_CORR
     noisy = (noise_rel > _Q_NOISE) & ~alike
     # ... and in noise its amplitude or width may look deviant: it is not called 'V' then
     labels[(noise_rel > _Q_NOISE) & alike & (labels == "V")] = "N"
@@ -458,11 +464,15 @@ def detect_beats(ecg_mv, fs, *, refractory_s=0.2, chunk_s=300.0, overlap_s=10.0)
     2-min block is the median of the largest cluster (correlation > 0.9) of
     non-premature beats in the surrounding 6 min. Each beat gets a
     morphology deviation from its correlation with the template (best lag
-    within +-50 ms), its amplitude ratio and its QRS width ratio. A deviating
-    beat that is premature (RR below 90 % of the local median or of the next
-    RR) is 'V', as is a strongly deviating one; a beat with the dominant
-    morphology (correlation >= 0.85) that comes at least 20 % early and is
-    followed by a longer RR is 'S' ([5]_, [6]_ use the same features).
+    within +-50 ms), its amplitude ratio and its QRS width ratio; the width
+    ratio is not counted for a beat whose waveform repeats the template
+    (correlation >= 0.95), since a truly wider QRS would not correlate so
+    closely over the 280-ms window and such a width is a failed
+    delineation. A deviating beat that is premature (RR below 90 % of the
+    local median or of the next RR) is 'V', as is a strongly deviating one;
+    a beat with the dominant morphology (correlation >= 0.85) that comes at
+    least 20 % early and is followed by a longer RR is 'S' ([5]_, [6]_ use
+    the same features).
     Beats in stretches where the background exceeds 0.35 of the QRS level,
     or whose waveform is cut by the record edge or a gap, are 'Q'. The
     thresholds were tuned on MIT-BIH records 100-124, so label figures on

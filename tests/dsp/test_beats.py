@@ -174,6 +174,38 @@ def test_pvcs_labelled_v_on_bigeminy():
     assert (is_v_found & ~is_v_ref).sum() <= 0.05 * (~is_v_ref).sum()
 
 
+def test_normal_beats_of_106_not_called_v():
+    """Are the normal beats of mitdb 106 (no PVC in its first minute) kept out of 'V', and 119's PVCs still found, on both leads?"""
+    for name in ("mitdb_106_60s", "mitdb_119_60s"):
+        sig, fs, ref, sym = read_fixture(name)
+        beats = detect_beats(sig, fs)
+        cmp = wfdb.processing.compare_annotations(ref, beats.r_peaks, int(0.15 * fs))
+        is_v_ref = np.isin(sym[cmp.matched_ref_inds], ["V", "E"])
+        is_v_found = beats.labels[cmp.matched_test_inds] == "V"
+        assert (is_v_found & ~is_v_ref).sum() <= 0.02 * (~is_v_ref).sum()
+        if is_v_ref.any():
+            assert (is_v_found & is_v_ref).sum() / is_v_ref.sum() >= 0.9
+
+
+def test_template_match_overrides_measured_width():
+    """Is a slightly early beat that repeats the dominant waveform 'N' even when its measured QRS width is off?"""
+    from ecgsignal.beats import _classify, _snippets
+
+    fs = 360.0
+    ecg, _ = synthetic_ecg(fs, seed=3)
+    r = np.asarray(detect_beats(ecg, fs).r_peaks)
+    snip, valid = _snippets(ecg[:, None], r, fs, ecg.size, 0, None)
+    width = np.full(r.size, 0.09)
+    k = r.size // 2
+    width[k] = 0.25                                     # a delineation failure: 2.8 x the template's
+    timing = r.copy()
+    timing[k] -= int(0.15 * np.median(np.diff(r)))     # 15 % early, as in sinus arrhythmia
+    labels, extra = _classify(timing, snip, valid, width, fs, 1, np.zeros(r.size))
+    assert extra["rr_prev_ratio"][k] < 0.9
+    assert extra["template_corr"][k] >= 0.95
+    assert labels[k] != "V"
+
+
 def test_qrs_width_plausible():
     """Are QRS widths between 40 and 200 ms on a clean synthetic ECG?"""
     ecg, _ = synthetic_ecg(360, seed=6)

@@ -40,16 +40,17 @@ def test_holter_summary_against_the_annotations(holter_24h):
     cycles = record.duration_s / 180.0
     assert summary.n_beats == pytest.approx(beats_per_cycle * cycles, rel=0.01)
     reference_burden = 100.0 * pvcs_per_cycle / beats_per_cycle          # 9.2 %
-    # Target (issue 11): within 1 percentage point. Measured: 12.3 % vs 9.2 % (the beat labeller calls
-    # 5 of 67 normal beats of record 106 ventricular); this test holds the line at what is achieved.
-    assert abs(summary.pvc_burden_pct - reference_burden) <= 3.5
+    # Target (issue 11): within 1 percentage point. Measured: 9.7 % vs 9.2 % (it was 12.3 % while the
+    # labeller called 5 of 67 normal beats of record 106 'V' on a failed QRS-width measurement).
+    assert abs(summary.pvc_burden_pct - reference_burden) <= 1.0
     assert len(summary.hourly) == 24 and sum(h["beats"] for h in summary.hourly) == summary.n_beats
     assert sum(h["pvc"] for h in summary.hourly) == summary.pvc_count
     # Record 119's ventricular bigeminy and couplets appear as episodes with their times.
     assert summary.bigeminy and summary.bigeminy[0]["cycles"] >= 3
     assert 60 <= summary.heart_rate_min_bpm <= summary.heart_rate_mean_bpm <= summary.heart_rate_max_bpm <= 90
     assert summary.pauses == [] and summary.longest_rr_s < 2.0
-    assert holter_priority(summary) == "urgent"          # burden >= 10 %
+    # The reference burden (9.2 %) is below the 10 % urgent floor, so the summary sets no priority.
+    assert holter_priority(summary) is None
 
 
 def test_holter_summary_on_synthetic_beats():
