@@ -20,8 +20,8 @@ def _pack_212(frames: np.ndarray) -> bytes:
     return out.tobytes()
 
 
-def build_holter(folder: Path, hours: float = 24.0, name: str = "holter24") -> list[Path]:
-    """Write <name>.hea/.dat (format 212, MLII and V1) repeating the three fixtures; returns the files.
+def build_holter(folder: Path, hours: float = 24.0, name: str = "holter24", sources=SOURCES) -> list[Path]:
+    """Write <name>.hea/.dat (format 212, MLII and V1) repeating the fixtures; returns the files.
 
     Written with numpy (wfdb.wrsamp takes ~15 s for 31 million samples); read back by wfdb.
     """
@@ -32,12 +32,12 @@ def build_holter(folder: Path, hours: float = 24.0, name: str = "holter24") -> l
     if hea.exists() and dat.exists():
         return [hea, dat]
     pieces = []
-    for src in SOURCES:
+    for src in sources:
         rec = wfdb.rdrecord(str(FIXTURES / src), physical=False)
         assert rec.fs == 360 and rec.fmt[:2] == ["212", "212"]
         pieces.append(rec.d_signal[:, :2].astype(np.int16))
         gains, baselines = rec.adc_gain[:2], rec.baseline[:2]
-    one_cycle = np.concatenate(pieces)               # 3 minutes of digital samples
+    one_cycle = np.concatenate(pieces)               # a minute per source
     n_total = int(round(hours * 3600 * 360))
     reps = -(-n_total // one_cycle.shape[0])
     signal = np.tile(one_cycle, (reps, 1))[:n_total]
