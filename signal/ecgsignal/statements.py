@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import st as st_mod
 from . import triage
 from .atrial import FLUTTER_MIN_CORR, FLUTTER_RATE_BPM
 from .types import Evidence, Interpretation, LeadMeasurements, Statement
@@ -54,6 +55,11 @@ ZHENDUANXUE = ("诊断学 第9版 (万学红, 卢雪峰 主编), 人民卫生出
                "P-P 间期差 > 0.12 s")
 PRINEAS_2010 = ("Prineas RJ, Crow RS, Zhang ZM. The Minnesota Code Manual of Electrocardiographic Findings, "
                 "2nd ed. London: Springer; 2010, doi:10.1007/978-1-84882-778-3 (codes 5-3, 5-4)")
+MACFARLANE_2015 = ("Macfarlane PW et al. The early repolarization pattern: a consensus paper. J Am Coll Cardiol "
+                   "2015;66:470-7, doi:10.1016/j.jacc.2015.05.033")
+BRADY_2001 = ("Brady WJ et al. Electrocardiographic ST-segment elevation: the diagnosis of acute myocardial "
+              "infarction by morphologic analysis of the ST segment. Acad Emerg Med 2001;8:961-7, "
+              "doi:10.1111/j.1553-2712.2001.tb01095.x")
 CLIFFORD_2012 = ("Clifford GD et al. Signal quality indices and data fusion for determining clinical "
                  "acceptability of electrocardiograms. Physiol Meas 2012;33:1419, "
                  "doi:10.1088/0967-3334/33/9/1419")
@@ -113,6 +119,7 @@ VOCABULARY = {
               "infarction", "abnormal"),
     "POSTERIOR_MI": ("ST depression in V1-V3, consider posterior infarction", "V1-V3导联ST段压低，考虑后壁心肌梗死",
                      "infarction", "abnormal"),
+    "ER": ("Early repolarization pattern", "早期复极", "st_t", "borderline"),
     "ST_DEP": ("ST depression", "ST段压低", "st_t", "abnormal"),
     "TINV": ("T-wave inversion", "T波倒置", "st_t", "abnormal"),
     "T_FLAT": ("Nonspecific T-wave abnormality (flat or low T waves)", "T波低平（非特异性T波改变）", "st_t",
@@ -138,7 +145,7 @@ TRIAGE_RULE = {
     "IVCD": "WIDE_QRS", "WPW": None, "LAD": None, "RAD": None, "EXTREME_AXIS": None, "LOW_VOLT": None,
     "LVH": None, "LVH_STRAIN": None, "RVH": None, "LAE": None, "RAE": None, "IMI_OLD": None, "ASMI_OLD": None,
     "AMI_OLD": None, "LMI_OLD": None, "STEMI": "STEMI", "POSTERIOR_MI": "POSTERIOR_MI",
-    "ST_DEP": "ST_DEPRESSION", "TINV": None, "T_FLAT": None, "LONG_QT": "LONG_QTC", "LEAD_REVERSAL": "LEAD_REVERSAL",
+    "ER": None, "ST_DEP": "ST_DEPRESSION", "TINV": None, "T_FLAT": None, "LONG_QT": "LONG_QTC", "LEAD_REVERSAL": "LEAD_REVERSAL",
     "NORMAL_ECG": None, "BORDERLINE_ECG": None, "ABNORMAL_ECG": None, "UNINTERPRETABLE": "LOW_QUALITY",
 }
 
@@ -222,6 +229,15 @@ TINV_MV = 0.10
 #: PRINEAS_2010), required here in two contiguous leads, like TINV.
 T_FLAT_LEADS = ("i", "ii", "avl", "avf", "v3", "v4", "v5", "v6")
 T_FLAT_R_MV, T_FLAT_RATIO = 0.5, 1.0 / 20.0
+
+#: Early repolarisation pattern (MACFARLANE_2015): Jp (the peak of an end-QRS notch
+#: or the onset of an end-QRS slur, `measure.end_qrs_notch_slur`) >= 0.1 mV in two or
+#: more contiguous leads, excluding V1-V3 (and aVR), with QRS < 120 ms. The ST is
+#: required to be concave upward in those leads (BRADY_2001: the ST below the line
+#: from J to the T peak), the usual morphology of ER and the one that makes it a
+#: STEMI mimic. Not stated with BBB, WPW or a ventricular rhythm.
+ER_JP_MV = 0.10
+ER_LEADS = ("i", "ii", "iii", "avl", "avf", "v4", "v5", "v6")
 
 _LIMB = ("i", "ii", "iii", "avr", "avl", "avf")
 _PRECORDIAL = ("v1", "v2", "v3", "v4", "v5", "v6")
@@ -596,6 +612,10 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
 
     # ---------------------------------------------------------------- ST-T
     secondary = lbbb or rbbb or wpw or rhythm in ("VR", "VT", "VF")
+    if not secondary and not wide:
+        er = _early_repolarization(L, lm, fcodes, S, age=age, sex=sex)
+        if er is not None:
+            add(er)
     if "ST_DEPRESSION" in fcodes and not st_dep_lat:
         f = next(f for f in findings if f.code == "ST_DEPRESSION")
         add(S("ST_DEP", source=f.reference,
@@ -629,6 +649,40 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         f = next(f for f in findings if f.code == "LEAD_REVERSAL")
         add(S("LEAD_REVERSAL", source=f.reference, evidence=[_ev(f.text, None, "", "", (f.lead,) if f.lead else ())]))
     return _finish(out, findings)
+
+
+def _early_repolarization(L, lm, fcodes, S, *, age, sex):
+    """The ER statement: Macfarlane 2015 pattern, and/or anterior elevation read as ER by Smith 2012."""
+    jp = {n for n in ER_LEADS if n in L and np.isfinite(L[n].j_peak_mv) and L[n].j_peak_mv >= ER_JP_MV
+          and L[n].st_concave is not False}
+    pairs = [(a, b) for a, b in _CONTIG if a in jp and b in jp]
+    leads = sorted({x for p in pairs for x in p}, key=lambda n: (_LIMB + _PRECORDIAL).index(n))
+    smith = st_mod.smith2012_er(lm, age=age, sex=sex)
+    downgraded = smith is not None and smith["er"] and "STEMI" not in fcodes
+    if not leads and not downgraded:
+        return None
+    ev, src = [], []
+    if leads:
+        src.append(MACFARLANE_2015 + "; " + BRADY_2001)
+        for n in leads:
+            m = L[n]
+            ev.append(_ev(f"Jp ({'notch' if m.j_notch else 'slur'}) {m.lead}", m.j_peak_mv, "mV",
+                          ">= 0.1 in 2 contiguous leads (not V1-V3), concave ST", (m.lead,)))
+    if smith is not None:
+        pretty = [L[n].lead for n in smith["leads"]]
+        src.append(st_mod.SMITH_ER_2012)
+        ev.append(_ev("ST elevation at J (UDMI cut-points met)", max(L[n].st_j_mv for n in smith["leads"]), "mV",
+                      "", pretty))
+        ev.append(_ev("Smith 2012: 1.196 STE60 V3 (mm) + 0.059 QTc - 0.326 RV4 (mm)", smith["score"], "",
+                      f"< {st_mod.SMITH_CUTOFF:g} (early repolarisation)", ("V3", "V4")))
+        ev.append(_ev("obvious-STEMI features: " + (", ".join(smith["exclusions"]) or "none"), None, "",
+                      "none", ()))
+    elif "STEMI" in fcodes:
+        ev.append(_ev("STEMI criteria also met: acute injury not excluded (no published rule to tell ER from "
+                      "STEMI in these leads)", None, "", "", ()))
+    # Read as ER instead of STEMI: urgent, not routine (the formula misses about 1 in 7 subtle
+    # LAD occlusions in its derivation, Se 86 %; serial ECGs are advised, SMITH_ER_2012)
+    return S("ER", source="; ".join(src), evidence=ev, severity="urgent" if downgraded else None)
 
 
 def _r(m):
