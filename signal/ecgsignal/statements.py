@@ -119,7 +119,8 @@ VOCABULARY = {
               "infarction", "abnormal"),
     "POSTERIOR_MI": ("ST depression in V1-V3, consider posterior infarction", "V1-V3导联ST段压低，考虑后壁心肌梗死",
                      "infarction", "abnormal"),
-    "ER": ("Early repolarization pattern", "早期复极", "st_t", "borderline"),
+    # a normal variant in most people (MACFARLANE_2015): it leaves a normal ECG normal
+    "ER": ("Early repolarization pattern", "早期复极", "st_t", "normal"),
     "ST_DEP": ("ST depression", "ST段压低", "st_t", "abnormal"),
     "TINV": ("T-wave inversion", "T波倒置", "st_t", "abnormal"),
     "T_FLAT": ("Nonspecific T-wave abnormality (flat or low T waves)", "T波低平（非特异性T波改变）", "st_t",

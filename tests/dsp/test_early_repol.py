@@ -82,7 +82,7 @@ _ANTERIOR = {"V3": dict(st_j_mv=0.30, st_j60_mv=0.15, s_amp_mv=-0.7), "V4": dict
 def test_vocabulary_and_triage_rule():
     """Is ER in the vocabulary with its standard Chinese term and no Zhejiang rule of its own?"""
     en, zh, cat, kind = VOCABULARY["ER"]
-    assert zh == "早期复极" and en == "Early repolarization pattern" and cat == "st_t" and kind == "borderline"
+    assert zh == "早期复极" and en == "Early repolarization pattern" and cat == "st_t" and kind == "normal"
     assert TRIAGE_RULE["ER"] is None
 
 
@@ -125,7 +125,7 @@ def test_er_statement_macfarlane_without_st_elevation():
     ch = {n: dict(j_peak_mv=0.15, j_notch=True) for n in ("II", "III", "aVF")}
     it = interpret(_table(ch), rr_s=_RR, age=25, sex="M")
     er = next(s for s in it.statements if s.code == "ER")
-    assert er.severity == "routine" and it.overall == "borderline"
+    assert er.severity == "routine" and it.overall == "normal"
     assert {e.leads[0] for e in er.evidence} == {"II", "III", "aVF"} and "Macfarlane" in er.source
 
 
