@@ -45,6 +45,11 @@ ER_SLUR_SLOPE_FRAC = 0.25
 #: A slur is reported only from the consensus Jp limit (0.1 mV) up: the tail of any
 #: smooth R downslope flattens a few hundredths of a mV above the baseline.
 ER_SLUR_MIN_MV = 0.10
+#: ... and the slurred segment still holds half its onset level at the J point: an R
+#: downslope that merely rounds off into the baseline by J is not a slur (a
+#: convention; it was prompted by plain R downslopes read as slurs in development
+#: records, not fitted to them).
+ER_SLUR_HOLD = 0.5
 ER_SEARCH_AFTER_J_MS = 20.0
 
 _NAN = float("nan")
@@ -178,7 +183,7 @@ def end_qrs_notch_slur(x_mv, fs, qrs_on, qrs_off):
     3. Slur: otherwise, the first point after the steepest descent where
        the slope falls to <= `ER_SLUR_SLOPE_FRAC` of it, before J and
        at least `ER_SLUR_MIN_MV` above the baseline, with the signal still falling >= `MIN_WAVE_MV` by
-       J + 20 ms.
+       J + 20 ms but at J still >= `ER_SLUR_HOLD` of the slur's onset.
 
     References
     ----------
@@ -235,7 +240,8 @@ def end_qrs_notch_slur(x_mv, fs, qrs_on, qrs_off):
     for i in range(steep, min(j_rel - h, slope.size)):
         c = i + h
         if -slope[i] <= ER_SLUR_SLOPE_FRAC * smax:
-            if seg[c] >= ER_SLUR_MIN_MV and seg[c] - seg[c:].min() >= MIN_WAVE_MV and c < stop:
+            if (seg[c] >= ER_SLUR_MIN_MV and seg[c] - seg[c:].min() >= MIN_WAVE_MV and c < stop
+                    and seg[j_rel] >= ER_SLUR_HOLD * seg[c]):
                 return {"kind": "slur", "j_peak_mv": float(seg[c])}
             break
     return out
