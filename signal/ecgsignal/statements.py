@@ -47,9 +47,6 @@ UDMI_2018 = ("Thygesen K et al. Fourth universal definition of myocardial infarc
              "Circulation 2018;138:e618-51, doi:10.1161/CIR.0000000000000617")
 KUSUMOTO_2018 = ("Kusumoto FM et al. 2018 ACC/AHA/HRS guideline on the evaluation and management of patients "
                  "with bradycardia and cardiac conduction delay, doi:10.1016/j.jacc.2018.10.044")
-SURAWICZ_2009_AV = ("Surawicz B et al. AHA/ACCF/HRS recommendations for the standardization and interpretation "
-                    "of the ECG, part III: intraventricular conduction disturbances. J Am Coll Cardiol "
-                    "2009;53:976-81, doi:10.1016/j.jacc.2008.12.013 (AV conduction statements); ")
 ESC_AF_2020 = ("Hindricks G et al. 2020 ESC guidelines for the diagnosis and management of atrial "
                "fibrillation, doi:10.1093/eurheartj/ehaa612")
 CHOU_2008 = ("Surawicz B, Knilans TK. Chou's Electrocardiography in Clinical Practice, 6th ed. "
@@ -193,7 +190,8 @@ SVT_RATE_BPM = 150.0
 #: / pre-excitation with QRS > 120 ms in adults (SURAWICZ_2009, pre-excitation).
 PR_LONG_MS, PR_SHORT_MS = 200.0, 120.0
 #: Second- and third-degree AV block from the P-wave and QRS times (KUSUMOTO_2018,
-#: section 2 "definitions"; SURAWICZ_2009 AV conduction statements): P waves at a
+#: section 2 "definitions"; the AV conduction statements of MASON_2007's list; AV block
+#: is not a subject of SURAWICZ_2009, which covers intraventricular conduction): P waves at a
 #: constant rate (< 100/min for second-degree block); Mobitz I: progressively longer
 #: PR before a single non-conducted P and a shorter PR after it; Mobitz II: constant PR
 #: before and after a single non-conducted P (not 2:1); 2:1: every other P conducted;
@@ -626,7 +624,7 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
             [f.severity for f in findings if code == "3AVB" and f.code == "AVB_HIGH"] + ["urgent"],
             key=triage.severity_rank)
         prs = np.asarray(avb["pr_s"]) * 1000.0
-        add(S(code, source=KUSUMOTO_2018 + "; " + SURAWICZ_2009_AV.rstrip("; "), severity=sev,
+        add(S(code, source=KUSUMOTO_2018 + "; " + MASON_2007, severity=sev,
               evidence=[_ev("atrial (P) rate", avb["atrial_rate_bpm"], "/min",
                             "> ventricular rate" if code == "3AVB" else "constant, < 100"),
                         _ev("ventricular rate", avb["ventricular_rate_bpm"], "/min", ""),
