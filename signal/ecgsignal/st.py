@@ -251,7 +251,10 @@ def st_findings(d: Delineation, *, age=None, sex=None):
     2. STEMI: elevation at the J point at or above the UDMI cut-point in
        two contiguous leads. When QRS >= 120 ms (bundle branch block, paced
        or ventricular rhythm) these criteria do not apply (UDMI_2018) and the
-       modified Sgarbossa rule is used instead (SMITH_2012).
+       modified Sgarbossa rule is used instead (SMITH_2012). Elevation only
+       in V2-V6 that the Smith 2012 formula reads as early repolarisation,
+       with none of its "obvious STEMI" features (`smith2012_er`), is not a
+       STEMI finding; the interpretation states it (`ER`, urgent).
     3. ST_DEPRESSION: horizontal or downsloping depression >= 0.5 mm in two
        contiguous leads.
     4. POSTERIOR_MI: depression >= 0.5 mm in two of V1-V3 without STEMI
