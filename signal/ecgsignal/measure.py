@@ -8,10 +8,12 @@ between the global boundaries (P on/off, QRS on/off, T end).
 from __future__ import annotations
 
 import numpy as np
+import scipy.signal
 
 from .types import Delineation, LeadMeasurement, LeadMeasurements
 
-__all__ = ["lead_measurements", "qrs_waves", "frontal_axis_deg", "MIN_WAVE_MV", "MIN_WAVE_MS"]
+__all__ = ["lead_measurements", "qrs_waves", "frontal_axis_deg", "end_qrs_notch_slur", "st_concave", "p_wave_times",
+           "MIN_WAVE_MV", "MIN_WAVE_MS"]
 
 #: Smallest deflection recognised as a separate QRS wave: 20 uV and 6 ms
 #: (IEC 60601-2-51:2003, 201.106 "minimum wave"; the CSE measurement rule:
@@ -24,6 +26,31 @@ MIN_WAVE_MS = 6.0
 #: ST "J+60" measurement point (Wagner GS et al. AHA/ACCF/HRS 2009 part VI,
 #: doi:10.1016/j.jacc.2008.12.016).
 ST_POINT_MS = 60.0
+
+#: End-QRS notch / slur (early repolarisation; Macfarlane PW et al. The early
+#: repolarization pattern: a consensus paper. J Am Coll Cardiol 2015;66:470-7,
+#: doi:10.1016/j.jacc.2015.05.033): "an end-QRS notch or slur on the downslope of a
+#: prominent R wave; a notch lies entirely above the baseline, the onset of a slur
+#: must be above the baseline". The consensus gives no numbers for "prominent" or
+#: "abrupt"; the ones below are conventions of this module, not fitted to any data:
+#: a prominent R is >= 0.5 mV (the Minnesota code's R-wave floor for T-wave coding,
+#: Prineas 2010), a notch is a rise of at least the minimum wave (MIN_WAVE_MV) after a
+#: local minimum above the baseline in the lower half of the downslope, and a slur is a point on the R downslope where
+#: the slope falls to <= 1/4 of its steepest (an abrupt change) before the J point,
+#: after which the signal still falls by >= MIN_WAVE_MV by J + 20 ms (a slurred QRS
+#: end, not an elevated ST segment, which stays level or rises). The search runs from the R peak to J + 20 ms, since the
+#: global QRS offset may fall at the onset of a J wave.
+ER_R_MIN_MV = 0.5
+ER_SLUR_SLOPE_FRAC = 0.25
+#: A slur is reported only from the consensus Jp limit (0.1 mV) up: the tail of any
+#: smooth R downslope flattens a few hundredths of a mV above the baseline.
+ER_SLUR_MIN_MV = 0.10
+#: ... and the slurred segment still holds half its onset level at the J point: an R
+#: downslope that merely rounds off into the baseline by J is not a slur (a
+#: convention; it was prompted by plain R downslopes read as slurs in development
+#: records, not fitted to them).
+ER_SLUR_HOLD = 0.5
+ER_SEARCH_AFTER_J_MS = 20.0
 
 _NAN = float("nan")
 #: A last QRS lobe still above this fraction of its height at QRS offset is ST deviation.
@@ -125,6 +152,121 @@ def qrs_waves(qrs_mv, fs, *, min_wave_mv=MIN_WAVE_MV, min_wave_ms=MIN_WAVE_MS):
     loc = np.flatnonzero((seg[1:-1] >= seg[:-2]) & (seg[1:-1] > seg[2:]) & (seg[1:-1] >= 0.5 * last_r[3])) + 1
     out["r_peak_time_ms"] = float((a + (loc[-1] if loc.size else int(np.argmax(seg)))) * ms)
     return out
+
+
+def end_qrs_notch_slur(x_mv, fs, qrs_on, qrs_off):
+    """End-QRS notch or slur of one lead of the median beat (early repolarisation, Macfarlane 2015).
+
+    Parameters
+    ----------
+    x_mv : ndarray, shape (n,)
+        One lead of the baseline-corrected median beat (isoelectric level 0 mV).
+    fs : float
+        Sampling rate in Hz.
+    qrs_on, qrs_off : int
+        Global QRS onset and offset (J point) as indices of `x_mv`.
+
+    Returns
+    -------
+    dict
+        ``{"kind": "notch" | "slur" | "", "j_peak_mv": float}``; Jp is the
+        notch's peak or the slur's onset (NaN without either).
+
+    Notes
+    -----
+    1. The R peak is the largest value of the QRS; the lead is skipped
+       without a prominent R (< `ER_R_MIN_MV`).
+    2. Notch: on the way down from R to J + 20 ms, a local minimum above
+       the baseline followed by a rise >= `MIN_WAVE_MV` to a local maximum
+       (Jp). The downslope reaching the baseline first (an S wave) ends the
+       search.
+    3. Slur: otherwise, the first point after the steepest descent where
+       the slope falls to <= `ER_SLUR_SLOPE_FRAC` of it, before J and
+       at least `ER_SLUR_MIN_MV` above the baseline, with the signal still falling >= `MIN_WAVE_MV` by
+       J + 20 ms but at J still >= `ER_SLUR_HOLD` of the slur's onset.
+
+    References
+    ----------
+    .. [1] Macfarlane PW et al. The early repolarization pattern: a
+       consensus paper. J Am Coll Cardiol. 2015;66:470-7.
+       doi:10.1016/j.jacc.2015.05.033
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 500.0
+    >>> t = np.arange(200) / fs
+    >>> r = np.exp(-0.5 * ((t - 0.1) / 0.01) ** 2)           # R wave, 1 mV
+    >>> j = 0.2 * np.exp(-0.5 * ((t - 0.13) / 0.004) ** 2)  # J wave on its downslope
+    >>> w = end_qrs_notch_slur(r + j, fs, 35, 68)
+    >>> w["kind"], round(w["j_peak_mv"], 2)
+    ('notch', 0.21)
+    """
+    x = np.asarray(x_mv, dtype=float)
+    out = {"kind": "", "j_peak_mv": _NAN}
+    n = x.size
+    if qrs_on < 0 or qrs_off <= qrs_on or qrs_off >= n:
+        return out
+    r_pk = qrs_on + int(np.argmax(x[qrs_on:qrs_off + 1]))
+    if x[r_pk] < ER_R_MIN_MV:
+        return out
+    end = min(n - 1, qrs_off + int(round(ER_SEARCH_AFTER_J_MS / 1000.0 * fs)))
+    seg = x[r_pk:end + 1]
+    if seg.size < 4:
+        return out
+    below = np.flatnonzero(seg <= 0.0)
+    stop = int(below[0]) if below.size else seg.size  # an S wave: the downslope reached the baseline
+    # notch: a local minimum above the baseline, then a rise to a local maximum
+    for i in range(1, min(stop, seg.size - 1)):
+        if seg[i] <= seg[i - 1] and seg[i] < seg[i + 1]:
+            if seg[i] >= 0.5 * seg[0]:
+                continue  # a notch near the R peak is a notched R, not an end-QRS notch
+            k = i + 1
+            while k + 1 < seg.size and seg[k + 1] >= seg[k]:
+                k += 1
+            if k + 1 < seg.size and seg[k] - seg[i] >= MIN_WAVE_MV:
+                return {"kind": "notch", "j_peak_mv": float(seg[k])}
+            break  # the first trough decides: later bumps are the ST / T wave
+    # slur: abrupt flattening of the R downslope above the baseline, still falling to J
+    h = max(1, int(round(0.002 * fs)))
+    j_rel = qrs_off - r_pk
+    if j_rel <= 2 * h:
+        return out
+    slope = (seg[2 * h:] - seg[:-2 * h])  # centred difference over 4 ms, index i + h
+    steep = int(np.argmin(slope[:max(1, j_rel - 2 * h)]))
+    smax = -slope[steep]
+    if smax <= 0:
+        return out
+    for i in range(steep, min(j_rel - h, slope.size)):
+        c = i + h
+        if -slope[i] <= ER_SLUR_SLOPE_FRAC * smax:
+            if (seg[c] >= ER_SLUR_MIN_MV and seg[c] - seg[c:].min() >= MIN_WAVE_MV and c < stop
+                    and seg[j_rel] >= ER_SLUR_HOLD * seg[c]):
+                return {"kind": "slur", "j_peak_mv": float(seg[c])}
+            break
+    return out
+
+
+def st_concave(x_mv, qrs_off, t_peak):
+    """ST concave upward: the ST segment lies below the line from the J point to the T peak.
+
+    The morphology rule of Brady WJ et al. Electrocardiographic ST-segment
+    elevation: the diagnosis of acute myocardial infarction by morphologic
+    analysis of the ST segment. Acad Emerg Med 2001;8:961-7,
+    doi:10.1111/j.1553-2712.2001.tb01095.x. None when the T peak is not after J.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> st_concave(np.r_[np.zeros(10), np.linspace(0, 1, 20) ** 2], 10, 29)
+    True
+    """
+    x = np.asarray(x_mv, dtype=float)
+    if qrs_off < 0 or t_peak <= qrs_off + 2 or t_peak >= x.size:
+        return None
+    seg = x[qrs_off:t_peak + 1]
+    line = np.linspace(seg[0], seg[-1], seg.size)
+    return bool(np.mean(seg[1:-1] - line[1:-1]) < 0.0)
 
 
 def _lead_index(names, name):
@@ -248,11 +390,14 @@ def lead_measurements(d: Delineation, *, heart_rate_bpm=_NAN) -> LeadMeasurement
     rows = []
     for j, name in enumerate(names):
         w = qrs_waves(qrs[:, j], fs)
+        er = end_qrs_notch_slur(tb[:, j], fs, on, off)
         rows.append(LeadMeasurement(
             lead=name, p_amp_mv=float(p_pos[j]), p_neg_mv=float(p_neg[j]), p_dur_ms=float(p_dur),
             qrs_ptp_mv=float(qrs_ptp[j]), qrs_area_mv_ms=float(qrs_area[j]), st_j_mv=float(st_j[j]),
             st_j60_mv=float(st_60[j]), t_amp_mv=float(t_amp[j]), t_pos_mv=float(t_pos[j]),
-            t_neg_mv=float(t_neg[j]), **w))
+            t_neg_mv=float(t_neg[j]), j_peak_mv=er["j_peak_mv"], j_notch=er["kind"] == "notch",
+            j_slur=er["kind"] == "slur", st_concave=st_concave(tb[:, j], off, getattr(d, "t_peak", -1)),
+            **w))
     return LeadMeasurements(leads=tuple(rows), pr_ms=m.pr_ms, qrs_ms=m.qrs_ms, qt_ms=m.qt_ms, qtc_ms=m.qtc_ms,
                             p_axis_deg=p_axis, qrs_axis_deg=frontal_axis_deg(qrs_area, names), t_axis_deg=t_axis,
                             heart_rate_bpm=float(heart_rate_bpm))
@@ -276,3 +421,77 @@ def p_terminal_force_v1(d: Delineation):
     if not neg.any():
         return 0.0
     return float(-tail.min() * neg.sum() / d.fs)
+
+
+def p_wave_times(ecg_mv, fs, r_peaks, *, qrst_s=0.45, blank_s=0.10, min_p_mv=0.05):
+    """Times of all P waves of one lead, conducted or not, after QRST cancellation.
+
+    Parameters
+    ----------
+    ecg_mv : ndarray, shape (n,)
+        One baseline-filtered lead in mV where P waves are upright (II).
+    fs : float
+        Sampling rate in Hz.
+    r_peaks : array_like of int
+        QRS fiducials (sample indices).
+    qrst_s : float
+        Length (s) of the QRS-T cancelled after each R (from R - 60 ms).
+    blank_s : float
+        Half-width (s) of the window around each R where no P is sought
+        (cancellation leaves QRS residue where beats are not aligned to
+        the sample).
+    min_p_mv : float
+        Smallest matched-filter P amplitude (mV).
+
+    Returns
+    -------
+    ndarray of float
+        P-wave peak times in s.
+
+    Notes
+    -----
+    1. The median R-aligned beat (R - 60 ms to R + `qrst_s`) is
+       subtracted at every R: QRS-T goes, P waves not locked to the QRS
+       (dissociated, third-degree block) stay. P waves at a fixed place
+       before the QRS lie outside the cancelled window and stay too.
+    2. A matched filter (zero-mean Gaussian, sd 20 ms, scaled so that a P
+       wave of that shape gives its amplitude) and peaks >= `min_p_mv`,
+       at least 250 ms apart, outside the QRS blanking.
+    Limits: a P wave on a T wave at a fixed place after every QRS (2:1
+    block with a short cycle) is cancelled with the T wave and missed; so
+    are P waves inside a QRS (gaps that `statements.av_conduction` fills
+    only for its dissociation test).
+
+    Examples
+    --------
+    >>> fs = 250.0
+    >>> t = np.arange(int(6 * fs)) / fs
+    >>> x = sum(0.15 * np.exp(-0.5 * ((t - c) / 0.02) ** 2) for c in np.arange(0.3, 6, 0.8))
+    >>> r = (np.arange(0.5, 6, 1.6) * fs).astype(int)
+    >>> np.round(p_wave_times(x, fs, r), 2)[:3]
+    array([0.3, 1.1, 1.9])
+    """
+    x = np.asarray(ecg_mv, dtype=float)
+    if x.ndim != 1:
+        raise ValueError("`ecg_mv` must be a 1-D array")
+    r = np.asarray(r_peaks, dtype=np.int64)
+    n = x.size
+    pre, post, blank = int(round(0.06 * fs)), int(round(qrst_s * fs)), int(round(blank_s * fs))
+    res = x.copy()
+    full = [i for i in r if i - pre >= 0 and i + post <= n]
+    if len(full) >= 3:
+        tpl = np.median(np.stack([x[i - pre:i + post] for i in full]), axis=0)
+        for i in r:
+            a, b = max(0, i - pre), min(n, i + post)
+            res[a:b] -= tpl[a - (i - pre):b - (i - pre)]
+    k = np.arange(-int(round(0.06 * fs)), int(round(0.06 * fs)) + 1) / fs
+    g = np.exp(-0.5 * (k / 0.02) ** 2)
+    h = g - g.mean()
+    h /= float(np.dot(g, h))
+    y = np.convolve(res, h[::-1], mode="same")
+    pk, _ = scipy.signal.find_peaks(y, height=min_p_mv, distance=max(1, int(round(0.25 * fs))))
+    near = np.zeros(n, dtype=bool)
+    for i in r:
+        near[max(0, i - blank):min(n, i + blank + 1)] = True
+    pk = pk[~near[pk]]
+    return pk / float(fs)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import triage
+from . import measure, triage
 from .types import Delineation, Finding
 
-__all__ = ["st_levels", "st_findings", "stemi_threshold_mv"]
+__all__ = ["st_levels", "st_findings", "stemi_threshold_mv", "st_elevation_leads", "smith2012_er"]
 
 UDMI_2018 = ("Thygesen K et al. Fourth universal definition of myocardial infarction (2018). "
              "Circulation 2018;138:e618-51, doi:10.1161/CIR.0000000000000617")
@@ -61,6 +61,99 @@ def stemi_threshold_mv(lead: str, *, age=None, sex=None) -> float:
         return ST_ELEV_V2V3_MV[("F", True)]
     older = True if age is None else float(age) >= 40
     return ST_ELEV_V2V3_MV[(sex, older)]
+
+
+SMITH_ER_2012 = ("Smith SW, Khalil A, Henry TD et al. Electrocardiographic differentiation of early "
+                 "repolarization from subtle anterior ST-segment elevation myocardial infarction. "
+                 "Ann Emerg Med 2012;60:45-56, doi:10.1016/j.annemergmed.2012.02.015")
+#: Smith 2012 three-variable formula for anterior ST elevation (ER vs LAD occlusion):
+#: 1.196 x STE at J+60 in V3 (mm) + 0.059 x QTc Bazett (ms) - 0.326 x R amplitude in
+#: V4 (mm); > 23.4 suggests LAD occlusion, below it early repolarisation (Se 86 %,
+#: Sp 91 % in the derivation). It applies only when none of the paper's "obvious
+#: STEMI" features is present (SMITH_ER_2012, methods): ST elevation >= 5 mm,
+#: non-concave ST, inferior (reciprocal) ST depression, anterior ST depression,
+#: terminal QRS distortion in V2 or V3 (neither an S wave nor a J wave), Q waves in
+#: V2-V4, T-wave inversion in V2-V6. Our operational limits for those features:
+#: any ST depression <= -0.05 mV (the UDMI 0.5 mm), any Q wave, any negative T.
+SMITH_COEF = (1.196, 0.059, -0.326)
+SMITH_CUTOFF = 23.4
+SMITH_MAX_STE_MV = 0.5
+#: Smith's formula was derived on anterior ST elevation: it is used here only when
+#: every lead of the STEMI criterion is precordial (V2-V6).
+_SMITH_LEADS = {"v2", "v3", "v4", "v5", "v6"}
+
+
+def st_elevation_leads(j_mv, *, age=None, sex=None):
+    """Leads of the UDMI ST-elevation criterion: elevation at J in two contiguous standard leads.
+
+    Parameters
+    ----------
+    j_mv : dict
+        Lead name (any case) -> ST level at the J point in mV.
+
+    Returns
+    -------
+    list of str
+        Lower-case lead names in the contiguous pairs (empty when not met).
+    """
+    low = {k.lower(): v for k, v in j_mv.items()}
+    elev = {n for n, v in low.items() if n in _STANDARD and np.isfinite(v)
+            and v >= stemi_threshold_mv(n, age=age, sex=sex)}
+    return sorted({x for a, b in _GROUPS if a in elev and b in elev for x in (a, b)})
+
+
+def smith2012_er(lm, *, age=None, sex=None):
+    """Early repolarisation against subtle anterior STEMI by the Smith 2012 formula.
+
+    Parameters
+    ----------
+    lm : LeadMeasurements
+        The per-lead table (`ecgsignal.measure.lead_measurements`).
+    age : float, optional
+    sex : {'M', 'F', None}
+
+    Returns
+    -------
+    dict or None
+        None when the UDMI elevation criterion is not met or not only in
+        V2-V6 (the formula does not apply). Otherwise ``{"leads", "score",
+        "exclusions", "er"}``: the formula value (NaN without V3, V4 or
+        QTc), the "obvious STEMI" features found, and ``er`` True when the
+        score is below `SMITH_CUTOFF` with no such feature.
+
+    References
+    ----------
+    .. [1] Smith SW et al. Electrocardiographic differentiation of early
+       repolarization from subtle anterior ST-segment elevation myocardial
+       infarction. Ann Emerg Med. 2012;60:45-56.
+       doi:10.1016/j.annemergmed.2012.02.015
+    """
+    L = {m.lead.lower(): m for m in lm.leads}
+    leads = st_elevation_leads({n: m.st_j_mv for n, m in L.items()}, age=age, sex=sex)
+    if not leads or not set(leads) <= _SMITH_LEADS or not np.isfinite(lm.qrs_ms) or lm.qrs_ms >= 120.0:
+        return None
+    exclusions = []
+    if any(np.isfinite(m.st_j_mv) and m.st_j_mv >= SMITH_MAX_STE_MV for m in L.values()):
+        exclusions.append("ST elevation >= 5 mm")
+    if any(L[n].st_concave is False for n in leads):
+        exclusions.append("non-concave ST")
+    dep = lambda m: min(m.st_j_mv, m.st_j60_mv) <= ST_DEPR_MV  # noqa: E731
+    if any(dep(L[n]) for n in ("ii", "iii", "avf") if n in L):
+        exclusions.append("inferior ST depression")
+    if any(dep(L[n]) for n in ("v1", "v2", "v3", "v4") if n in L):
+        exclusions.append("anterior ST depression")
+    if any(L[n].s_amp_mv >= 0 and not (L[n].j_notch or L[n].j_slur) for n in ("v2", "v3") if n in L):
+        exclusions.append("terminal QRS distortion in V2/V3")
+    if any(L[n].q_amp_mv < 0 or L[n].qs for n in ("v2", "v3", "v4") if n in L):
+        exclusions.append("Q wave in V2-V4")
+    if any(np.isfinite(L[n].t_amp_mv) and L[n].t_amp_mv < 0 for n in ("v2", "v3", "v4", "v5", "v6") if n in L):
+        exclusions.append("T inversion in V2-V6")
+    score = float("nan")
+    if "v3" in L and "v4" in L and np.isfinite(lm.qtc_ms):
+        a, b, c = SMITH_COEF
+        score = a * L["v3"].st_j60_mv * 10.0 + b * lm.qtc_ms + c * max(L["v4"].r_amp_mv, L["v4"].r2_amp_mv) * 10.0
+    return {"leads": leads, "score": score, "exclusions": exclusions,
+            "er": bool(np.isfinite(score) and score < SMITH_CUTOFF and not exclusions)}
 
 
 def st_levels(d: Delineation):
@@ -158,7 +251,10 @@ def st_findings(d: Delineation, *, age=None, sex=None):
     2. STEMI: elevation at the J point at or above the UDMI cut-point in
        two contiguous leads. When QRS >= 120 ms (bundle branch block, paced
        or ventricular rhythm) these criteria do not apply (UDMI_2018) and the
-       modified Sgarbossa rule is used instead (SMITH_2012).
+       modified Sgarbossa rule is used instead (SMITH_2012). Elevation only
+       in V2-V6 that the Smith 2012 formula reads as early repolarisation,
+       with none of its "obvious STEMI" features (`smith2012_er`), is not a
+       STEMI finding; the interpretation states it (`ER`, urgent).
     3. ST_DEPRESSION: horizontal or downsloping depression >= 0.5 mm in two
        contiguous leads.
     4. POSTERIOR_MI: depression >= 0.5 mm in two of V1-V3 without STEMI
@@ -188,6 +284,12 @@ def st_findings(d: Delineation, *, age=None, sex=None):
             if low[j] in _STANDARD and jl[j] >= stemi_threshold_mv(low[j], age=age, sex=sex)}
     pairs = [(a, b) for a, b in _GROUPS if a in elev and b in elev]
     wide = np.isfinite(qrs_ms) and qrs_ms >= 120.0
+    if pairs and not wide and {x for p in pairs for x in p} <= _SMITH_LEADS:
+        # anterior elevation that the Smith 2012 formula reads as early repolarisation is
+        # not a STEMI finding; the interpretation states it (statements "ER", urgent)
+        smith = smith2012_er(measure.lead_measurements(d), age=age, sex=sex)
+        if smith is not None and smith["er"]:
+            pairs = []
     if pairs and not wide:
         leads = sorted({x for p in pairs for x in p}, key=low.index)
         top = max(leads, key=lambda x: elev[x])

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import st as st_mod
 from . import triage
 from .atrial import FLUTTER_MIN_CORR, FLUTTER_RATE_BPM
 from .types import Evidence, Interpretation, LeadMeasurements, Statement
 
-__all__ = ["interpret", "VOCABULARY", "TRIAGE_RULE", "statement", "ORDER"]
+__all__ = ["interpret", "av_conduction", "VOCABULARY", "TRIAGE_RULE", "statement", "ORDER"]
 
 # ----------------------------------------------------------------------------- sources
 MASON_2007 = ("Mason JW, Hancock EW, Gettes LS. AHA/ACCF/HRS recommendations for the standardization and "
@@ -54,6 +55,11 @@ ZHENDUANXUE = ("诊断学 第9版 (万学红, 卢雪峰 主编), 人民卫生出
                "P-P 间期差 > 0.12 s")
 PRINEAS_2010 = ("Prineas RJ, Crow RS, Zhang ZM. The Minnesota Code Manual of Electrocardiographic Findings, "
                 "2nd ed. London: Springer; 2010, doi:10.1007/978-1-84882-778-3 (codes 5-3, 5-4)")
+MACFARLANE_2015 = ("Macfarlane PW et al. The early repolarization pattern: a consensus paper. J Am Coll Cardiol "
+                   "2015;66:470-7, doi:10.1016/j.jacc.2015.05.033")
+BRADY_2001 = ("Brady WJ et al. Electrocardiographic ST-segment elevation: the diagnosis of acute myocardial "
+              "infarction by morphologic analysis of the ST segment. Acad Emerg Med 2001;8:961-7, "
+              "doi:10.1111/j.1553-2712.2001.tb01095.x")
 CLIFFORD_2012 = ("Clifford GD et al. Signal quality indices and data fusion for determining clinical "
                  "acceptability of electrocardiograms. Physiol Meas 2012;33:1419, "
                  "doi:10.1088/0967-3334/33/9/1419")
@@ -83,6 +89,11 @@ VOCABULARY = {
     "PAUSE": ("Pause", "长RR间歇", "rhythm", "abnormal"),
     # conduction
     "1AVB": ("First-degree AV block", "一度房室传导阻滞", "conduction", "borderline"),
+    "2AVB_MOBITZ1": ("Second-degree AV block, Mobitz type I (Wenckebach)", "二度I型房室传导阻滞", "conduction",
+                     "abnormal"),
+    "2AVB_MOBITZ2": ("Second-degree AV block, Mobitz type II", "二度II型房室传导阻滞", "conduction", "abnormal"),
+    "2AVB_2TO1": ("2:1 AV block", "2:1房室传导阻滞", "conduction", "abnormal"),
+    "3AVB": ("Third-degree (complete) AV block", "三度（完全性）房室传导阻滞", "conduction", "abnormal"),
     "AVB_HIGH": ("Slow ventricular rate, consider high-grade AV block", "心室率过缓，考虑高度房室传导阻滞",
                  "conduction", "abnormal"),
     "CRBBB": ("Complete right bundle branch block", "完全性右束支传导阻滞", "conduction", "abnormal"),
@@ -113,6 +124,8 @@ VOCABULARY = {
               "infarction", "abnormal"),
     "POSTERIOR_MI": ("ST depression in V1-V3, consider posterior infarction", "V1-V3导联ST段压低，考虑后壁心肌梗死",
                      "infarction", "abnormal"),
+    # a normal variant in most people (MACFARLANE_2015): it leaves a normal ECG normal
+    "ER": ("Early repolarization pattern", "早期复极", "st_t", "normal"),
     "ST_DEP": ("ST depression", "ST段压低", "st_t", "abnormal"),
     "TINV": ("T-wave inversion", "T波倒置", "st_t", "abnormal"),
     "T_FLAT": ("Nonspecific T-wave abnormality (flat or low T waves)", "T波低平（非特异性T波改变）", "st_t",
@@ -134,11 +147,12 @@ TRIAGE_RULE = {
     "SR": None, "SB": "BRADY", "SB_MARKED": "BRADY", "STACH": "TACHY", "SARRH": None, "AFIB": "AF", "AFL": "AF",
     "SVT": "TACHY", "JR": "BRADY", "EAR": None, "VR": "AVB_HIGH", "VT": "VT", "VF": "VF", "PAC": "PAC",
     "PVC": "PVC", "VRUN": "VRUN", "PAUSE": "PAUSE", "1AVB": "LONG_PR", "AVB_HIGH": "AVB_HIGH",
+    "2AVB_MOBITZ1": None, "2AVB_MOBITZ2": None, "2AVB_2TO1": None, "3AVB": "AVB_HIGH",
     "CRBBB": "WIDE_QRS", "IRBBB": None, "CLBBB": "WIDE_QRS", "ILBBB": None, "LAFB": None, "LPFB": None,
     "IVCD": "WIDE_QRS", "WPW": None, "LAD": None, "RAD": None, "EXTREME_AXIS": None, "LOW_VOLT": None,
     "LVH": None, "LVH_STRAIN": None, "RVH": None, "LAE": None, "RAE": None, "IMI_OLD": None, "ASMI_OLD": None,
     "AMI_OLD": None, "LMI_OLD": None, "STEMI": "STEMI", "POSTERIOR_MI": "POSTERIOR_MI",
-    "ST_DEP": "ST_DEPRESSION", "TINV": None, "T_FLAT": None, "LONG_QT": "LONG_QTC", "LEAD_REVERSAL": "LEAD_REVERSAL",
+    "ER": None, "ST_DEP": "ST_DEPRESSION", "TINV": None, "T_FLAT": None, "LONG_QT": "LONG_QTC", "LEAD_REVERSAL": "LEAD_REVERSAL",
     "NORMAL_ECG": None, "BORDERLINE_ECG": None, "ABNORMAL_ECG": None, "UNINTERPRETABLE": "LOW_QUALITY",
 }
 
@@ -175,6 +189,21 @@ SVT_RATE_BPM = 150.0
 #: PR interval: > 200 ms first-degree AV block (KUSUMOTO_2018); < 120 ms short PR
 #: / pre-excitation with QRS > 120 ms in adults (SURAWICZ_2009, pre-excitation).
 PR_LONG_MS, PR_SHORT_MS = 200.0, 120.0
+#: Second- and third-degree AV block from the P-wave and QRS times (KUSUMOTO_2018,
+#: section 2 "definitions"; the AV conduction statements of MASON_2007's list; AV block
+#: is not a subject of SURAWICZ_2009, which covers intraventricular conduction): P waves at a
+#: constant rate (< 100/min for second-degree block); Mobitz I: progressively longer
+#: PR before a single non-conducted P and a shorter PR after it; Mobitz II: constant PR
+#: before and after a single non-conducted P (not 2:1); 2:1: every other P conducted;
+#: third-degree: no AV conduction, atrial rate above the ventricular rate, PR varying,
+#: regular (escape) RR. The guideline gives no tolerances; the ones here are this
+#: module's conventions (about twice the ±10 ms precision of a P onset): "constant" PP
+#: and RR within 15 % of their median, "constant" PR within 40 ms, "progressive"
+#: lengthening by >= 40 ms over the run, and dissociation a PR range >= 120 ms.
+#: A P is conducted when a QRS follows it by 80 ms-0.5 s and before the next P.
+AV_PP_TOL, AV_PR_CONST_S, AV_PR_STEP_S, AV_PR_DISSOC_S = 0.15, 0.040, 0.040, 0.120
+AV_PR_WINDOW_S = (0.08, 0.50)
+AV_2ND_MAX_ATRIAL_BPM = 100.0
 #: QRS duration: >= 120 ms complete BBB, 110-119 ms incomplete BBB, > 110 ms
 #: nonspecific IVCD (SURAWICZ_2009, tables 1-2 and "Nonspecific intraventricular
 #: conduction disturbance").
@@ -223,11 +252,124 @@ TINV_MV = 0.10
 T_FLAT_LEADS = ("i", "ii", "avl", "avf", "v3", "v4", "v5", "v6")
 T_FLAT_R_MV, T_FLAT_RATIO = 0.5, 1.0 / 20.0
 
+#: Early repolarisation pattern (MACFARLANE_2015): Jp (the peak of an end-QRS notch
+#: or the onset of an end-QRS slur, `measure.end_qrs_notch_slur`) >= 0.1 mV in two or
+#: more contiguous leads, excluding V1-V3 (and aVR), with QRS < 120 ms. The ST is
+#: required to be concave upward in those leads (BRADY_2001: the ST below the line
+#: from J to the T peak), the usual morphology of ER and the one that makes it a
+#: STEMI mimic. Not stated with BBB, WPW or a ventricular rhythm.
+ER_JP_MV = 0.10
+ER_LEADS = ("i", "ii", "iii", "avl", "avf", "v4", "v5", "v6")
+
 _LIMB = ("i", "ii", "iii", "avr", "avl", "avf")
 _PRECORDIAL = ("v1", "v2", "v3", "v4", "v5", "v6")
 _CONTIG = [("ii", "iii"), ("ii", "avf"), ("iii", "avf"), ("i", "avl"), ("v5", "v6"), ("i", "v6"),
            ("v1", "v2"), ("v2", "v3"), ("v3", "v4"), ("v4", "v5")]
 _NAN = float("nan")
+
+
+def av_conduction(p_s, r_s):
+    """Second- or third-degree AV block from P-wave and QRS times (KUSUMOTO_2018 definitions).
+
+    Parameters
+    ----------
+    p_s : array_like
+        P-wave times in s (onsets or peaks, one fiducial for all), conducted
+        and non-conducted.
+    r_s : array_like
+        QRS times in s.
+
+    Returns
+    -------
+    dict or None
+        ``{"code", "atrial_rate_bpm", "ventricular_rate_bpm", "pr_s",
+        "non_conducted"}`` with code one of ``2AVB_MOBITZ1``,
+        ``2AVB_MOBITZ2``, ``2AVB_2TO1``, ``3AVB``; None when none is met
+        (or too few P waves / QRS complexes: 4 and 3 at least).
+
+    Notes
+    -----
+    1. PP must be constant (within `AV_PP_TOL` of its median).
+    2. Each P is conducted when the next QRS follows it within
+       `AV_PR_WINDOW_S` and before the next P; its PR is that delay.
+    3. Third degree: RR constant, atrial rate > ventricular rate, and the
+       delay from each QRS back to the last P ranges >= `AV_PR_DISSOC_S`.
+    4. With atrial rate < 100/min: 2:1 when conduction alternates with
+       constant PR; otherwise, around each single non-conducted P, Mobitz
+       I when the PR lengthened by >= `AV_PR_STEP_S` over the run before it
+       and is shorter after it, Mobitz II when all PRs are constant.
+
+    Examples
+    --------
+    >>> p = np.arange(12) * 0.8                      # P every 0.8 s (75/min)
+    >>> av_conduction(p, p[::2] + 0.18)["code"]      # every other P conducted
+    '2AVB_2TO1'
+    """
+    p = np.sort(np.asarray(p_s, dtype=float))
+    r = np.sort(np.asarray(r_s, dtype=float))
+    if p.size < 4 or r.size < 3:
+        return None
+    pp, rr = np.diff(p), np.diff(r)
+    pp_med, rr_med = float(np.median(pp)), float(np.median(rr))
+    atrial, vent = 60.0 / pp_med, 60.0 / rr_med
+    base = {"atrial_rate_bpm": atrial, "ventricular_rate_bpm": vent}
+    if np.max(np.abs(pp - pp_med)) > AV_PP_TOL * pp_med:
+        # P waves hidden in a QRS leave gaps of whole atrial cycles: filled in for the
+        # dissociation test only (a gap never counts as a non-conducted P)
+        k = np.round(pp / pp_med)
+        if np.any(k < 1) or np.max(np.abs(pp - k * pp_med)) > AV_PP_TOL * pp_med:
+            return None
+        filled = [p[0]]
+        for a, b, n in zip(p[:-1], p[1:], k.astype(int)):
+            filled += list(a + (b - a) * np.arange(1, n + 1) / n)
+        p, gaps = np.asarray(filled), True
+    else:
+        gaps = False
+    # third degree: regular escape, more P waves than QRS, no fixed P-QRS relation
+    last_p = [p[p < x - AV_PR_WINDOW_S[0] / 2][-1] for x in r if (p < x - AV_PR_WINDOW_S[0] / 2).any()]
+    delays = np.asarray([x - y for x, y in zip(r[-len(last_p):], last_p)]) if last_p else np.zeros(0)
+    if (np.max(np.abs(rr - rr_med)) <= AV_PP_TOL * rr_med and atrial > vent * (1 + AV_PP_TOL)
+            and delays.size >= 3 and np.ptp(delays) >= AV_PR_DISSOC_S):
+        return dict(base, code="3AVB", pr_s=delays.tolist(), non_conducted=int(p.size - r.size))
+    if gaps:
+        return None
+    # conduction of each P (the last P may have its QRS after the record's end: not judged)
+    cond, pr = [], []
+    for i, t in enumerate(p[:-1]):
+        nxt = r[r > t + AV_PR_WINDOW_S[0]]
+        ok = nxt.size > 0 and nxt[0] - t <= AV_PR_WINDOW_S[1] and nxt[0] < p[i + 1] + AV_PR_WINDOW_S[0] / 2
+        cond.append(bool(ok))
+        pr.append(float(nxt[0] - t) if ok else np.nan)
+    cond, pr = np.asarray(cond), np.asarray(pr)
+    drops = np.flatnonzero(~cond)
+    if drops.size == 0 or atrial >= AV_2ND_MAX_ATRIAL_BPM:
+        return None
+    prc = pr[cond]
+    if prc.size < 2:
+        return None
+    if np.all(cond[:-1] != cond[1:]) and np.ptp(prc) <= AV_PR_CONST_S:
+        return dict(base, code="2AVB_2TO1", pr_s=prc.tolist(), non_conducted=int(drops.size))
+    # single dropped P waves with conducted P waves on both sides
+    if np.any(np.diff(drops) == 1):
+        return None  # two or more consecutive non-conducted P waves: high-grade block, not typed here
+    inner = [d for d in drops if 0 < d < cond.size - 1]
+    if not inner:
+        return None
+    mobitz1 = []
+    for d in inner:
+        k = d - 1
+        run = []
+        while k >= 0 and cond[k]:
+            run.insert(0, pr[k])
+            k -= 1
+        after = pr[d + 1]
+        mobitz1.append(len(run) >= 2 and np.all(np.diff(run) >= -0.01) and run[-1] - run[0] >= AV_PR_STEP_S
+                       and run[-1] - after >= AV_PR_STEP_S)
+    if all(mobitz1):
+        return dict(base, code="2AVB_MOBITZ1", pr_s=prc.tolist(), non_conducted=int(drops.size))
+    if np.ptp(prc) <= AV_PR_CONST_S:
+        return dict(base, code="2AVB_MOBITZ2", pr_s=prc.tolist(), non_conducted=int(drops.size))
+    return None
 
 
 def _finite(*v):
@@ -271,7 +413,8 @@ def _ev(q, v, unit, thr, leads=()):
 
 
 def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consistency=_NAN,
-              p_terminal_force_mv_s=_NAN, flutter=None, sex=None, age=None, readable=True) -> Interpretation:
+              p_terminal_force_mv_s=_NAN, flutter=None, sex=None, age=None, readable=True,
+              p_waves_s=None, r_peaks_s=None) -> Interpretation:
     """Interpretive statements and the overall class of a resting ECG.
 
     Parameters
@@ -296,6 +439,10 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         Years; voltage-only LVH is not stated below `LVH_MIN_AGE_Y`.
     readable : bool
         False when signal quality forbids interpretation.
+    p_waves_s, r_peaks_s : array_like, optional
+        Times (s) of every P wave, conducted or not, and of the QRS
+        complexes: with both, second- and third-degree AV block are
+        assessed (`av_conduction`).
 
     Returns
     -------
@@ -465,7 +612,28 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     # ---------------------------------------------------------------- conduction
     lbbb = rbbb = wpw = False
     atrial_p = rhythm in ("SINUS", "EAR")
-    if atrial_p and _finite(pr) and pr > PR_LONG_MS:
+    avb = None
+    if p_waves_s is not None and r_peaks_s is not None and rhythm not in ("AFIB", "AFL", "VT", "VF"):
+        avb = av_conduction(p_waves_s, r_peaks_s)
+    if avb is not None:
+        code = avb["code"]
+        # Zhejiang: complete AV block with a ventricular rate < 40/min is critical (the AVB_HIGH
+        # rule); Mobitz II, 2:1 and complete block are otherwise urgent (pacing indications,
+        # KUSUMOTO_2018); Mobitz I is routine
+        sev = None if code == "2AVB_MOBITZ1" else min(
+            [f.severity for f in findings if code == "3AVB" and f.code == "AVB_HIGH"] + ["urgent"],
+            key=triage.severity_rank)
+        prs = np.asarray(avb["pr_s"]) * 1000.0
+        add(S(code, source=KUSUMOTO_2018 + "; " + MASON_2007, severity=sev,
+              evidence=[_ev("atrial (P) rate", avb["atrial_rate_bpm"], "/min",
+                            "> ventricular rate" if code == "3AVB" else "constant, < 100"),
+                        _ev("ventricular rate", avb["ventricular_rate_bpm"], "/min", ""),
+                        _ev("non-conducted P waves", avb["non_conducted"], "", ">= 1"),
+                        _ev("PR range (min)", float(prs.min()) if prs.size else None, "ms", ""),
+                        _ev("PR range (max)", float(prs.max()) if prs.size else None, "ms",
+                            {"3AVB": "varies >= 120 ms", "2AVB_MOBITZ1": "lengthens >= 40 ms, shorter after the "
+                             "dropped P"}.get(code, "constant within 40 ms"))]))
+    if atrial_p and _finite(pr) and pr > PR_LONG_MS and (avb is None or avb["code"] != "3AVB"):
         add(S("1AVB", source=KUSUMOTO_2018, evidence=[_ev("PR interval", pr, "ms", "> 200")]))
     if atrial_p and _finite(pr, qrs) and pr < PR_SHORT_MS and qrs >= QRS_COMPLETE_MS:
         wpw = True
@@ -596,6 +764,10 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
 
     # ---------------------------------------------------------------- ST-T
     secondary = lbbb or rbbb or wpw or rhythm in ("VR", "VT", "VF")
+    if not secondary and not wide:
+        er = _early_repolarization(L, lm, fcodes, S, age=age, sex=sex)
+        if er is not None:
+            add(er)
     if "ST_DEPRESSION" in fcodes and not st_dep_lat:
         f = next(f for f in findings if f.code == "ST_DEPRESSION")
         add(S("ST_DEP", source=f.reference,
@@ -629,6 +801,40 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         f = next(f for f in findings if f.code == "LEAD_REVERSAL")
         add(S("LEAD_REVERSAL", source=f.reference, evidence=[_ev(f.text, None, "", "", (f.lead,) if f.lead else ())]))
     return _finish(out, findings)
+
+
+def _early_repolarization(L, lm, fcodes, S, *, age, sex):
+    """The ER statement: Macfarlane 2015 pattern, and/or anterior elevation read as ER by Smith 2012."""
+    jp = {n for n in ER_LEADS if n in L and np.isfinite(L[n].j_peak_mv) and L[n].j_peak_mv >= ER_JP_MV
+          and L[n].st_concave is not False}
+    pairs = [(a, b) for a, b in _CONTIG if a in jp and b in jp]
+    leads = sorted({x for p in pairs for x in p}, key=lambda n: (_LIMB + _PRECORDIAL).index(n))
+    smith = st_mod.smith2012_er(lm, age=age, sex=sex)
+    downgraded = smith is not None and smith["er"] and "STEMI" not in fcodes
+    if not leads and not downgraded:
+        return None
+    ev, src = [], []
+    if leads:
+        src.append(MACFARLANE_2015 + "; " + BRADY_2001)
+        for n in leads:
+            m = L[n]
+            ev.append(_ev(f"Jp ({'notch' if m.j_notch else 'slur'}) {m.lead}", m.j_peak_mv, "mV",
+                          ">= 0.1 in 2 contiguous leads (not V1-V3), concave ST", (m.lead,)))
+    if smith is not None:
+        pretty = [L[n].lead for n in smith["leads"]]
+        src.append(st_mod.SMITH_ER_2012)
+        ev.append(_ev("ST elevation at J (UDMI cut-points met)", max(L[n].st_j_mv for n in smith["leads"]), "mV",
+                      "", pretty))
+        ev.append(_ev("Smith 2012: 1.196 STE60 V3 (mm) + 0.059 QTc - 0.326 RV4 (mm)", smith["score"], "",
+                      f"< {st_mod.SMITH_CUTOFF:g} (early repolarisation)", ("V3", "V4")))
+        ev.append(_ev("obvious-STEMI features: " + (", ".join(smith["exclusions"]) or "none"), None, "",
+                      "none", ()))
+    elif "STEMI" in fcodes:
+        ev.append(_ev("STEMI criteria also met: acute injury not excluded (no published rule to tell ER from "
+                      "STEMI in these leads)", None, "", "", ()))
+    # Read as ER instead of STEMI: urgent, not routine (the formula misses about 1 in 7 subtle
+    # LAD occlusions in its derivation, Se 86 %; serial ECGs are advised, SMITH_ER_2012)
+    return S("ER", source="; ".join(src), evidence=ev, severity="urgent" if downgraded else None)
 
 
 def _r(m):

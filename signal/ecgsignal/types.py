@@ -576,7 +576,8 @@ class Delineation:
 #: Per-lead measurement fields in table order (amplitudes mV, durations ms).
 LEAD_FIELDS = ("p_amp_mv", "p_neg_mv", "p_dur_ms", "q_amp_mv", "q_dur_ms", "r_amp_mv", "r_dur_ms",
                "s_amp_mv", "s_dur_ms", "r2_amp_mv", "r2_dur_ms", "s2_amp_mv", "r_peak_time_ms",
-               "qrs_ptp_mv", "qrs_area_mv_ms", "st_j_mv", "st_j60_mv", "t_amp_mv", "t_pos_mv", "t_neg_mv")
+               "qrs_ptp_mv", "qrs_area_mv_ms", "st_j_mv", "st_j60_mv", "t_amp_mv", "t_pos_mv", "t_neg_mv",
+               "j_peak_mv", "j_notch", "j_slur", "st_concave")
 
 
 @dataclass(frozen=True)
@@ -618,6 +619,15 @@ class LeadMeasurement:
         The T wave's dominant deflection (signed: negative for an inverted T).
     t_pos_mv, t_neg_mv : float
         Largest positive and negative T deflections.
+    j_peak_mv : float
+        Jp, the peak of an end-QRS notch or the onset of an end-QRS slur on
+        the downslope of a prominent R wave (early repolarisation, Macfarlane
+        2015); NaN when there is neither (`measure.end_qrs_notch_slur`).
+    j_notch, j_slur : bool
+        Which of the two was found.
+    st_concave : bool or None
+        ST segment below the straight line from the J point to the T peak
+        (concave upward; Brady 2001); None without a T peak after J.
     """
 
     lead: str
@@ -641,6 +651,10 @@ class LeadMeasurement:
     t_amp_mv: float = float("nan")
     t_pos_mv: float = float("nan")
     t_neg_mv: float = float("nan")
+    j_peak_mv: float = float("nan")
+    j_notch: bool = False
+    j_slur: bool = False
+    st_concave: bool | None = None
 
     @property
     def qs(self) -> bool:

@@ -77,14 +77,15 @@ _PRECORDIAL = {"V1": (-0.8, -0.1, 0.5), "V2": (-0.4, 0.5, 0.6), "V3": (0.3, 0.6,
 
 
 def synth12_record(fs, *, hr_bpm=70.0, duration_s=10.0, axis_deg=60.0, qrs_s=0.09, pr_s=0.16,
-                   qt_s=0.40, st_mv=None, st_slope_mv=None, seed=0, noise_mv=0.005):
-    """12-lead sum-of-Gaussians ECG with a frontal QRS axis and optional ST shifts per lead (mV)."""
+                   qt_s=0.40, st_mv=None, st_slope_mv=None, j_wave_mv=None, seed=0, noise_mv=0.005):
+    """12-lead sum-of-Gaussians ECG with a frontal QRS axis and optional ST shifts / J waves per lead (mV)."""
     rng = np.random.default_rng(seed)
     n = int(round(duration_s * fs))
     t = np.arange(n) / fs
     beats = regular_beats(hr_bpm, duration_s, jitter=0.005, seed=seed)
     st_mv = st_mv or {}
     st_slope_mv = st_slope_mv or {}
+    j_wave_mv = j_wave_mv or {}
     w_qrs = qrs_s / 6.0                     # Gaussian sd: ~ +-3 sd is the QRS
     qrs_on = -qrs_s / 2
     p_peak = qrs_on - pr_s + 0.05           # P peak 50 ms after P onset; PR from P onset to QRS onset
@@ -104,6 +105,10 @@ def synth12_record(fs, *, hr_bpm=70.0, duration_s=10.0, axis_deg=60.0, qrs_s=0.0
             y += q * 1.2 * np.exp(-0.5 * (s / w_qrs) ** 2)
             y -= q * 0.25 * np.exp(-0.5 * ((s - 1.5 * w_qrs) / (0.5 * w_qrs)) ** 2)
             y += tt_ * np.exp(-0.5 * ((s - t_peak) / 0.045) ** 2)
+            if name in j_wave_mv:
+                # a J wave (end-QRS notch) on the R downslope, the S wave replaced by it
+                y += q * 0.25 * np.exp(-0.5 * ((s - 1.5 * w_qrs) / (0.5 * w_qrs)) ** 2)
+                y += j_wave_mv[name] * np.exp(-0.5 * ((s - 2.6 * w_qrs) / (0.4 * w_qrs)) ** 2)
             if name in st_mv or name in st_slope_mv:
                 # ST shift from the J point to the T wave (smooth edges)
                 j0, j1 = -qrs_on - 0.025, t_peak - 0.01
