@@ -257,12 +257,18 @@ def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, impla
     if valid_rr is not None and valid_rr.size == rr_s.size:
         rr_s = rr_s[valid_rr]
     flutter = None
+    p_waves_s = None
     if readable and filt is not None:
         flutter = atrial.flutter_waves(filt, float(beats.fs), r, lead_names=names)
+        # Every P wave of lead II (conducted or not) for the AV-conduction statements.
+        upper = [str(n).upper() for n in (names or [])]
+        lead = upper.index("II") if "II" in upper else 0
+        p_waves_s = measure.p_wave_times(filt[:, lead], float(beats.fs), r)
     interp = statements.interpret(
         lm, findings, rr_s=rr_s, readable=readable, sex=sex, age=age, flutter=flutter,
         p_consistency=getattr(delin, "p_consistency", float("nan")) if delin is not None else float("nan"),
-        p_terminal_force_mv_s=measure.p_terminal_force_v1(delin) if delin is not None else float("nan"))
+        p_terminal_force_mv_s=measure.p_terminal_force_v1(delin) if delin is not None else float("nan"),
+        p_waves_s=p_waves_s, r_peaks_s=r / float(beats.fs))
     return lm, interp
 
 

@@ -120,3 +120,16 @@ def test_third_degree_block_critical_below_40():
                 threshold=40.0, reference="Zhejiang", text="slow")
     it = interpret(_lm(), [f], rr_s=np.diff(r), p_waves_s=p, r_peaks_s=r)
     assert next(s for s in it.statements if s.code == "3AVB").severity == "critical"
+
+
+def test_analyze_states_two_to_one_block():
+    """Does the full analysis (analyze) state 2:1 AV block on a synthetic lead II recording?"""
+    import ecgsignal
+    from ecgsignal.types import Record
+
+    fs = 500.0
+    p, r = CASES["2AVB_2TO1"]
+    x = _synth(fs, p, r).astype(np.float32)
+    record = Record(signal_mv=np.column_stack([x, x * 0.8]).astype(np.float32), fs=fs, lead_names=("II", "V5"))
+    codes = [s["code"] for s in ecgsignal.analyze(record).to_dict()["interpretation"]["statements"]]
+    assert "2AVB_2TO1" in codes, codes
