@@ -50,7 +50,7 @@ function renderHead(c) {
     actions.appendChild(b);
   } else if (c.assigned_to) {
     actions.textContent = c.status === "reported"
-      ? t("Reported by %(name)s", { name: who(c.assigned_to) }) : t("In review by %(name)s", { name: who(c.assigned_to) });
+      ? t("Read by %(name)s", { name: who(c.assigned_to) }) : t("In review by %(name)s", { name: who(c.assigned_to) });
   }
   if (may("request_rerecord")) {
     const ask = el("button", { className: "secondary", text: t("Ask for a new recording") });

@@ -227,7 +227,7 @@ def _amendment_line(version, zone: str) -> str:
     who = version.signed_by.full_name or version.signed_by.username
     line = _("version %(version)s, %(kind)s by %(name)s at %(time)s", version=version.version,
              kind=kinds.get(version.kind, version.kind), name=who, time=local_datetime(version.signed_at, zone))
-    return line + (f": {version.reason}" if version.reason else "")
+    return _("%(line)s: %(reason)s", line=line, reason=version.reason) if version.reason else line
 
 
 def _para(text: str, font: str, size: float) -> Paragraph:
