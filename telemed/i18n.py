@@ -17,7 +17,7 @@ from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 from babel.support import Translations
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale, get_timezone
+from flask_babel import force_locale, get_locale, get_timezone
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -105,12 +105,6 @@ def init_app(app) -> None:
 
     # The access policy for templates: {% if can('upload') %} instead of a role switch.
     app.jinja_env.globals["can"] = lambda action: can(_user, action)
-    from flask_login import current_user as _user
-
-    from telemed.services.access import can
-
-    # The access policy for templates: {% if can('upload') %} instead of a role switch.
-    app.jinja_env.globals["can"] = lambda action: can(_user, action)
     app.jinja_env.globals["RECOMMENDATIONS"] = vocabulary.RECOMMENDATIONS
 
 
@@ -168,13 +162,20 @@ def catalog_version(locale: str) -> str:
 
 
 def client_catalog_script(locale: str, timezone: str) -> str:
-    """The classic script that hands the scripts their language, clock and translations."""
+    """The classic script that hands the scripts their language, clock and translations (every page
+    loads it: built once per language, zone and compiled catalogue)."""
+    return _catalog_script(locale, timezone, _mo_mtime(locale))
+
+
+@functools.lru_cache(maxsize=32)
+def _catalog_script(locale: str, timezone: str, mtime: float) -> str:  # noqa: ARG001 - mtime invalidates
     from telemed.vocabulary import client_vocabulary
 
-    payload = {"locale": locale, "timezone": timezone, "messages": client_messages(locale),
-               "vocabulary": client_vocabulary(locale)}
+    # The vocabulary's interface words are lazy gettext strings: render them in `locale` itself.
+    with force_locale(locale):
+        vocabulary = client_vocabulary(locale)
+    payload = {"locale": locale, "timezone": timezone, "messages": client_messages(locale), "vocabulary": vocabulary}
     return "globalThis.TELEMED_I18N = " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + ";\n"
-
 
 
 def N_(message: str) -> str:

@@ -28,4 +28,4 @@ from .types import DeviceInfo, DeviceMeasurements, Fitness, FitnessProblem
 __all__ = ["read_record", "read_header", "analyze", "RecordError", "UnsupportedFormat",
            "ALGORITHM_VERSION", "ACCEPTED_FORMATS", "Record", "RecordInfo", "Beats", "Finding",
            "Analysis", "check_fitness", "sniff_format", "verify_record", "DeviceInfo", "DeviceMeasurements", "Fitness",
-           "FitnessProblem", "Interpretation", "Statement", "LeadMeasurements", "interpret", "VOCABULARY"]
+           "FitnessProblem", "Interpretation", "Statement", "LeadMeasurements", "interpret", "VOCABULARY", "holter"]

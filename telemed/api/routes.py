@@ -7,7 +7,6 @@ from flask_wtf.csrf import generate_csrf
 from telemed.api import bp
 from telemed.api import openapi
 from telemed.services.access import case_permissions
-from telemed.services.access import case_permissions
 from telemed.security import limit_login, limit_upload
 from telemed.services import (accounts, analysis, annotations, auth, consult, dashboard, intake, interop, notifications,
                               referrals, reports, sessions, tokens)

@@ -83,7 +83,7 @@ def consortium_dashboard(consortium_id: int, *, now: dt.datetime | None = None) 
         "rerecord_requested": sum(1 for c in cases if c.status == CaseStatus.RERECORD_REQUESTED.value),
         "sla": sla.compliance(consortium_id, now),
         "sla_breached": [{"id": c.id, "patient_ref": c.patient_ref, "priority": c.priority, "clinic": c.clinic.name,
-                          "assigned_to": c.assigned_to.to_brief() if c.assigned_to else None,
-                          "sla": sla.case_sla(c, now)}
-                         for c in cases if c.status in sla.WAITING and (sla.case_sla(c, now) or {}).get("state") == "breached"],
+                          "assigned_to": c.assigned_to.to_brief() if c.assigned_to else None, "sla": clock}
+                         for c, clock in ((c, sla.case_sla(c, now)) for c in cases if c.status in sla.WAITING)
+                         if clock and clock["state"] == "breached"],
     }

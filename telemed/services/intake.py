@@ -21,11 +21,11 @@ from telemed import jobs
 from telemed.extensions import db
 from telemed.models import Annotation, Case, CaseStatus, Recording, RecordingFile, Role, User
 from telemed.models._time import utcnow
-from telemed.models.case import OPEN_FOR_REVIEW, check_transition
+from telemed.models.case import check_transition
 from telemed import domain_events
 from telemed.services import audit, notifications, uploads
 from telemed.services.access import get_visible_case, require_role
-from telemed.services.errors import BadRequest
+from telemed.services.errors import BadRequest, NotAssigned
 from telemed.storage import BlobStore, blob_store
 
 MAX_REASON = 1000
@@ -198,13 +198,10 @@ def request_rerecord(case_id: int, user: User, data: dict) -> Case:
     require_role(user, Role.CARDIOLOGIST, action=_("ask for a new recording"))
     case = get_visible_case(case_id, user)
     reason = checked_reason(data)
-    if case.status not in {s.value for s in OPEN_FOR_REVIEW} or (
-            case.status == CaseStatus.IN_REVIEW.value and case.assigned_to_id != user.id):
-        check_transition(case.status, CaseStatus.RERECORD_REQUESTED)  # the lifecycle's own refusal
-        if case.assigned_to_id != user.id:
-            from telemed.services.errors import NotAssigned
-
-            raise NotAssigned(_("Only the cardiologist reading this case can send it back."))
+    check_transition(case.status, CaseStatus.RERECORD_REQUESTED)  # the lifecycle's own refusal (409)
+    # A waiting case, or the one the reader holds.
+    if case.status != CaseStatus.AWAITING_REVIEW.value and case.assigned_to_id != user.id:
+        raise NotAssigned(_("Only the cardiologist reading this case can send it back."))
     case.transition(CaseStatus.RERECORD_REQUESTED)
     case.rerecord = {"by": "reader", "reason": reason, "requested_by": user.to_brief(),
                      "requested_at": utcnow().isoformat(timespec="seconds") + "Z"}

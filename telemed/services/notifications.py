@@ -6,6 +6,8 @@ text is written when read, in the reader's language, from `kind` and `params`.
 """
 from __future__ import annotations
 
+import contextlib
+
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext as _
 
@@ -47,19 +49,13 @@ def language_of(user: User) -> str:
 
 def render_text(notification: Notification, locale: str | None = None) -> str:
     """The notification in `locale` (default: the current request's language)."""
-    params = dict(notification.params or {})
-    if "priority" in params:
-        from telemed.vocabulary import priority_label
+    from telemed.vocabulary import priority_label
 
-        if locale:
-            with force_locale(locale):
-                params["priority"] = priority_label(params["priority"])
-        else:
+    params = dict(notification.params or {})
+    with force_locale(locale) if locale else contextlib.nullcontext():
+        if "priority" in params:
             params["priority"] = priority_label(params["priority"])
-    if locale:
-        with force_locale(locale):
-            return _(TEXTS[notification.kind], **params)
-    return _(TEXTS[notification.kind], **params)
+        return _(TEXTS[notification.kind], **params)
 
 
 def as_json(notification: Notification, locale: str | None = None) -> dict:
@@ -88,8 +84,7 @@ def inbox(user: User, *, unread_only: bool = False) -> tuple[list[Notification],
         stmt = stmt.where(Notification.read_at.is_(None))
     items = list(db.session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
                                     .limit(MAX_LISTED)))
-    unread = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.recipient_id == user.id, Notification.read_at.is_(None)))
+    unread = unread_count(user)
     if items:
         # Notifications name patients: reading them is a read of patient data.
         from telemed.services import audit
@@ -98,12 +93,15 @@ def inbox(user: User, *, unread_only: bool = False) -> tuple[list[Notification],
     return items, unread
 
 
+def unread_count(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.recipient_id == user.id, Notification.read_at.is_(None)))
+
+
 def mark_read(user: User, data: dict) -> int:
     """Mark the given ids (or all) of the user's notifications read; returns the unread count left."""
     stmt = sa.update(Notification).where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
-    if data.get("all") is True:
-        pass
-    else:
+    if data.get("all") is not True:
         ids = data.get("ids")
         if not isinstance(ids, list) or not ids or len(ids) > 1000 or not all(
                 isinstance(i, int) and not isinstance(i, bool) for i in ids):
@@ -112,4 +110,4 @@ def mark_read(user: User, data: dict) -> int:
         stmt = stmt.where(Notification.id.in_(ids))
     db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
     db.session.commit()
-    return inbox(user)[1]
+    return unread_count(user)

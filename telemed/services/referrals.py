@@ -257,11 +257,10 @@ def assign_case(case_id: int, coordinator: User, data: dict) -> Case:
         raise BadRequest(_('Send {"cardiologist_id": id} or {"cardiologist_id": null}.'), code="missing_field")
     cardiologist_id = data["cardiologist_id"]
     previous = case.assigned_to
+    told = []  # (user, notification kind)
     if cardiologist_id is None:
-        check_transition(case.status, CaseStatus.AWAITING_REVIEW)
         case.transition(CaseStatus.AWAITING_REVIEW)
         case.assigned_to_id, case.claimed_at = None, None
-        recipients, kind = ([previous] if previous else []), "case_released"
     else:
         reader = db.session.get(User, cardiologist_id) if isinstance(cardiologist_id, int) else None
         if (reader is None or reader.role != Role.CARDIOLOGIST.value or not reader.active
@@ -272,12 +271,13 @@ def assign_case(case_id: int, coordinator: User, data: dict) -> Case:
         elif case.status != CaseStatus.IN_REVIEW.value:
             check_transition(case.status, CaseStatus.IN_REVIEW)  # refuses with the lifecycle's message
         case.assigned_to_id, case.claimed_at = reader.id, utcnow()
-        recipients, kind = [reader] + ([previous] if previous and previous.id != reader.id else []), "case_assigned"
+        told.append((reader, "case_assigned"))
+    if previous is not None and previous.id != cardiologist_id:
+        told.append((previous, "case_released"))
     audit.record(coordinator, "case_assigned", case.id, to=cardiologist_id, previous=previous.id if previous else None)
     sent = []
-    for user in recipients:
-        this_kind = kind if (kind == "case_released" or user.id == cardiologist_id) else "case_released"
-        sent += notifications.notify([user], this_kind, case, patient=case.patient_ref,
+    for user, kind in told:
+        sent += notifications.notify([user], kind, case, patient=case.patient_ref,
                                      author=coordinator.full_name or coordinator.username)
     db.session.commit()
     db.session.refresh(case)

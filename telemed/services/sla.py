@@ -70,7 +70,7 @@ def check(now: dt.datetime | None = None) -> dict:
     cases = list(db.session.scalars(sa.select(Case).where(
         Case.status.in_(WAITING), Case.priority.is_not(None),
         sa.or_(Case.sla_warned_at.is_(None), Case.sla_breached_at.is_(None)))))
-    sent, warned, breached = [], 0, 0
+    sent, changed, warned, breached = [], [], 0, 0
     for case in cases:
         clock = case_sla(case, now)
         if clock is None:
@@ -83,17 +83,18 @@ def check(now: dt.datetime | None = None) -> dict:
             case.sla_warned_at = case.sla_warned_at or now
             recipients = on_duty_cardiologists(consortium_id) + coordinators(consortium_id)
             sent += notifications.notify(recipients, "sla_breach", case, urgent=True, **params)
+            changed.append(case)
             breached += 1
         elif clock["state"] == "warning" and case.sla_warned_at is None:
             case.sla_warned_at = now
             sent += notifications.notify(on_duty_cardiologists(consortium_id), "sla_warning", case,
                                          urgent=case.priority == "critical", **params)
+            changed.append(case)
             warned += 1
     db.session.commit()
     domain_events.notifications_sent.send(sent)
-    for case in cases:
-        if case.sla_warned_at == now or case.sla_breached_at == now:
-            domain_events.case_changed.send(case)
+    for case in changed:
+        domain_events.case_changed.send(case)
     return {"warned": warned, "breached": breached}
 
 
