@@ -10,10 +10,19 @@ from telemed.services.access import case_permissions
 from telemed.security import limit_login, limit_upload
 from telemed.services import (accounts, analysis, annotations, auth, consult, dashboard, intake, interop, notifications,
                               referrals, reports, sessions, tokens)
-from telemed.services.errors import BadRequest
+from telemed.services.errors import BadRequest, UploadTooLarge
+
+
+# JSON bodies are small (a report, an annotation, a reason); only uploads may be large.
+JSON_MAX_BYTES = 256 * 1024
 
 
 def json_body() -> dict:
+    length = request.content_length
+    # A body without a length (chunked) could be any size: refused like an oversized one.
+    if (length > JSON_MAX_BYTES) if length is not None else bool(request.headers.get("Transfer-Encoding")):
+        raise UploadTooLarge(_("The request is larger than the %(limit)s kB allowed.", limit=JSON_MAX_BYTES // 1024),
+                             code="request_too_large")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadRequest(_("Send a JSON object in the request body."), code="json_required")

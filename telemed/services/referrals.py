@@ -239,7 +239,8 @@ def _checked_vocabulary(data: dict) -> tuple[str, list[str]]:
         raise BadRequest(_("Unknown recommendation %(code)s; choose one from the list.", code=repr(recommendation)[:60]),
                          code="unknown_recommendation")
     statements = data.get("statements") or []
-    if not isinstance(statements, list) or not all(isinstance(s, str) for s in statements):
+    if not isinstance(statements, list) or len(statements) > len(STATEMENTS) or not all(
+            isinstance(s, str) for s in statements):
         raise BadRequest(_("Statements must be a list of statement codes."), code="invalid_statements")
     unknown = [s for s in statements if s not in STATEMENTS]
     if unknown:

@@ -89,3 +89,11 @@ def test_export_zip_has_originals_wfdb_and_annotations(app, reported, tmp_path):
     assert 60 <= len(beats) <= 90
     assert any("PVC couplet" in note for note in ann.aux_note)
     assert login_client(app, "othercardio").get(f"/api/v1/cases/{reported['id']}/export.zip").status_code == 404
+
+
+def test_json_bodies_are_bounded(app, world):
+    """Is an oversized JSON body refused with 413 before it is parsed?"""
+    cardio = login_client(app, "cardio")
+    big = {"text": "x" * (300 * 1024)}
+    response = cardio.post("/api/v1/cases/1/messages", json=big)
+    assert response.status_code == 413 and response.get_json()["code"] == "request_too_large"
