@@ -31,7 +31,8 @@ def _yes(ok):
 
 def _af_model_cv():
     """Cross-validated figures stored in the shipped AF model file (None without one)."""
-    path = ROOT / "signal" / "ecgsignal" / "models" / "af_logreg_v1.json"
+    from ecgsignal import afmodel
+    path = afmodel.MODEL_FILE
     if not path.exists():
         return None
     m = json.loads(path.read_text())

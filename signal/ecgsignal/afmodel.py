@@ -1,6 +1,6 @@
 """A small logistic model for atrial fibrillation on resting strips: RR irregularity plus atrial activity.
 
-The model file (``models/af_logreg_v1.json``) is fitted by ``python -m bench.af_model`` on the
+The model file (``models/af_logreg_v2.json``) is fitted by ``python -m bench.af_model`` on the
 development data only (CinC 2017 A00001-A04000), with record-level cross-validation; see
 ``signal/README.md`` ("AF model"). It holds the feature names, their standardisation, the
 coefficients, the decision threshold and the cross-validated figures. Only numpy is needed to
@@ -18,12 +18,15 @@ from .quality import butter_sos, sosfiltfilt
 
 __all__ = ["FEATURES", "af_features", "af_probability", "load_model", "MODEL_FILE"]
 
-MODEL_FILE = Path(__file__).resolve().parent / "models" / "af_logreg_v1.json"
+MODEL_FILE = Path(__file__).resolve().parent / "models" / "af_logreg_v2.json"
 
 #: Feature names, in model order.
 FEATURES = ("irr_lag1", "irr_lag2", "irr_lag3", "rr_cv", "frac_dev_10pct", "frac_regular_5pct",
             "log_rate", "p_consistency", "p_present", "frac_ectopic", "f_wave_rel", "f_wave_peak",
-            "cosen", "turning_points", "sd1_sd2")
+            "cosen", "turning_points", "sd1_sd2",
+            # added in v2 (see `af_features`, Notes)
+            "nrmssd", "pnn50", "shannon_entropy", "rdr_cells", "pr_corr_median", "pr_corr_frac",
+            "f_band_share", "f_dom_hz")
 
 _BAND_HZ = (4.0, 9.0)   # fibrillatory-wave band (Bollmann 2006; Stridh 2004)
 
@@ -84,6 +87,17 @@ def af_features(ecg_mv, fs, r_peaks, *, labels=None, valid_rr=None, p_consistenc
     .. [3] Lake DE, Moorman JR. Accurate estimation of entropy in very short
        physiological time series. Am J Physiol Heart Circ Physiol.
        2011;300:H319-25. doi:10.1152/ajpheart.00561.2010
+    .. [4] Dash S, Chon KH, Lu S, Raeder EA. Automatic real time detection of
+       atrial fibrillation. Ann Biomed Eng. 2009;37:1701-9.
+       doi:10.1007/s10439-009-9740-z
+    .. [5] Task Force of the ESC and NASPE. Heart rate variability: standards
+       of measurement. Circulation. 1996;93:1043-65. doi:10.1161/01.CIR.93.5.1043
+    .. [6] Lian J, Wang L, Muessig D. A simple method to detect atrial
+       fibrillation using RR intervals. Am J Cardiol. 2011;107:1494-7.
+       doi:10.1016/j.amjcard.2011.01.028
+    .. [7] Bollmann A, Husser D, Mainardi L, et al. Analysis of surface
+       electrocardiograms in atrial fibrillation. Europace. 2006;8:911-26.
+       doi:10.1093/europace/eul113
     """
     fs = float(fs)
     r = np.asarray(r_peaks, np.int64)
@@ -102,7 +116,8 @@ def af_features(ecg_mv, fs, r_peaks, *, labels=None, valid_rr=None, p_consistenc
                p_present=float(bool(p_present)) if p_present is not None else 0.0,
                frac_ectopic=float(np.mean(np.asarray(labels) != "N")) if labels is not None else 0.0)
     out.update(_atrial_activity(np.asarray(ecg_mv, float), fs, r))
-    out.update(cosen=_cosen(rr), **_rr_shape(rr))
+    out.update(cosen=_cosen(rr), **_rr_shape(rr), **_rr_dash_lian(rr))
+    out.update(_pr_window(np.asarray(ecg_mv, float), fs, r))
     return out
 
 
@@ -129,6 +144,47 @@ def _rr_shape(rr):
     sd1 = np.std((y - x) / np.sqrt(2))
     sd2 = np.std((y + x) / np.sqrt(2))
     return {"turning_points": tp, "sd1_sd2": float(sd1 / sd2) if sd2 > 0 else np.nan}
+
+
+def _rr_dash_lian(rr):
+    """Normalised RMSSD, pNN50, Shannon entropy of RR (Dash 2009) and the share of non-empty RdR-map cells (Lian 2011)."""
+    if rr.size < 5:
+        return dict.fromkeys(("nrmssd", "pnn50", "shannon_entropy", "rdr_cells"), np.nan)
+    d = np.diff(rr)
+    # Dash 2009: 16-bin histogram of RR between its extremes, entropy over log(16) (0 regular, 1 uniform)
+    counts, _ = np.histogram(rr, bins=16, range=(rr.min(), rr.max() + 1e-9))
+    p = counts[counts > 0] / rr.size
+    # Lian 2011: points (RR_i, RR_i - RR_i-1) on a 25 ms grid; AF scatters them over many cells.
+    # Divided by the number of points because CinC strips hold 9-60 s, not Lian's fixed windows.
+    cells = np.unique(np.c_[np.floor(rr[1:] / 0.025), np.floor(d / 0.025)], axis=0).shape[0]
+    return {"nrmssd": float(np.sqrt(np.mean(d ** 2)) / np.mean(rr)),
+            "pnn50": float(np.mean(np.abs(d) > 0.05)),
+            "shannon_entropy": float(-np.sum(p * np.log(p)) / np.log(16)),
+            "rdr_cells": float(cells / d.size)}
+
+
+def _pr_window(x, fs, r, *, window_s=(-0.30, -0.07), p_match=0.5):
+    """P-wave presence beat by beat: correlation of each PR window with the median beat's.
+
+    Sinus P waves repeat the same shape before every QRS; fibrillatory waves do not (ESC 2020
+    definition of AF: "no distinct repeating P waves"). Windows are demeaned; beats whose
+    preceding RR is shorter than the window (the previous T wave would fill it) are skipped.
+    """
+    nan = {"pr_corr_median": np.nan, "pr_corr_frac": np.nan}
+    if r.size < 4 or fs < 30:
+        return nan
+    a, b = int(round(window_s[0] * fs)), int(round(window_s[1] * fs))
+    prev_rr = np.r_[np.inf, np.diff(r)]
+    ok = (r + a >= 0) & (r + b < x.size) & (prev_rr > -a + 0.15 * fs)
+    if ok.sum() < 3:
+        return nan
+    w = np.nan_to_num(x)[r[ok][:, None] + np.arange(a, b)[None, :]]
+    w = w - w.mean(axis=1, keepdims=True)
+    tpl = np.median(w, axis=0)
+    tpl = tpl - tpl.mean()
+    den = np.linalg.norm(w, axis=1) * np.linalg.norm(tpl)
+    c = np.where(den > 0, w @ tpl / np.maximum(den, 1e-12), 0.0)
+    return {"pr_corr_median": float(np.median(c)), "pr_corr_frac": float(np.mean(c >= p_match))}
 
 
 def _atrial_activity(x, fs, r):
@@ -168,7 +224,13 @@ def _atrial_activity(x, fs, r):
         return {"f_wave_rel": rms / max(amp, 1e-6)}
     fpk = f[sel][int(np.argmax(spec[sel]))]
     near = sel & (np.abs(f - fpk) <= 1.0)
-    return {"f_wave_rel": rms / max(amp, 1e-6), "f_wave_peak": float(spec[near].sum() / spec[sel].sum())}
+    # share of the residual's 1-30 Hz power in the 4-9 Hz fibrillatory band (Bollmann 2006; Stridh 2004);
+    # f_wave_peak is the spectral concentration around the peak (Rieta 2004, doi:10.1109/TBME.2004.827272)
+    broad = (f >= 1.0) & (f <= min(30.0, 0.45 * fs))
+    band = (f >= _BAND_HZ[0]) & (f <= min(_BAND_HZ[1], 0.45 * fs))
+    share = float(spec[band].sum() / spec[broad].sum()) if spec[broad].sum() > 0 else np.nan
+    return {"f_wave_rel": rms / max(amp, 1e-6), "f_wave_peak": float(spec[near].sum() / spec[sel].sum()),
+            "f_band_share": share, "f_dom_hz": float(fpk)}
 
 
 @functools.lru_cache(maxsize=2)

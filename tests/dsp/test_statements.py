@@ -330,7 +330,7 @@ def test_af_model_artefact_is_versioned_and_cross_validated():
     """Does the shipped AF model name its version, features, training data and cross-validated F1?"""
     from ecgsignal import afmodel
     m = afmodel.load_model()
-    assert m is not None and m["version"] == "af_logreg_v1"
+    assert m is not None and m["version"] == "af_logreg_v2"
     assert tuple(m["features"]) == afmodel.FEATURES
     assert len(m["coef"]) == len(m["mean"]) == len(m["scale"]) == len(m["impute"]) == len(afmodel.FEATURES)
     assert "CinC 2017" in m["trained_on"] and m["cv"]["folds"] >= 5 and 0 < m["cv"]["f1"] <= m["fitted"]["f1"]
