@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import measure
 from . import st as st_mod
 from . import triage
 from .atrial import FLUTTER_MIN_CORR, FLUTTER_RATE_BPM
@@ -560,10 +561,12 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         for ch, key in (("atrial", "atrial"), ("ventricular", "ventricular")):
             if pacing.get(key + "_beats", 0) > 0:
                 ev += [_ev(f"{ch} pacemaker spikes time-locked to the complexes", pacing[key + "_beats"], "",
-                           f">= 3 of {pacing.get('n_beats')} beats"),
+                           f">= {measure.SPIKE_MIN_BEATS} and >= {measure.SPIKE_MIN_SHARE:.0%} of "
+                           f"{pacing.get('n_beats')} beats"),
                        _ev(f"{ch} spike to QRS onset", pacing[key + "_delay_ms"], "ms",
                            "< 80" if ch == "ventricular" else "80-450")]
-        ev.append(_ev("spike residue (10-ms median removed)", pacing.get("spike_mv"), "mV", ">= 0.5"))
+        ev.append(_ev(f"spike residue ({measure.SPIKE_MEDIAN_MS:g}-ms median removed)", pacing.get("spike_mv"), "mV",
+                      f">= {measure.SPIKE_MV:g}, isolated"))
         if v_paced:
             ev.append(_ev("QRS duration", qrs, "ms", ">= 120"))
         add(S(paced, source=MASON_2007 + "; IEC 60601-2-25:2011 and ANSI/AAMI EC11 (pacemaker pulses)",
@@ -696,7 +699,7 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
             lbbb = complete
             add(S("CLBBB" if complete else "ILBBB", source=SURAWICZ_2009,
                   evidence=[_ev("QRS duration", qrs, "ms", ">= 120" if complete else "110-119")] + lb))
-        elif has("v1", "v6", "i"):
+        elif has("v1", "v6", "i") and qrs > QRS_INCOMPLETE_MS:  # IVCD: "> 110 ms" (SURAWICZ_2009)
             add(S("IVCD", source=SURAWICZ_2009,
                   evidence=[_ev("QRS duration", qrs, "ms", "> 110"),
                             _ev("RBBB / LBBB morphology", None, "", "absent", ("V1", "I", "V6"))]))
