@@ -563,7 +563,7 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
                 ev += [_ev(f"{ch} pacemaker spikes time-locked to the complexes", pacing[key + "_beats"], "",
                            f">= {measure.SPIKE_MIN_BEATS} and >= {measure.SPIKE_MIN_SHARE:.0%} of "
                            f"{pacing.get('n_beats')} beats"),
-                       _ev(f"{ch} spike to QRS onset", pacing[key + "_delay_ms"], "ms",
+                       _ev(f"{ch} spike to measured QRS onset (negative: onset first)", pacing[key + "_delay_ms"], "ms",
                            "< 80" if ch == "ventricular" else "80-450")]
         ev.append(_ev(f"spike residue ({measure.SPIKE_MEDIAN_MS:g}-ms median removed)", pacing.get("spike_mv"), "mV",
                       f">= {measure.SPIKE_MV:g}, isolated"))

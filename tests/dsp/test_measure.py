@@ -1,7 +1,6 @@
 """Per-lead median-beat measurements: Q-wave duration from the lead's own onset, P terminal force in V1."""
 import numpy as np
 import pytest
-
 from ecgsignal.measure import MIN_WAVE_MV, p_terminal_force_v1, qrs_waves
 from ecgsignal.types import Delineation, Measurements, Waves
 
@@ -9,7 +8,7 @@ from ecgsignal.types import Delineation, Measurements, Waves
 @pytest.mark.parametrize("fs", [250.0, 500.0, 1000.0])
 def test_q_duration_starts_where_the_lead_leaves_the_baseline(fs):
     """Is a 20-ms Q wave in a lead that stays isoelectric (slightly below 0) for the first 12 ms measured as ~20 ms?"""
-    n_iso, n_q = int(round(0.012 * fs)), int(round(0.020 * fs))
+    n_iso, n_q = round(0.012 * fs), round(0.020 * fs)
     iso = np.full(n_iso, -0.005)                                   # 5 uV below baseline: still isoelectric
     q = -0.25 * np.sin(np.pi * np.arange(1, n_q + 1) / (n_q + 1))  # the Q wave proper
     r = 1.0 * np.sin(np.pi * np.arange(1, int(0.04 * fs)) / int(0.04 * fs))
@@ -31,7 +30,9 @@ def _delineation(v1_mv, fs, p_on, p_off):
 @pytest.mark.parametrize("fs", [500.0, 1000.0])
 def test_p_terminal_force_of_a_biphasic_p(fs):
     """Is the Morris index of a V1 P with a 0.1-mV, 50-ms terminal negative phase ~0.005 mV*s, from the pre-P level?"""
-    k = lambda s: int(round(s * fs))  # noqa: E731
+    def k(s):
+        return round(s * fs)
+
     pos = 0.08 * np.sin(np.pi * np.arange(k(0.05)) / k(0.05))
     neg = -0.10 * np.sin(np.pi * np.arange(k(0.05)) / k(0.05))
     offset = 0.03                     # the whole beat sits 0.03 mV above the template's zero (PR-segment baseline)
