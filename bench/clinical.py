@@ -312,6 +312,7 @@ STATEMENT_ROWS = [
     ("low voltage", {"LVOLT"}, {"LOW_VOLT"}),
     ("long QT", {"LNGQT"}, {"LONG_QT"}),
     ("PVC", {"PVC"}, {"PVC"}),
+    ("paced rhythm", {"PACE"}, {"PACED_A", "PACED_V", "PACED_AV"}),
     ("infarction (any MI statement)", "MI", {"IMI_OLD", "ASMI_OLD", "AMI_OLD", "LMI_OLD", "STEMI", "POSTERIOR_MI"}),
     ("inferior MI (IMI, ILMI, IPLMI, IPMI)", {"IMI", "ILMI", "IPLMI", "IPMI"}, {"IMI_OLD"}),
     ("anteroseptal MI (ASMI)", {"ASMI"}, {"ASMI_OLD"}),

@@ -257,8 +257,10 @@ def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, impla
     if valid_rr is not None and valid_rr.size == rr_s.size:
         rr_s = rr_s[valid_rr]
     flutter = None
-    p_waves_s = None
+    p_waves_s = pacing = None
     if readable and filt is not None:
+        qrs_on = r + (delin.qrs_on - delin.r_index) if lm is not None else r
+        pacing = measure.pacing_spikes(filt, float(beats.fs), qrs_on)
         flutter = atrial.flutter_waves(filt, float(beats.fs), r, lead_names=names)
         # Every P wave of lead II (conducted or not) for the AV-conduction statements.
         upper = [str(n).upper() for n in (names or [])]
@@ -268,7 +270,7 @@ def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, impla
         lm, findings, rr_s=rr_s, readable=readable, sex=sex, age=age, flutter=flutter,
         p_consistency=getattr(delin, "p_consistency", float("nan")) if delin is not None else float("nan"),
         p_terminal_force_mv_s=measure.p_terminal_force_v1(delin) if delin is not None else float("nan"),
-        p_waves_s=p_waves_s, r_peaks_s=r / float(beats.fs))
+        p_waves_s=p_waves_s, r_peaks_s=r / float(beats.fs), pacing=pacing)
     return lm, interp
 
 
