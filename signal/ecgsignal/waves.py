@@ -7,6 +7,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import scipy.signal
 
 from . import triage
 from .quality import butter_sos, sosfiltfilt
@@ -54,6 +55,11 @@ _P_MIN_MV = 0.03
 #: duration <= 120 ms); 80 ms was chosen among 30/50/80 ms on odd-numbered LUDB
 #: records (global marks) and checked on even ones and QTDB (signal/README.md).
 _T_XR_S = 0.15
+#: T peak: the first hump of the spatial magnitude after the ST segment that is
+#: at least half as tall as the tallest (and stands out by a fifth of it), so
+#: that a taller U wave or next P wave is not taken for the T wave.
+_T_FIRST_FRAC = 0.5
+_T_PROMINENCE = 0.2
 _P_XR_S = 0.08
 
 
@@ -128,7 +134,9 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     4. T end by the trapezium method [2]_ on the spatial magnitude (norm over
        leads of the baseline-corrected, 15 Hz low-passed beat): from the
        steepest descent after the T peak, the point that maximises the
-       trapezium area up to a reference point 150 ms further on.
+       trapezium area up to a reference point 150 ms further on. The T peak
+       is the first hump from 80 ms after QRS offset that is at least half as
+       tall as the tallest (a taller later hump is a U or P wave).
     5. P wave: the largest spatial-magnitude bump 30-340 ms before QRS
        onset; present when it stands 0.03 mV above the lowest level of that
        span and falls below 35 % of its height on both sides; onset and
@@ -401,6 +409,12 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
     t_peak = t_off = -1
     if t1 - t0 > k(0.06):
         t_peak = t0 + int(np.argmax(sm[t0:t1]))
+        # The T wave is the first repolarisation hump: a later, taller one is a U
+        # wave or the next P wave (or, in a paced beat, the T after the wide ST-T).
+        pks, _ = scipy.signal.find_peaks(sm[t0:t1], prominence=_T_PROMINENCE * sm[t_peak])
+        pks = pks[sm[t0 + pks] >= _T_FIRST_FRAC * sm[t_peak]]
+        if pks.size:
+            t_peak = t0 + int(pks[0])
         # the T peak must stand out from the ST level
         if sm[t_peak] > 0.04 and t_peak < t1 - 2:
             # trapezium method on the falling edge: x_m at the steepest descent
