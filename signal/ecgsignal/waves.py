@@ -417,8 +417,12 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
             t_peak = t0 + int(pks[0])
         # the T peak must stand out from the ST level
         if sm[t_peak] > 0.04 and t_peak < t1 - 2:
-            # trapezium method on the falling edge: x_m at the steepest descent
-            xm = t_peak + int(np.argmin(np.gradient(sm[t_peak:t1])))
+            # trapezium method on the falling edge: x_m at the steepest descent of
+            # the T wave itself (before the valley that precedes a U or P wave)
+            d = np.gradient(sm[t_peak:t1])
+            rise = np.flatnonzero(d[1:] > 0)
+            fall_end = t_peak + 2 + int(rise[0]) if rise.size else t1
+            xm = t_peak + int(np.argmin(d[:fall_end - t_peak]))
             if xm < t1 - 1:
                 t_off = _trapezium_knee(sm, xm, min(t1, xm + k(_T_XR_S)))
     # P wave before QRS onset
