@@ -52,15 +52,16 @@ _P_MIN_MV = 0.03
 #: steepest T downslope is at most ~100 ms before T end (T peak to T end is
 #: 80-120 ms in adults), so 150 ms puts x_r past T end in the isoelectric TP
 #: segment. P: the steepest P slopes are within ~60 ms of the P boundaries (P
-#: duration <= 120 ms); 80 ms was chosen among 30/50/80 ms on odd-numbered LUDB
-#: records (global marks) and checked on even ones and QTDB (signal/README.md).
+#: duration <= 120 ms); 50 ms was chosen among 40/50/60/80 ms as the smallest
+#: RMS error of the PR interval on odd-numbered LUDB records (global marks; 40
+#: and 50 ms tie), and checked on the even ones and QTDB (signal/README.md).
 _T_XR_S = 0.15
 #: T peak: the first hump of the spatial magnitude after the ST segment that is
 #: at least half as tall as the tallest (and stands out by a fifth of it), so
 #: that a taller U wave or next P wave is not taken for the T wave.
 _T_FIRST_FRAC = 0.5
 _T_PROMINENCE = 0.2
-_P_XR_S = 0.08
+_P_XR_S = 0.05
 
 
 def median_beat(ecg_mv, fs, r_peaks, *, pre_s, post_s, max_beats=60):
@@ -141,7 +142,7 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
        onset; present when it stands 0.03 mV above the lowest level of that
        span and falls below 35 % of its height on both sides; onset and
        offset by the trapezium method on its rising and falling edges
-       (reference points 80 ms beyond the steepest slopes).
+       (reference points 50 ms beyond the steepest slopes).
     6. Frontal axis from the net QRS area in leads I and aVF (derived from II
        and III when needed).
     7. Per beat (normal beats only; others get -1): QRS onset and offset by
