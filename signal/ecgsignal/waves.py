@@ -56,12 +56,14 @@ _P_MIN_MV = 0.03
 #: RMS error of the PR interval on odd-numbered LUDB records (global marks; 40
 #: and 50 ms tie), and checked on the even ones and QTDB (signal/README.md).
 _T_XR_S = 0.15
+_P_XR_S = 0.05
 #: T peak: the first hump of the spatial magnitude after the ST segment that is
 #: at least half as tall as the tallest (and stands out by a fifth of it), so
-#: that a taller U wave or next P wave is not taken for the T wave.
+#: that a taller U wave or next P wave is not taken for the T wave. Half is a
+#: round value, not fitted: on QTDB it changes one record (sel104, paced; 0.3
+#: would also change sel48), on LUDB one (81).
 _T_FIRST_FRAC = 0.5
 _T_PROMINENCE = 0.2
-_P_XR_S = 0.05
 
 
 def median_beat(ecg_mv, fs, r_peaks, *, pre_s, post_s, max_beats=60):
@@ -411,7 +413,7 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
     if t1 - t0 > k(0.06):
         t_peak = t0 + int(np.argmax(sm[t0:t1]))
         # The T wave is the first repolarisation hump: a later, taller one is a U
-        # wave or the next P wave (or, in a paced beat, the T after the wide ST-T).
+        # wave or the next P wave.
         pks, _ = scipy.signal.find_peaks(sm[t0:t1], prominence=_T_PROMINENCE * sm[t_peak])
         pks = pks[sm[t0 + pks] >= _T_FIRST_FRAC * sm[t_peak]]
         if pks.size:
@@ -419,7 +421,9 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
         # the T peak must stand out from the ST level
         if sm[t_peak] > 0.04 and t_peak < t1 - 2:
             # trapezium method on the falling edge: x_m at the steepest descent of
-            # the T wave itself (before the valley that precedes a U or P wave)
+            # the T wave itself, before the valley that precedes a U or P wave (with
+            # a U wave, T end is the T-U nadir: Lepeschkin & Surawicz 1952,
+            # doi:10.1161/01.CIR.6.3.378)
             d = np.gradient(sm[t_peak:t1])
             rise = np.flatnonzero(d[1:] > 0)
             fall_end = t_peak + 2 + int(rise[0]) if rise.size else t1
