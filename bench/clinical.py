@@ -201,6 +201,7 @@ def _wave_errors(res, marks, fs, *, lead_marks=None):
     beats = np.asarray((res.get("beats") or {}).get("sample") or [], dtype=float)
     waves = res.get("waves") or {}
     errs = {k: [] for k in CSE_TOL_MS}
+    errs["p_found"] = []  # (P marked, P found) per matched beat: detection, which the errors do not show
     if beats.size == 0:
         return errs
     for kind, _, pk, _ in marks:
@@ -210,6 +211,8 @@ def _wave_errors(res, marks, fs, *, lead_marks=None):
         if abs(beats[j] - pk) > 0.15 * fs:
             continue
         refs = _global_refs(lead_marks, pk, fs) if lead_marks else _beat_refs(marks, pk, fs)
+        p_ours = waves.get("p_on") or []
+        errs["p_found"].append((refs["p_on"] is not None, j < len(p_ours) and p_ours[j] is not None))
         for name, ref in refs.items():
             vals = waves.get(name)
             if ref is None or not vals or j >= len(vals) or vals[j] is None:
@@ -239,6 +242,14 @@ def _wave_summary(per_record, n_ok, msg):
             rows[name] = {"n": 0, "mean": float("nan"), "sd": float("nan"), "tol": tol, "met": False, "worst": []}
     if all(r["n"] == 0 for r in rows.values()):
         msg = (msg + " " if msg else "") + "analyze() returned no wave boundaries (all null) for these records."
+    found = [f for errs in per_record.values() for f in errs.get("p_found", [])]
+    tp = sum(1 for m, f in found if m and f)
+    fn = sum(1 for m, f in found if m and not f)
+    fp = sum(1 for m, f in found if f and not m)
+    if found:
+        msg = (msg + " " if msg else "") + (
+            f"P wave detection on the matched beats: Se {100 * tp / max(tp + fn, 1):.1f} % ({tp}/{tp + fn} marked P "
+            f"found), +P {100 * tp / max(tp + fp, 1):.1f} % ({fp} found where none is marked).")
     return {"available": True, "n": n_ok, "rows": rows, "note": msg}
 
 
