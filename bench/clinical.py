@@ -202,8 +202,9 @@ def _wave_errors(res, marks, fs, *, lead_marks=None):
     waves = res.get("waves") or {}
     errs = {k: [] for k in CSE_TOL_MS}
     errs["p_found"] = []  # (P marked, P found) per matched beat: detection, which the errors do not show
-    if beats.size == 0:
+    if beats.size == 0 or not marks:
         return errs
+    first_mark = min(m[1] if m[1] is not None else m[2] for m in marks)
     for kind, _, pk, _ in marks:
         if kind != "N":
             continue
@@ -212,7 +213,9 @@ def _wave_errors(res, marks, fs, *, lead_marks=None):
             continue
         refs = _global_refs(lead_marks, pk, fs) if lead_marks else _beat_refs(marks, pk, fs)
         p_ours = waves.get("p_on") or []
-        errs["p_found"].append((refs["p_on"] is not None, j < len(p_ours) and p_ours[j] is not None))
+        # a P wave before the first mark is unannotated, not absent (LUDB leaves the first beat's P out)
+        if pk - 0.4 * fs >= first_mark:
+            errs["p_found"].append((refs["p_on"] is not None, j < len(p_ours) and p_ours[j] is not None))
         for name, ref in refs.items():
             vals = waves.get(name)
             if ref is None or not vals or j >= len(vals) or vals[j] is None:
