@@ -838,7 +838,8 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     if "LONG_QTC" in fcodes:
         f = next(f for f in findings if f.code == "LONG_QTC")
         add(S("LONG_QT", source=f.reference,
-              evidence=[_ev("QTc (Bazett)", qtc, "ms", f">= {f.threshold:g}"), _ev("QT", lm.qt_ms, "ms", "")]))
+              evidence=[_ev("QTc (Framingham)", f.value, "ms", f">= {f.threshold:g}"),
+                        _ev("QTc (Bazett)", qtc, "ms", ""), _ev("QT", lm.qt_ms, "ms", "")]))
     if "LEAD_REVERSAL" in fcodes:
         f = next(f for f in findings if f.code == "LEAD_REVERSAL")
         add(S("LEAD_REVERSAL", source=f.reference, evidence=[_ev(f.text, None, "", "", (f.lead,) if f.lead else ())]))

@@ -50,7 +50,8 @@ SVT_CRITICAL_BPM = 230.0
 AF_RAPID_BPM = 180.0
 #: Zhejiang critical value: pre-excited AF with shortest RR < 250 ms.
 PREEXCITED_AF_RR_S = 0.250
-#: Urgent: QTc > 500 ms carries a high risk of torsades (Drew BJ et al. 2010
+#: Urgent: QTc > 500 ms (the Framingham QTc of `waves.interval_findings`) carries a
+#: high risk of torsades (Drew BJ et al. 2010
 #: AHA/ACCF scientific statement on prevention of torsade de pointes in hospital
 #: settings, doi:10.1161/CIRCULATIONAHA.109.192704).
 QTC_URGENT_MS = 500.0

@@ -431,10 +431,13 @@ class Measurements:
     qtc_fridericia_ms: float = float("nan")
     axis_deg: float = float("nan")
     rr_ms: float = float("nan")
+    #: QTc by the Framingham linear formula (Sagie 1992), the one the long-QTc
+    #: finding uses; `qtc_ms` is Bazett's, shown for familiarity.
+    qtc_framingham_ms: float = float("nan")
 
     def to_dict(self) -> dict:
         return {k: _py(getattr(self, k)) for k in
-                ("pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms", "axis_deg")}
+                ("pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms", "axis_deg", "qtc_framingham_ms")}
 
 
 @dataclass(frozen=True)

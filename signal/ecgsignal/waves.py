@@ -13,7 +13,7 @@ from . import triage
 from .quality import butter_sos, sosfiltfilt
 from .types import Beats, Delineation, Finding, Measurements, Waves
 
-__all__ = ["delineate", "median_beat", "interval_findings"]
+__all__ = ["delineate", "median_beat", "interval_findings", "qtc_framingham"]
 
 SURAWICZ_2009 = ("Surawicz B et al. AHA/ACCF/HRS recommendations for the standardization and "
                  "interpretation of the ECG, part III: intraventricular conduction disturbances. "
@@ -36,8 +36,15 @@ WIDE_QRS_MS = 120.0
 LONG_PR_MS = 200.0
 #: Prolonged QTc: >= 450 ms in men, >= 460 ms in women (RAUTAHARJU_2009,
 #: recommendation 11); 460 ms when sex is unknown. > 500 ms is urgent
-#: (triage.QTC_URGENT_MS).
+#: (triage.QTC_URGENT_MS). The QTc is the Framingham one (`qtc_framingham`):
+#: the same recommendation asks for a linear regression function rather than
+#: Bazett's formula, which over-corrects at higher heart rates.
 LONG_QTC_MS = {"M": 450.0, "F": 460.0, None: 460.0}
+SAGIE_1992 = ("Sagie A, Larson MG, Goldberg RJ, Bengtson JR, Levy D. An improved method for adjusting the "
+              "QT interval for heart rate (the Framingham Heart Study). Am J Cardiol 1992;70:797-801, "
+              "doi:10.1016/0002-9149(92)90562-D")
+#: Framingham slope: QTc = QT + 0.154 (1 - RR), in seconds (SAGIE_1992).
+FRAMINGHAM_SLOPE = 0.154
 
 # Delineation parameters (fractions of the peak spatial velocity / magnitude),
 # tuned on LUDB (Kalyakulina et al. 2020, doi:10.1109/ACCESS.2020.3029211).
@@ -252,7 +259,8 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     qtcf = qt_ms / np.cbrt(rr_s) if np.isfinite(qt_ms) else float("nan")
     axis = _axis(tb, names, qrs_on, qrs_off)
     meas = Measurements(pr_ms=pr_ms, qrs_ms=qrs_ms, qt_ms=qt_ms, qtc_ms=float(qtc),
-                        qtc_fridericia_ms=float(qtcf), axis_deg=axis, rr_ms=rr_s * 1000.0)
+                        qtc_fridericia_ms=float(qtcf), axis_deg=axis, rr_ms=rr_s * 1000.0,
+                        qtc_framingham_ms=qtc_framingham(qt_ms, rr_s))
     # per-beat boundaries: template offsets on normal beats
     is_n = labels == "N" if (labels == "N").any() else np.ones(r.size, bool)
     n = x.shape[0]
@@ -645,6 +653,43 @@ def _f(code, sev, value, thr, ref, text, lead=None):
                    reference=ref, text=text)
 
 
+def qtc_framingham(qt_ms, rr_s):
+    """QT corrected for heart rate by the Framingham linear formula, in ms.
+
+    Parameters
+    ----------
+    qt_ms : float
+        QT interval in ms.
+    rr_s : float
+        RR interval in seconds.
+
+    Returns
+    -------
+    float
+        QT + 154 ms x (1 - RR / 1 s); NaN when either is not finite.
+
+    Notes
+    -----
+    Rautaharju 2009 (AHA/ACCF/HRS part IV) recommends a linear regression
+    function rather than Bazett's formula, which over-corrects at higher
+    rates; the Framingham formula is one they name.
+
+    References
+    ----------
+    .. [1] Sagie A et al. An improved method for adjusting the QT interval
+       for heart rate (the Framingham Heart Study). Am J Cardiol.
+       1992;70:797-801. doi:10.1016/0002-9149(92)90562-D
+
+    Examples
+    --------
+    >>> round(qtc_framingham(400.0, 0.6), 1)
+    461.6
+    """
+    if not (np.isfinite(qt_ms) and np.isfinite(rr_s)):
+        return float("nan")
+    return float(qt_ms + 1000.0 * FRAMINGHAM_SLOPE * (1.0 - rr_s))
+
+
 def interval_findings(m: Measurements, *, sex=None, lead_names=(), median_beat=None) -> list[Finding]:
     """WIDE_QRS, LONG_PR, LONG_QTC and LEAD_REVERSAL from the global measurements.
 
@@ -668,15 +713,18 @@ def interval_findings(m: Measurements, *, sex=None, lead_names=(), median_beat=N
         out.append(_f("LONG_PR", "routine", m.pr_ms, LONG_PR_MS, KUSUMOTO_2018,
                       f"Long PR interval ({m.pr_ms:.0f} ms): first-degree AV block."))
     limit = LONG_QTC_MS.get(sex, LONG_QTC_MS[None])
-    if np.isfinite(m.qtc_ms) and m.qtc_ms >= limit:
-        urgent = m.qtc_ms > triage.QTC_URGENT_MS
+    # rate-corrected by the linear Framingham formula, as RAUTAHARJU_2009 asks;
+    # Bazett's value is quoted beside it for familiarity
+    qtc = m.qtc_framingham_ms
+    if np.isfinite(qtc) and qtc >= limit:
+        urgent = qtc > triage.QTC_URGENT_MS
         wide = np.isfinite(m.qrs_ms) and m.qrs_ms >= WIDE_QRS_MS
         note = " (QRS is wide, so part of the QT is conduction delay)" if wide else ""
-        out.append(_f("LONG_QTC", "urgent" if urgent else "routine", m.qtc_ms,
+        out.append(_f("LONG_QTC", "urgent" if urgent else "routine", qtc,
                       triage.QTC_URGENT_MS if urgent else limit,
-                      (RAUTAHARJU_2009 + "; Drew BJ et al. 2010, doi:10.1161/CIRCULATIONAHA.109.192704")
-                      if urgent else RAUTAHARJU_2009,
-                      f"Long QTc ({m.qtc_ms:.0f} ms, Bazett; QT {m.qt_ms:.0f} ms){note}."))
+                      (RAUTAHARJU_2009 + "; " + SAGIE_1992 + "; Drew BJ et al. 2010, "
+                       "doi:10.1161/CIRCULATIONAHA.109.192704") if urgent else RAUTAHARJU_2009 + "; " + SAGIE_1992,
+                      f"Long QTc ({qtc:.0f} ms, Framingham; Bazett {m.qtc_ms:.0f} ms; QT {m.qt_ms:.0f} ms){note}."))
     if median_beat is not None:
         out += _lead_reversal(median_beat)
     return out

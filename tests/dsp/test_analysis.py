@@ -66,7 +66,8 @@ def _check_json_shape(d):
     assert set(d["beats"]) == {"sample", "label"} and len(d["beats"]["sample"]) == len(d["beats"]["label"])
     assert set(d["rr"]) >= {"mean_s", "sdnn_ms", "rmssd_ms", "min_s", "max_s"}
     assert set(d["heart_rate"]) == {"mean_bpm", "min_bpm", "max_bpm"}
-    assert set(d["measurements"]) == {"pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms", "axis_deg"}
+    assert set(d["measurements"]) == {"pr_ms", "qrs_ms", "qt_ms", "qtc_ms", "qtc_fridericia_ms", "axis_deg",
+                                     "qtc_framingham_ms"}
     assert set(d["waves"]) == {"p_on", "p_off", "qrs_on", "qrs_off", "t_off"}
     for v in d["waves"].values():
         assert len(v) == len(d["beats"]["sample"])
