@@ -11,6 +11,7 @@ import numpy as np
 import scipy.signal
 
 from .types import Delineation, LeadMeasurement, LeadMeasurements
+from .waves import _P_XR_S, _trapezium_knee  # the P boundaries' own method and reference distance
 
 __all__ = ["lead_measurements", "qrs_waves", "frontal_axis_deg", "end_qrs_notch_slur", "st_concave", "p_wave_times",
            "pacing_spikes", "MIN_WAVE_MV", "MIN_WAVE_MS"]
@@ -416,35 +417,55 @@ def p_terminal_force_v1(d: Delineation):
 
     Notes
     -----
-    The terminal negative phase is the last contiguous run of the P wave's
-    last two thirds below the isoelectric level before the P wave (the mean
-    of the 20 ms before P onset: the median beat's own baseline, taken
-    before the QRS, lies in the PR segment, which atrial repolarisation
-    shifts), from zero crossing to zero crossing, and it must reach
-    0.01 mV (half the minimum wave, `MIN_WAVE_MV`, so noise is no phase);
-    depth is its deepest point, duration its length.
+    1. Isoelectric level: the mean of the 20 ms before P onset (the median
+       beat's own baseline, taken before the QRS, lies in the PR segment,
+       which atrial repolarisation shifts).
+    2. The terminal negative phase is the last run of the P wave's last two
+       thirds below that level that reaches 0.01 mV (half the minimum wave,
+       `MIN_WAVE_MV`, so noise is no phase); it starts at its zero crossing.
+    3. It ends where V1's own P wave ends: the trapezium method
+       (Vazquez-Seisdedos 2011, as `waves` places the P boundaries) on the
+       return limb, from its steepest point to a reference 50 ms later (at
+       most the global P offset: V1's P wave ends by the latest P end over
+       the leads), or at its zero crossing if that comes first. The global offset is the latest P
+       end over all leads, and after it the atrial repolarisation (Ta) wave
+       keeps V1 slightly below the pre-P level: ending the phase there would
+       add the PR segment to the P terminal force.
+    4. Depth is the phase's deepest point, duration its length.
 
     References
     ----------
     .. [1] Morris JJ Jr et al. P-wave analysis in valvular heart disease.
        Circulation. 1964;29:242-52. doi:10.1161/01.CIR.29.2.242
+    .. [2] Vazquez-Seisdedos CR et al. New approach for T-wave end detection
+       on electrocardiogram: performance in noisy conditions. Biomed Eng
+       Online. 2011;10:77. doi:10.1186/1475-925X-10-77
     """
     j = _lead_index(d.lead_names, "v1")
     if j is None or d.p_on < 0 or d.p_off <= d.p_on:
         return _NAN
+    fs = float(d.fs)
     v1 = np.asarray(d.template_mv[:, j], dtype=float)
-    base = v1[max(0, d.p_on - int(round(0.02 * float(d.fs)))):d.p_on + 1].mean()
-    p = v1[d.p_on:d.p_off + 1] - base
-    tail = p[p.size // 3:]
-    deep = np.flatnonzero(tail < -MIN_WAVE_MV / 2)
+    base = v1[max(0, d.p_on - int(round(0.02 * fs))):d.p_on + 1].mean()
+    n_p = d.p_off - d.p_on + 1
+    y = v1[d.p_on:d.p_off + 1] - base
+    first = n_p // 3
+    deep = np.flatnonzero(y[first:n_p] < -MIN_WAVE_MV / 2) + first
     if not deep.size:
         return 0.0
-    # the last run below zero that reaches the depth limit, out to its zero crossings
-    above = np.flatnonzero(tail[:deep[-1]] >= 0)
-    start = above[-1] + 1 if above.size else 0
-    after = np.flatnonzero(tail[deep[-1]:] >= 0)
-    stop = deep[-1] + (after[0] if after.size else tail.size - deep[-1])
-    return float(-tail[start:stop].min() * (stop - start) / float(d.fs))
+    # the last run below zero that reaches the depth limit, from its zero crossing
+    above = np.flatnonzero(y[first:deep[-1]] >= 0) + first
+    start = above[-1] + 1 if above.size else first
+    after = np.flatnonzero(y[deep[-1]:n_p] >= 0)
+    stop = deep[-1] + after[0] if after.size else n_p
+    # V1's own P end: trapezium knee of the return limb (from the nadir up)
+    nadir = start + int(np.argmin(y[start:stop]))
+    if nadir < stop - 1:
+        xm = nadir + int(np.argmax(np.diff(y[nadir:stop])))
+        xr = min(n_p - 1, xm + int(round(_P_XR_S * fs)))  # V1's P ends by the global P offset
+        if xr > xm:
+            stop = min(stop, _trapezium_knee(-y, xm, xr) + 1)
+    return float(-y[start:stop].min() * (stop - start) / fs)
 
 
 def p_wave_times(ecg_mv, fs, r_peaks, *, qrst_s=0.45, blank_s=0.10, min_p_mv=0.05):

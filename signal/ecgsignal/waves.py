@@ -546,7 +546,7 @@ def _lead_envelope(slope, fs, first_big, last_big, lo, hi, spatial_off):
        waves running into the QRS) gives none. Global onset: the
        `_ENV_ON_RANK`-th earliest lead onset, the earliest onset over
        simultaneous leads (Kligfield 2007; the CSE referees' global boundaries,
-       Willems 1985) made robust to one noisy lead.
+       Willems 1987) made robust to one noisy lead.
     4. Offset: a lead (carrying at least `_ENV_OFF_MIN_SHARE` of the
        steepest lead's slope) still steeper than `_ENV_OFF_ACTIVE` of its own
        steepest QRS slope after `spatial_off` is still inside its QRS there:
@@ -564,9 +564,9 @@ def _lead_envelope(slope, fs, first_big, last_big, lo, hi, spatial_off):
     .. [1] Kligfield P et al. Recommendations for the standardization and
        interpretation of the electrocardiogram, part I. Circulation.
        2007;115:1306-24. doi:10.1161/CIRCULATIONAHA.106.180200
-    .. [2] Willems JL et al. Establishment of a reference library for
-       evaluating computer ECG measurement programs (CSE). J Am Coll Cardiol.
-       1985;6:1313-21.
+    .. [2] Willems JL et al. A reference data base for multilead
+       electrocardiographic computer measurement programs. J Am Coll Cardiol.
+       1987;10:1313-21. doi:10.1016/S0735-1097(87)80136-5
     """
     n = slope.shape[0]
     ext = int(round(_ENV_PEAK_EXT_S * fs))

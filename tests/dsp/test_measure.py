@@ -50,3 +50,22 @@ def test_p_terminal_force_zero_without_a_negative_phase_or_nan_without_p():
     v1 = np.r_[np.zeros(50), p, np.zeros(50)]
     assert p_terminal_force_v1(_delineation(v1, fs, 50, 99)) == 0.0
     assert np.isnan(p_terminal_force_v1(_delineation(v1, fs, -1, -1)))
+
+
+@pytest.mark.parametrize("fs", [500.0, 1000.0])
+def test_p_terminal_force_stops_at_v1s_own_p_end(fs):
+    """With the global P offset 40 ms later and a Ta-depressed PR segment, is the V1 terminal force still ~0.005 mV*s?"""
+    def k(s):
+        return round(s * fs)
+
+    pos = 0.08 * np.sin(np.pi * np.arange(k(0.05)) / k(0.05))
+    u = np.arange(k(0.05)) / k(0.05)
+    # the negative phase returns to the PR level, which atrial repolarisation (Ta)
+    # holds 15 uV below the pre-P level
+    neg = -0.10 * np.sin(np.pi * u) - 0.015 * (u - np.sin(2 * np.pi * u) / (2 * np.pi))
+    ta = np.full(k(0.04), -0.015)
+    v1 = np.r_[np.zeros(k(0.1)), pos, neg, ta, np.zeros(k(0.1))]
+    # the global P offset (latest over the leads) falls at the end of the Ta stretch
+    d = _delineation(v1, fs, k(0.1), k(0.24) - 1)
+    # counting the PR segment would give 0.1 mV x 90 ms = 0.009 mV*s, above the 0.004 limit
+    assert p_terminal_force_v1(d) == pytest.approx(0.1 * 0.05, rel=0.15)
