@@ -18,6 +18,9 @@ __all__ = ["analyze", "ALGORITHM_VERSION"]
 #: Version of the analysis as a whole; stored with every result by the web app.
 ALGORITHM_VERSION = "ecgsignal-0.4.0"
 
+#: AF in recordings over 60 s: "model" (`afmodel.af_episodes_model`) or "rr" (`rhythm.af_episodes`).
+LONG_AF = "rr"
+
 #: Records up to this long are filtered as a whole (and delineated); longer
 #: ones are processed chunk-wise without a full-length filtered copy.
 _SHORT_S = 600.0
@@ -167,6 +170,11 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
                                    quality_window_s=quality.window_s, start_time=record.start_time,
                                    beats=beats)
     findings += _quality_findings(quality, duration_s, record.start_time, rhythm_usable=rhythm_usable)
+    if duration_s > rhythm.RESTING_MAX_S and LONG_AF == "model" and afmodel.load_model() is not None:
+        # long recordings: AF episodes from the AF model on 30-s windows replace the RR rule's
+        scan = afmodel.af_episodes_model(x, fs, beats, lead_names=names, valid_rr=valid_rr, mains_hz=mains_hz)
+        findings = [f for f in findings if f.code != "AF"] + afmodel.episode_findings(
+            scan, beats, duration_s=duration_s, start_time=record.start_time)
     timing["rhythm"] = _lap(t)
     t = time.perf_counter()
 
