@@ -51,6 +51,10 @@ def _analyze_path(args):
     import warnings
 
     import ecgsignal
+    kwargs = dict(kwargs)
+    long_af = ecgsignal.analysis.LONG_AF
+    # AF method for recordings > 60 s (`ecgsignal.analysis.LONG_AF`), for this record only
+    ecgsignal.analysis.LONG_AF = kwargs.pop("_long_af", long_af)
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -61,6 +65,8 @@ def _analyze_path(args):
         return key, keep, None, time.perf_counter() - t0
     except Exception as exc:
         return key, None, f"{type(exc).__name__}: {exc}".splitlines()[0][:200], time.perf_counter() - t0
+    finally:
+        ecgsignal.analysis.LONG_AF = long_af
 
 
 def _run_all(jobs, processes):
@@ -121,10 +127,33 @@ def _af_mask_from_ann(ann, n):
     return mask
 
 
-def cpsc2021(data_dir, *, limit=None, processes=2):
-    d = Path(data_dir) / "cpsc2021"
-    names = sorted(p.stem for p in d.glob("*.hea"))[:limit] if limit else sorted(p.stem for p in d.glob("*.hea"))
-    out = _run_all([(n, str(d / f"{n}.hea"), {}) for n in names], processes)
+def cpsc2021(data_dir, *, limit=None, processes=2, long_af=None):
+    """AF duration Se/Sp on CPSC 2021; `long_af` ("rr" or "model") picks the method for recordings > 60 s."""
+    return _af_duration(Path(data_dir) / "cpsc2021", None, limit=limit, processes=processes, long_af=long_af)
+
+
+#: MIT-BIH Arrhythmia DB records with atrial fibrillation or flutter in their rhythm annotations.
+MITDB_AF_RECORDS = (201, 202, 203, 210, 219, 221, 222)
+
+
+def mitdb_af(data_dir, *, processes=2, long_af=None):
+    """AF duration Se/Sp on the MIT-BIH records with AF (`(AFIB`/`(AFL` in `.atr`) that the data holds,
+    and the AF time called in the records without AF (100-124: specificity alone)."""
+    from . import data
+    d = Path(data_dir) / "mitdb"
+    with_af = [str(k) for k in MITDB_AF_RECORDS if (d / f"{k}.hea").exists()]
+    without = [str(k) for k in data.MITDB_RECORDS if (d / f"{k}.hea").exists()]
+    return {"af_records": _af_duration(d, with_af, processes=processes, long_af=long_af) if with_af else
+            {"available": False, "note": "records 201, 202, 203, 210, 219, 221, 222 not in the data folder"},
+            "non_af_records": _af_duration(d, without, processes=processes, long_af=long_af)}
+
+
+def _af_duration(d, names, *, limit=None, processes=2, long_af=None):
+    if names is None:
+        names = sorted(p.stem for p in d.glob("*.hea"))
+    names = names[:limit] if limit else names
+    kw = {} if long_af is None else {"_long_af": long_af}
+    out = _run_all([(n, str(d / f"{n}.hea"), kw) for n in names], processes)
     errs, msg = _summ_errors(out)
     ok = [(k, r) for k, r, e, _ in out if r is not None]
     if not ok:
@@ -147,7 +176,47 @@ def cpsc2021(data_dir, *, limit=None, processes=2):
         fp += np.sum(~truth & pred) / fs
         tn += np.sum(~truth & ~pred) / fs
     return {"available": True, "n": len(ok), "af_hours": (tp + fn) / 3600, "non_af_hours": (tn + fp) / 3600,
-            "se": 100 * tp / max(tp + fn, 1e-9), "sp": 100 * tn / max(tn + fp, 1e-9), "note": msg}
+            "se": 100 * tp / max(tp + fn, 1e-9) if tp + fn > 0 else float("nan"),
+            "sp": 100 * tn / max(tn + fp, 1e-9), "note": msg, "fp_s": fp,
+            "s_per_record": float(np.mean([t for *_, t in out]))}
+
+
+def af_prescreen_cinc(data_dir, *, limit=None):
+    """Does the RR pre-screen of `afmodel.af_episodes_model` lose an AF window on the CinC 2017 AF records?
+
+    Each AF record is analysed; its windows are scanned once with the pre-screen and once with
+    the model computed everywhere (prescreen=0), and the AF windows must agree. Also counts the
+    records the resting-strip model calls AF whose `frac_dev_10pct` is below the pre-screen.
+    """
+    import warnings
+
+    import ecgsignal
+    from ecgsignal import afmodel
+    d = Path(data_dir) / "cinc2017"
+    with open(d / "REFERENCE.csv") as f:
+        names = [row[0] for row in csv.reader(f) if len(row) >= 2 and row[1] == "A" and (d / f"{row[0]}.hea").exists()]
+    names = names[:limit] if limit else names
+    m = afmodel.load_model()
+    lost = windows = af_windows = strips_pos = strips_below = 0
+    worst = float("inf")
+    for k in names:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rec = ecgsignal.read_record(str(d / f"{k}.hea"))
+            a = ecgsignal.analyze(rec)
+            kw = dict(lead_names=rec.lead_names)
+            s1 = afmodel.af_episodes_model(rec.signal_mv, rec.fs, a.beats, **kw)
+            s0 = afmodel.af_episodes_model(rec.signal_mv, rec.fs, a.beats, prescreen=0.0, **kw)
+        windows += s0.af_window.size
+        af_windows += int(s0.af_window.sum())
+        lost += int((s0.af_window & ~s1.af_window).sum())
+        if a.af_model and np.isfinite(a.af_model["probability"]) and a.af_model["probability"] >= m["threshold"]:
+            fd = a.af_model["features"]["frac_dev_10pct"]
+            strips_pos += 1
+            worst = min(worst, fd)
+            strips_below += int(fd < afmodel.AF_PRESCREEN_FRAC_DEV)
+    return {"available": True, "n": len(names), "windows": windows, "af_windows": af_windows, "lost": lost,
+            "strips_pos": strips_pos, "strips_below": strips_below, "min_frac_dev_pos": worst}
 
 
 # ----------------------------------------------------------------------------- waves

@@ -356,6 +356,44 @@ def _window_rr(r, fs, valid_rr, starts, stops):
     return m, j1 - j0
 
 
+#: Ranges of the features that need the median-beat delineation: p_consistency is a
+#: median correlation (NaN -> 0), p_present is 0 or 1.
+_P_FEATURE_RANGES = {"p_consistency": (-1.0, 1.0), "p_present": (0.0, 1.0)}
+
+
+def _upper_probability(features, model, free):
+    """Largest model probability over the `free` features' ranges, the others fixed (the model is linear in the logit)."""
+    worst = dict(features)
+    for k, (lo, hi) in free.items():
+        j = list(model["features"]).index(k)
+        worst[k] = hi if model["coef"][j] > 0 else lo
+    p = af_probability(worst, model)
+    return p if np.isfinite(p) else 1.0
+
+
+@functools.lru_cache(maxsize=8)
+def _resting_sos(fs, mains_hz):
+    """The notch (`filters.notch_powerline`, Q 30) and 0.5 Hz high-pass (`filters.remove_baseline`) designs."""
+    import scipy.signal
+
+    notch = None
+    if mains_hz and mains_hz < fs / 2:
+        notch = scipy.signal.tf2sos(*scipy.signal.iirnotch(mains_hz, 30.0, fs=fs))
+    return notch, butter_sos(2, 0.5, "highpass", fs)
+
+
+def _zero_phase(sos, x):
+    return sosfiltfilt(sos, x, axis=0, padlen=min(3 * (2 * len(sos) + 1), x.shape[0] - 1))
+
+
+def _resting_filter(x, fs, mains_hz, *, baseline=True):
+    """Power-line notch and 0.5 Hz baseline removal as `analyze` filters resting strips (designs cached per window scan)."""
+    notch, high = _resting_sos(float(fs), float(mains_hz or 0.0))
+    if notch is not None:
+        x = _zero_phase(notch, x)
+    return _zero_phase(high, x) if baseline else x
+
+
 def frac_dev_10pct_windows(rr_matrix, counts):
     """`frac_dev_10pct` of each row of a NaN-padded RR matrix (rows left-aligned), vectorised."""
     srt = np.sort(rr_matrix, axis=1)                    # NaN last
@@ -440,7 +478,7 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     >>> [(e.start_s, e.end_s) for e in scan.episodes]                   # doctest: +SKIP
     [(1200.0, 1840.0)]
     """
-    from . import filters, waves   # waves imports types only; kept local to keep this module light
+    from . import waves   # kept local: only long recordings need the delineation
 
     x = np.asarray(ecg_mv)
     if x.ndim == 1:
@@ -479,20 +517,23 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
         if i1 - i0 < 4:
             continue
         lo, hi = max(0, a - pad), min(n, b + pad)
-        seg = np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float64))
-        if mains_hz and mains_hz < fs / 2:
-            seg = filters.notch_powerline(seg, fs, mains_hz=mains_hz)
-        seg = np.asarray(filters.remove_baseline(seg, fs, cutoff_hz=0.5))[a - lo:b - lo]
         rw = r[i0:i1] - a
+        vw = None if valid is None else valid[i0:i1 - 1]
+        atrial = _resting_filter(np.nan_to_num(np.asarray(x[lo:hi, lead], dtype=np.float64)), fs, mains_hz)
+        feats = af_features(atrial[a - lo:b - lo], fs, rw, labels=labels[i0:i1], valid_rr=vw)
+        # exact bound: the P-wave features (from the costly delineation) at their most AF-like
+        # values still leave the window below the threshold -> no delineation needed
+        if _upper_probability(feats, m, _P_FEATURE_RANGES) < m["threshold"]:
+            continue
+        notched = _resting_filter(np.nan_to_num(np.asarray(x[a:b], dtype=np.float64)), fs, mains_hz, baseline=False)
         sub = type(beats)(r_peaks=rw, labels=labels[i0:i1], qrs_width_s=np.asarray(beats.qrs_width_s)[i0:i1],
                           fs=beats.fs)
-        vw = None if valid is None else valid[i0:i1 - 1]
-        rr_w = _strip_rr(rw, fs, vw)
-        d = waves.delineate(seg, fs, sub, lead_names=list(lead_names), rr_s=float(np.mean(rr_w)))
+        # as on resting strips: delineation on the notched signal, features on the baseline-removed one
+        d = waves.delineate(notched, fs, sub, lead_names=list(lead_names), rr_s=float(np.mean(_strip_rr(rw, fs, vw))))
         pc = getattr(d, "p_consistency", np.nan)
         p_state = None if d.qrs_on < 0 else bool(d.p_on >= 0)
-        feats = af_features(seg[:, lead], fs, rw, labels=labels[i0:i1], valid_rr=vw,
-                            p_consistency=pc if d.qrs_on >= 0 else np.nan, p_present=p_state)
+        feats.update(p_consistency=float(np.nan_to_num(pc if d.qrs_on >= 0 else np.nan, nan=0.0)),
+                     p_present=float(bool(p_state)) if p_state is not None else 0.0)
         prob[w] = af_probability(feats, m)
         veto = p_state is True and np.isfinite(pc) and pc >= P_CONSISTENT
         af_win[w] = bool(prob[w] >= m["threshold"]) and not veto
