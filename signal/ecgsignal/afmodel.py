@@ -9,8 +9,8 @@ apply it.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -394,6 +394,17 @@ def _resting_filter(x, fs, mains_hz, *, baseline=True):
     return _zero_phase(high, x) if baseline else x
 
 
+def _window_valid(rw, a, bad_s, bad_e):
+    """Readable RR intervals of a window's own beats: those overlapping no unreadable interval of the recording."""
+    if bad_s.size == 0:
+        return None
+    k0, k1 = np.searchsorted(bad_e, a + rw[0]), np.searchsorted(bad_s, a + rw[-1])
+    ok = np.ones(rw.size - 1, bool)
+    for s_, e_ in zip(bad_s[k0:k1] - a, bad_e[k0:k1] - a):
+        ok &= (rw[1:] <= s_) | (rw[:-1] >= e_)
+    return ok
+
+
 def frac_dev_10pct_windows(rr_matrix, counts):
     """`frac_dev_10pct` of each row of a NaN-padded RR matrix (rows left-aligned), vectorised."""
     srt = np.sort(rr_matrix, axis=1)                    # NaN last
@@ -478,7 +489,8 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     >>> [(e.start_s, e.end_s) for e in scan.episodes]                   # doctest: +SKIP
     [(1200.0, 1840.0)]
     """
-    from . import waves   # kept local: only long recordings need the delineation
+    from . import waves  # kept local: only long recordings need the delineation
+    from .beats import detect_beats
 
     x = np.asarray(ecg_mv)
     if x.ndim == 1:
@@ -489,7 +501,6 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     m = model if model is not None else load_model()
     n = x.shape[0]
     r = np.asarray(beats.r_peaks, np.int64)
-    labels = np.asarray(beats.labels)
     win, step = int(round(window_s * fs)), int(round(step_s * fs))
     last = max(n - win, 0)
     starts = np.r_[np.arange(0, last, step), last] if last > 0 else np.array([0])
@@ -511,25 +522,27 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     lead = next((low.index(k) for k in ATRIAL_LEADS if k in low), 0)
     pad = int(2 * fs)
     valid = None if valid_rr is None else np.asarray(valid_rr, bool)
+    bad_s, bad_e = (r[:-1][~valid], r[1:][~valid]) if valid is not None else (r[:0], r[:0])
     for w in np.flatnonzero(screened):
         a, b = int(starts[w]), int(stops[w])
-        i0, i1 = np.searchsorted(r, [a, b])
-        if i1 - i0 < 4:
-            continue
         lo, hi = max(0, a - pad), min(n, b + pad)
-        rw = r[i0:i1] - a
-        vw = None if valid is None else valid[i0:i1 - 1]
-        atrial = _resting_filter(np.nan_to_num(np.asarray(x[lo:hi, lead], dtype=np.float64)), fs, mains_hz)
-        feats = af_features(atrial[a - lo:b - lo], fs, rw, labels=labels[i0:i1], valid_rr=vw)
+        # the window as `analyze` reads a resting strip: notch, 0.5 Hz baseline removal, and its own
+        # beats and labels (the recording-wide template labels beats differently, and the model
+        # learnt frac_ectopic and the median beat from strip labels)
+        filt = _resting_filter(np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float64)), fs, mains_hz)[a - lo:b - lo]
+        wb = detect_beats(filt.astype(np.float32), fs)
+        rw = np.asarray(wb.r_peaks, np.int64)
+        if rw.size < 4:
+            continue
+        vw = _window_valid(rw, a, bad_s, bad_e)
+        feats = af_features(filt[:, lead], fs, rw, labels=wb.labels, valid_rr=vw)
         # exact bound: the P-wave features (from the costly delineation) at their most AF-like
         # values still leave the window below the threshold -> no delineation needed
         if _upper_probability(feats, m, _P_FEATURE_RANGES) < m["threshold"]:
             continue
         notched = _resting_filter(np.nan_to_num(np.asarray(x[a:b], dtype=np.float64)), fs, mains_hz, baseline=False)
-        sub = type(beats)(r_peaks=rw, labels=labels[i0:i1], qrs_width_s=np.asarray(beats.qrs_width_s)[i0:i1],
-                          fs=beats.fs)
         # as on resting strips: delineation on the notched signal, features on the baseline-removed one
-        d = waves.delineate(notched, fs, sub, lead_names=list(lead_names), rr_s=float(np.mean(_strip_rr(rw, fs, vw))))
+        d = waves.delineate(notched, fs, wb, lead_names=list(lead_names), rr_s=float(np.mean(_strip_rr(rw, fs, vw))))
         pc = getattr(d, "p_consistency", np.nan)
         p_state = None if d.qrs_on < 0 else bool(d.p_on >= 0)
         feats.update(p_consistency=float(np.nan_to_num(pc if d.qrs_on >= 0 else np.nan, nan=0.0)),
