@@ -459,13 +459,17 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
        least 8 intervals.
     2. Pre-screen: `frac_dev_10pct` of every window at once (vectorised);
        only windows at or above `prescreen` (`AF_PRESCREEN_FRAC_DEV`) go on.
-    3. On those, the resting-strip pipeline of the fitted model: notch and
-       0.5 Hz baseline removal of the window (with 2 s of padding),
-       median-beat delineation for the P wave's presence and consistency,
-       `af_features` and `af_probability`; the window is AF at the model's
-       own threshold (chosen on its training folds, not on any long
-       recording) unless the single beats repeat the median beat's P wave
-       (correlation >= 0.5, as `analysis.P_CONSISTENT`).
+    3. On those, the resting-strip pipeline of the fitted model, so that a
+       window gets the probability `analyze` gives the same 30-s cut: notch
+       and 0.5 Hz baseline removal of the window (with 2 s of padding), the
+       window's own beats and labels (`detect_beats`; the recording-wide
+       template labels beats differently), `af_features`, and, unless the
+       logit cannot reach the threshold whatever the P-wave features are
+       (an exact bound: the model is linear in them), the median-beat
+       delineation for the P wave's presence and consistency. The window
+       is AF at the model's own threshold (chosen on its training folds,
+       not on any long recording) unless the single beats repeat the
+       median beat's P wave (correlation >= 0.5, as `analysis.P_CONSISTENT`).
     4. Each `step_s` slice of the recording is AF when more than half of
        the windows covering it are; runs of AF slices lasting at least
        `min_duration_s` are the episodes, so a boundary is placed to within

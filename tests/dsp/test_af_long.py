@@ -98,6 +98,20 @@ def test_real_af_between_normal_strips():
     assert abs(ep.start_s - t0) <= TOL_S and abs(ep.end_s - t1) <= TOL_S
 
 
+def test_window_probability_is_the_resting_strip_probability():
+    """Does each window of the scan get the probability that analyze gives the same 30-s cut (the fitted pipeline)?"""
+    n, af = _cinc("A00001"), _cinc("A00004")
+    x = np.concatenate([n.signal_mv, af.signal_mv, af.signal_mv, n.signal_mv])
+    fs = n.fs
+    scan = afmodel.af_episodes_model(x, fs, detect_beats(x, fs), lead_names=n.lead_names)
+    read = np.flatnonzero(np.isfinite(scan.probability))
+    assert read.size >= 3
+    for w in read:
+        a = int(round(scan.window_start_s[w] * fs))
+        cut = Record(signal_mv=x[a:a + int(30 * fs)], fs=fs, lead_names=n.lead_names)
+        assert abs(scan.probability[w] - analyze(cut).af_model["probability"]) < 0.05
+
+
 def test_real_sinus_with_ectopy_has_no_episode():
     """Are the MIT-BIH 60-s cuts (100 sinus, 106 and 119 with ventricular ectopy and bigeminy) free of AF episodes?"""
     for name in ("mitdb_100_60s", "mitdb_106_60s", "mitdb_119_60s"):
