@@ -158,7 +158,7 @@ def _af_duration(d, names, *, limit=None, processes=2, long_af=None):
     ok = [(k, r) for k, r, e, _ in out if r is not None]
     if not ok:
         return {"available": False, "note": msg or "no record analysed"}
-    tp = fn = tn = fp = 0.0
+    tp = fn = tn = fp = tp30 = af30 = 0.0
     for k, r in ok:
         hdr = wfdb.rdheader(str(d / k))
         n = hdr.sig_len
@@ -173,11 +173,19 @@ def _af_duration(d, names, *, limit=None, processes=2, long_af=None):
                 pred[max(a, 0):max(min(b, n), 0)] = True
         tp += np.sum(truth & pred) / fs
         fn += np.sum(truth & ~pred) / fs
+        # AF time inside reference episodes of >= 30 s, the ESC 2020 diagnostic length
+        edges = np.diff(np.r_[0, truth.astype(np.int8), 0])
+        long_ = np.zeros(n, bool)
+        for a_, b_ in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            long_[a_:b_] = (b_ - a_) / fs >= 30.0
+        tp30 += np.sum(long_ & pred) / fs
+        af30 += np.sum(long_) / fs
         fp += np.sum(~truth & pred) / fs
         tn += np.sum(~truth & ~pred) / fs
     return {"available": True, "n": len(ok), "af_hours": (tp + fn) / 3600, "non_af_hours": (tn + fp) / 3600,
             "se": 100 * tp / max(tp + fn, 1e-9) if tp + fn > 0 else float("nan"),
             "sp": 100 * tn / max(tn + fp, 1e-9), "note": msg, "fp_s": fp,
+            "se_30s": 100 * tp30 / af30 if af30 > 0 else float("nan"), "af_share_30s": 100 * af30 / max(tp + fn, 1e-9),
             "s_per_record": float(np.mean([t for *_, t in out]))}
 
 

@@ -247,18 +247,19 @@ def main(argv=None):
             "thresholds were tuned on these 9 CPSC recordings; the AF model was fitted on CinC 2017 only and its "
             "threshold chosen on its training folds, so its CPSC and MIT-BIH figures are out-of-sample.")
         out()
-        out("| data | method | recordings | AF h | non-AF h | Se % | Sp % | s/recording (read + analyze) |")
-        out("|---|---|---|---|---|---|---|---|")
+        out("| data | method | recordings | AF h | non-AF h | Se % | Sp % | Se % in episodes >= 30 s | s/recording (read + analyze) |")
+        out("|---|---|---|---|---|---|---|---|---|")
         for method in ("rr", "model"):
             r = clinical.safe(clinical.cpsc2021, data_dir, limit=lim(None, 3), processes=a.jobs, long_af=method)
             if r.get("available"):
                 out(f"| CPSC 2021 | {method_name[method]} | {r['n']} | {_fmt(r['af_hours'], 3)} | "
-                    f"{_fmt(r['non_af_hours'], 3)} | {_fmt(r['se'])} | {_fmt(r['sp'])} | {_fmt(r['s_per_record'], 2)} |")
+                    f"{_fmt(r['non_af_hours'], 3)} | {_fmt(r['se'])} | {_fmt(r['sp'])} | {_fmt(r['se_30s'])} "
+                    f"({_fmt(r['af_share_30s'], 0)} % of the AF time) | {_fmt(r['s_per_record'], 2)} |")
                 if method == default:
                     targets.append(("AF cpsc2021", f"duration Se >= 95 % ({method})", _fmt(r["se"]), r["se"] >= 95))
                     targets.append(("AF cpsc2021", f"duration Sp >= 95 % ({method})", _fmt(r["sp"]), r["sp"] >= 95))
             else:
-                out(f"| CPSC 2021 | {method_name[method]} | not available ({r.get('note')}) | | | | | |")
+                out(f"| CPSC 2021 | {method_name[method]} | not available ({r.get('note')}) | | | | | | |")
                 if method == default:
                     targets.append(("AF cpsc2021", "duration Se/Sp >= 95 %", "not available", False))
             if quick:
@@ -269,9 +270,9 @@ def main(argv=None):
                 if rr_.get("available"):
                     out(f"| {tag} | {method_name[method]} | {rr_['n']} | {_fmt(rr_['af_hours'], 3)} | "
                         f"{_fmt(rr_['non_af_hours'], 3)} | {_fmt(rr_['se'])} | {_fmt(rr_['sp'])} | "
-                        f"{_fmt(rr_['s_per_record'], 2)} |")
+                        f"{_fmt(rr_['se_30s'])} | {_fmt(rr_['s_per_record'], 2)} |")
                 else:
-                    out(f"| {tag} | {method_name[method]} | not available ({rr_.get('note')}) | | | | | |")
+                    out(f"| {tag} | {method_name[method]} | not available ({rr_.get('note')}) | | | | | | |")
         out()
         if not quick:
             ps = clinical.safe(clinical.af_prescreen_cinc, data_dir)
