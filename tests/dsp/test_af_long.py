@@ -131,6 +131,31 @@ def test_analyze_uses_the_model_for_long_recordings(monkeypatch):
     assert af[0].severity == "urgent"
 
 
+def test_analyze_default_keeps_the_rr_rule(monkeypatch):
+    """By default (LONG_AF = "rr"), is the AF finding of a long recording the RR rule's, JSON-ready either way?"""
+    import json
+
+    rec, _ = _sinus_af_sinus(250.0, seed=2)
+    assert analysis.LONG_AF == "rr"
+    rr = analyze(rec)
+    assert [f for f in rr.findings if f.code == "AF"] and all(
+        "AF model" not in f.reference for f in rr.findings if f.code == "AF")
+    monkeypatch.setattr(analysis, "LONG_AF", "model")
+    json.dumps(analyze(rec).to_dict())
+
+
+def test_unreadable_stretch_is_not_read():
+    """When the AF stretch's RR intervals are marked unreadable, is no window there read and no episode reported?"""
+    fs = 250.0
+    rec, beats_s = _sinus_af_sinus(fs, seed=4)
+    beats = _true_beats(fs, beats_s)
+    valid = ~((beats_s[:-1] >= 115.0) & (beats_s[1:] <= 245.0))
+    scan = afmodel.af_episodes_model(rec.signal_mv, fs, beats, lead_names=rec.lead_names, valid_rr=valid)
+    inside = (scan.window_start_s >= 115.0) & (scan.window_start_s + scan.window_s <= 245.0)
+    assert inside.any() and not scan.screened[inside].any()
+    assert scan.episodes == ()
+
+
 def test_rejects_bad_input():
     """Is a 3-D array refused?"""
     with pytest.raises(ValueError, match="1-D or 2-D"):
