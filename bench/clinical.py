@@ -189,12 +189,13 @@ def _af_duration(d, names, *, limit=None, processes=2, long_af=None):
             "s_per_record": float(np.mean([t for *_, t in out]))}
 
 
-def af_prescreen_cinc(data_dir, *, limit=None):
-    """Does the RR pre-screen of `afmodel.af_episodes_model` lose an AF window on the CinC 2017 AF records?
+def af_prescreen(data_dir, *, limit=None):
+    """Does the RR pre-screen of `afmodel.af_episodes_model` lose an AF window?
 
-    Each AF record is analysed; its windows are scanned once with the pre-screen and once with
-    the model computed everywhere (prescreen=0), and the AF windows must agree. Also counts the
-    records the resting-strip model calls AF whose `frac_dev_10pct` is below the pre-screen.
+    On the CinC 2017 AF records and the CPSC 2021 recordings, each record is analysed and its
+    windows scanned once with the pre-screen and once with the model computed on every readable
+    window (prescreen=0); the AF windows must agree. Also counts the CinC strips the resting-strip
+    model calls AF whose `frac_dev_10pct` is below the pre-screen.
     """
     import warnings
 
@@ -202,29 +203,35 @@ def af_prescreen_cinc(data_dir, *, limit=None):
     from ecgsignal import afmodel
     d = Path(data_dir) / "cinc2017"
     with open(d / "REFERENCE.csv") as f:
-        names = [row[0] for row in csv.reader(f) if len(row) >= 2 and row[1] == "A" and (d / f"{row[0]}.hea").exists()]
-    names = names[:limit] if limit else names
+        cinc = [d / f"{row[0]}.hea" for row in csv.reader(f)
+                if len(row) >= 2 and row[1] == "A" and (d / f"{row[0]}.hea").exists()]
+    cinc = cinc[:limit] if limit else cinc
+    cpsc = sorted((Path(data_dir) / "cpsc2021").glob("*.hea"))
     m = afmodel.load_model()
-    lost = windows = af_windows = strips_pos = strips_below = 0
-    worst = float("inf")
-    for k in names:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            rec = ecgsignal.read_record(str(d / f"{k}.hea"))
-            a = ecgsignal.analyze(rec)
-            kw = dict(lead_names=rec.lead_names)
-            s1 = afmodel.af_episodes_model(rec.signal_mv, rec.fs, a.beats, **kw)
-            s0 = afmodel.af_episodes_model(rec.signal_mv, rec.fs, a.beats, prescreen=0.0, **kw)
-        windows += s0.af_window.size
-        af_windows += int(s0.af_window.sum())
-        lost += int((s0.af_window & ~s1.af_window).sum())
-        if a.af_model and np.isfinite(a.af_model["probability"]) and a.af_model["probability"] >= m["threshold"]:
-            fd = a.af_model["features"]["frac_dev_10pct"]
-            strips_pos += 1
-            worst = min(worst, fd)
-            strips_below += int(fd < afmodel.AF_PRESCREEN_FRAC_DEV)
-    return {"available": True, "n": len(names), "windows": windows, "af_windows": af_windows, "lost": lost,
-            "strips_pos": strips_pos, "strips_below": strips_below, "min_frac_dev_pos": worst}
+    res = {"available": True, "strips_pos": 0, "strips_below": 0, "min_frac_dev_pos": float("inf")}
+    for tag, paths in (("cinc", cinc), ("cpsc", cpsc)):
+        lost = windows = af_windows = screened = 0
+        for path in paths:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rec = ecgsignal.read_record(str(path))
+                a = ecgsignal.analyze(rec)
+                kw = dict(lead_names=rec.lead_names)
+                s1 = afmodel.af_episodes_model(rec.signal_mv, rec.fs, a.beats, **kw)
+                s0 = afmodel.af_episodes_model(rec.signal_mv, rec.fs, a.beats, prescreen=0.0, **kw)
+            windows += s0.af_window.size
+            screened += int(s1.screened.sum())
+            af_windows += int(s0.af_window.sum())
+            lost += int((s0.af_window & ~s1.af_window).sum())
+            if tag == "cinc" and a.af_model and np.isfinite(a.af_model["probability"]) \
+                    and a.af_model["probability"] >= m["threshold"]:
+                fd = a.af_model["features"]["frac_dev_10pct"]
+                res["strips_pos"] += 1
+                res["min_frac_dev_pos"] = min(res["min_frac_dev_pos"], fd)
+                res["strips_below"] += int(fd < afmodel.AF_PRESCREEN_FRAC_DEV)
+        res[tag] = {"n": len(paths), "windows": windows, "screened": screened, "af_windows": af_windows,
+                    "lost": lost}
+    return res
 
 
 # ----------------------------------------------------------------------------- waves

@@ -275,16 +275,20 @@ def main(argv=None):
                     out(f"| {tag} | {method_name[method]} | not available ({rr_.get('note')}) | | | | | | |")
         out()
         if not quick:
-            ps = clinical.safe(clinical.af_prescreen_cinc, data_dir)
+            ps = clinical.safe(clinical.af_prescreen, data_dir)
             if ps.get("available"):
                 from ecgsignal import afmodel as _afm
-                out(f"RR pre-screen of the windowed model (`frac_dev_10pct` >= {_afm.AF_PRESCREEN_FRAC_DEV}) on the "
-                    f"{ps['n']} CinC 2017 AF records: {ps['lost']} of {ps['af_windows']} AF windows lost "
-                    f"({ps['windows']} windows, scanned with and without the pre-screen); {ps['strips_below']} of "
-                    f"{ps['strips_pos']} strips the model calls AF fall below it (smallest frac_dev_10pct there "
+                c, p_ = ps["cinc"], ps["cpsc"]
+                out(f"RR pre-screen of the windowed model (`frac_dev_10pct` >= {_afm.AF_PRESCREEN_FRAC_DEV}, "
+                    "premature-beat pairs left out), each record scanned with and without it: CinC 2017 AF records "
+                    f"({c['n']}): {c['lost']} of {c['af_windows']} AF windows lost ({c['screened']} of {c['windows']} "
+                    f"windows past the pre-screen); CPSC 2021 ({p_['n']}): {p_['lost']} of {p_['af_windows']} lost "
+                    f"({p_['screened']} of {p_['windows']} past it). {ps['strips_below']} of {ps['strips_pos']} CinC "
+                    "strips the resting model calls AF have frac_dev_10pct below it (smallest "
                     f"{_fmt(ps['min_frac_dev_pos'], 3)}).")
-                targets.append(("AF windowed model", "pre-screen loses no AF window on CinC AF records",
-                                f"{ps['lost']} lost of {ps['af_windows']}", ps["lost"] == 0))
+                lost = c["lost"] + p_["lost"]
+                targets.append(("AF windowed model", "pre-screen loses no AF window (CinC AF records, CPSC 2021)",
+                                f"{lost} lost of {c['af_windows'] + p_['af_windows']}", lost == 0))
             else:
                 out(f"Pre-screen check: not available ({ps.get('note')}).")
             out()

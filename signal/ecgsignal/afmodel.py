@@ -296,7 +296,10 @@ AF_MIN_READABLE_S = 9.0
 #: variation c, |RR[i+1] - RR[i]| > 0.1 RR in a fraction 2 Phi(-0.1 / (c sqrt 2)) of
 #: pairs, 0.16 already for c = 0.05 (below the RR variability of AF even at rapid rates).
 #: On the 3991 CinC 2017 development strips the model never called AF below 0.20
-#: (bench `af` section: no model-positive strip fails the pre-screen).
+#: (bench `af` section: no model-positive strip fails the pre-screen). The fraction is taken
+#: after leaving out the short-long interval pairs of isolated premature beats, the ectopic-beat
+#: editing of the RR rule (`rhythm._premature_pairs`; Task Force of the ESC and NASPE 1996,
+#: doi:10.1161/01.CIR.93.5.1043), so that sinus rhythm with isolated ectopy does not pass.
 AF_PRESCREEN_FRAC_DEV = 0.10
 #: A P wave that every beat repeats rules AF out ("no distinct repeating P waves", ESC 2020),
 #: as on resting strips (`analysis.P_CONSISTENT`, the same value).
@@ -442,8 +445,8 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     mains_hz : float
         Power-line frequency notched out, as on resting strips (0: none).
     prescreen : float
-        Smallest `frac_dev_10pct` of a window for the model to be computed
-        (0 computes it everywhere).
+        Smallest `frac_dev_10pct` of a window (ectopic pairs left out) for the
+        model to be computed (0 computes it on every readable window).
     model : dict, optional
         The model (default: the shipped one, `load_model`).
 
@@ -457,8 +460,9 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     1. Windows of `window_s` start every `step_s`; a window is read when it
        holds >= 9 s of readable RR (the shortest training strip) and at
        least 8 intervals.
-    2. Pre-screen: `frac_dev_10pct` of every window at once (vectorised);
-       only windows at or above `prescreen` (`AF_PRESCREEN_FRAC_DEV`) go on.
+    2. Pre-screen: `frac_dev_10pct` of every window at once (vectorised),
+       without the short-long pairs around isolated premature beats; only
+       windows at or above `prescreen` (`AF_PRESCREEN_FRAC_DEV`) go on.
     3. On those, the resting-strip pipeline of the fitted model, so that a
        window gets the probability `analyze` gives the same 30-s cut: notch
        and 0.5 Hz baseline removal of the window (with 2 s of padding), the
@@ -495,6 +499,7 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     """
     from . import waves  # kept local: only long recordings need the delineation
     from .beats import detect_beats
+    from .rhythm import _premature_pairs   # the RR rule's ectopic-beat editing (one owner)
 
     x = np.asarray(ecg_mv)
     if x.ndim == 1:
@@ -517,10 +522,12 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     if m is None or r.size < 8:
         return empty
     rr_m, counts = _window_rr(r, fs, valid_rr, starts, stops)
-    readable_s = np.nansum(rr_m, axis=1)
-    frac = frac_dev_10pct_windows(rr_m, counts)
-    readable = (counts >= 8) & (readable_s >= AF_MIN_READABLE_S)
-    screened = readable & (frac >= prescreen)
+    readable = (counts >= 8) & (np.nansum(rr_m, axis=1) >= AF_MIN_READABLE_S)
+    # the pre-screen leaves out the short-long pairs of isolated premature beats, as the RR rule does
+    edited = ~_premature_pairs(np.diff(r) / fs)
+    rr_e, counts_e = _window_rr(r, fs, edited if valid_rr is None else edited & np.asarray(valid_rr, bool),
+                                starts, stops)
+    screened = readable & ((frac_dev_10pct_windows(rr_e, counts_e) >= prescreen) | (prescreen <= 0))
 
     low = [str(k).lower() for k in lead_names]
     lead = next((low.index(k) for k in ATRIAL_LEADS if k in low), 0)
