@@ -584,6 +584,8 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
             continue
         ri = r[inside]
         rr = np.diff(ri) / fs
+        if valid is not None and valid[np.flatnonzero(inside)[:-1]].sum() >= 2:
+            rr = rr[valid[np.flatnonzero(inside)[:-1]]]   # rate from readable intervals only
         a_t, b_t = max(a, int(ri[0])), min(b, int(ri[-1]))   # from the first to the last beat inside
         mid = 0.5 * (starts + stops)
         pw = prob[(mid >= a) & (mid < b) & af_win]
