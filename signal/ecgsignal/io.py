@@ -719,8 +719,12 @@ def _check_leads_have_data(rec: Record, name: str):
     x = rec.signal_mv
     if x.shape[0] == 0:
         raise RecordError(f"The recording {name} contains no samples.")
+    # Usually the first seconds hold a valid sample in every lead: look there first
+    # (a reduction along axis 0 of the whole record costs ~8 ms per 30 min).
+    any_valid = np.isfinite(x[:4096]).any(axis=0)
+    if any_valid.all():
+        return
     # Chunked so a long recording does not need a full boolean copy.
-    any_valid = np.zeros(x.shape[1], dtype=bool)
     for i in range(0, x.shape[0], _CHUNK_SAMPLES):
         any_valid |= np.isfinite(x[i:i + _CHUNK_SAMPLES]).any(axis=0)
         if any_valid.all():
