@@ -155,7 +155,6 @@ def _detect_chunk(x, fs, refr):
     y = _band_filtfilt(x, fs)
     mwi = max(1, int(round(_MWI_S * fs)))
     f = np.sqrt(np.maximum(scipy.ndimage.uniform_filter1d(y * y, size=mwi, axis=0, mode="nearest"), 0))
-    dy = np.abs(np.diff(y, axis=0, prepend=y[:1]))
 
     lev_b = _block_level(f, fs, blk)
     if n_leads > 1:
@@ -170,15 +169,15 @@ def _detect_chunk(x, fs, refr):
         centres = np.arange(gain_b.shape[0]) * blk + (blk - 1) / 2
         t = np.arange(n)
         g = np.zeros(n)
-        dyg = np.zeros(n)
         for j in range(n_leads):
-            gain_s = np.interp(t, centres, gain_b[:, j])
-            g += f[:, j] * gain_s
-            dyg += dy[:, j] * gain_s
+            g += f[:, j] * np.interp(t, centres, gain_b[:, j])
+
+        def gain_at(idx):
+            return np.stack([np.interp(idx, centres, gain_b[:, j]) for j in range(n_leads)], axis=-1)
         floor_ok = None
         g_lev_b = _block_level(g, fs, blk)
     else:
-        g, dyg = f[:, 0], dy[:, 0]
+        g, gain_at = f[:, 0], None
         floor_ok = g >= _MIN_RMS_MV
         g_lev_b = lev_b[:, 0]
         lead_choice_b = np.zeros(lev_b.shape[0], dtype=np.intp)
@@ -191,8 +190,18 @@ def _detect_chunk(x, fs, refr):
     noise_rel_b = _block_noise(g, fs, blk) / np.maximum(g_lev_b, 1e-12)
     h = g[cand]
     ratio = h / np.maximum(g_lev_b[cand // blk], 1e-12)
+    # steepest slope of the (fused) band signal within +-50 ms, only where it is needed
     sw = max(1, int(round(0.05 * fs)))
-    slope = dyg[np.clip(cand[:, None] + np.arange(-sw, sw + 1)[None, :], 0, n - 1)].max(axis=1)
+    at = np.clip(cand[:, None] + np.arange(-sw, sw + 1)[None, :], 0, n - 1)
+    dy_at = np.abs(y[at] - y[np.maximum(at - 1, 0)])                     # (cand, window, leads)
+    if gain_at is not None:
+        gains = gain_at(at)
+        dyg = dy_at[..., 0] * gains[..., 0]
+        for j in range(1, n_leads):
+            dyg += dy_at[..., j] * gains[..., j]
+    else:
+        dyg = dy_at[..., 0]
+    slope = dyg.max(axis=1)
 
     nr_c = noise_rel_b[cand // blk]
     acc = ratio >= np.clip(_NOISE_K * nr_c, _T1, _T_MAX)
