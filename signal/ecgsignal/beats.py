@@ -155,6 +155,7 @@ def _detect_chunk(x, fs, refr):
     y = _band_filtfilt(x, fs)
     mwi = max(1, int(round(_MWI_S * fs)))
     f = np.sqrt(np.maximum(scipy.ndimage.uniform_filter1d(y * y, size=mwi, axis=0, mode="nearest"), 0))
+    dy = np.abs(np.diff(y, axis=0, prepend=y[:1]))
 
     lev_b = _block_level(f, fs, blk)
     if n_leads > 1:
@@ -168,16 +169,18 @@ def _detect_chunk(x, fs, refr):
         lead_choice_b = np.argmax(snr_b, axis=1)
         centres = np.arange(gain_b.shape[0]) * blk + (blk - 1) / 2
         t = np.arange(n)
-        g = np.zeros(n)
+        g = dyg = None
         for j in range(n_leads):
-            g += f[:, j] * np.interp(t, centres, gain_b[:, j])
-
-        def gain_at(idx):
-            return np.stack([np.interp(idx, centres, gain_b[:, j]) for j in range(n_leads)], axis=-1)
+            gain_s = np.interp(t, centres, gain_b[:, j])
+            if g is None:
+                g, dyg = f[:, j] * gain_s, dy[:, j] * gain_s
+            else:
+                g += f[:, j] * gain_s
+                dyg += dy[:, j] * gain_s
         floor_ok = None
         g_lev_b = _block_level(g, fs, blk)
     else:
-        g, gain_at = f[:, 0], None
+        g, dyg = f[:, 0], dy[:, 0]
         floor_ok = g >= _MIN_RMS_MV
         g_lev_b = lev_b[:, 0]
         lead_choice_b = np.zeros(lev_b.shape[0], dtype=np.intp)
@@ -190,18 +193,8 @@ def _detect_chunk(x, fs, refr):
     noise_rel_b = _block_noise(g, fs, blk) / np.maximum(g_lev_b, 1e-12)
     h = g[cand]
     ratio = h / np.maximum(g_lev_b[cand // blk], 1e-12)
-    # steepest slope of the (fused) band signal within +-50 ms, only where it is needed
     sw = max(1, int(round(0.05 * fs)))
-    at = np.clip(cand[:, None] + np.arange(-sw, sw + 1)[None, :], 0, n - 1)
-    dy_at = np.abs(y[at] - y[np.maximum(at - 1, 0)])                     # (cand, window, leads)
-    if gain_at is not None:
-        gains = gain_at(at)
-        dyg = dy_at[..., 0] * gains[..., 0]
-        for j in range(1, n_leads):
-            dyg += dy_at[..., j] * gains[..., j]
-    else:
-        dyg = dy_at[..., 0]
-    slope = dyg.max(axis=1)
+    slope = dyg[np.clip(cand[:, None] + np.arange(-sw, sw + 1)[None, :], 0, n - 1)].max(axis=1)
 
     nr_c = noise_rel_b[cand // blk]
     acc = ratio >= np.clip(_NOISE_K * nr_c, _T1, _T_MAX)
@@ -292,16 +285,20 @@ def _snippets(x, beats, fs, n_total, offset, nan_mask):
 
 
 def _corr_lag(s, tmpl, n_leads, maxlag):
-    """Best Pearson correlation of each row of `s` with `tmpl` over +-maxlag samples (all lags at once)."""
+    """Best Pearson correlation of each row of `s` with its template over +-maxlag samples (all lags at once).
+
+    `tmpl` is one template for every row, or one row of templates per row of `s`.
+    """
     S = s.shape[1] // n_leads
     W = S - 2 * maxlag
     k = s.shape[0]
     s3 = s.astype(np.float64).reshape(k, n_leads, S)
-    tc = tmpl.astype(np.float64).reshape(n_leads, S)[:, maxlag:maxlag + W]
-    tc = tc - tc.mean()                      # zero-mean over all leads: the segment means drop out
-    tn = np.sqrt(np.sum(tc * tc)) + 1e-12
+    tc = tmpl.astype(np.float64).reshape(-1, n_leads, S)[:, :, maxlag:maxlag + W]
+    tc = tc - tc.mean(axis=(1, 2), keepdims=True)  # zero-mean over all leads: the segment means drop out
+    tn = np.sqrt(np.sum(tc * tc, axis=(1, 2)))[:, None] + 1e-12
     win = np.lib.stride_tricks.sliding_window_view(s3, W, axis=2)        # (k, leads, lags, W), a view
-    dots = np.einsum("klmw,lw->km", win, tc)
+    dots = (np.einsum("klmw,lw->km", win, tc[0]) if tc.shape[0] == 1
+            else np.einsum("klmw,klw->km", win, tc))
     c1 = np.concatenate([np.zeros((k, n_leads, 1)), np.cumsum(s3, axis=2)], axis=2)
     c2 = np.concatenate([np.zeros((k, n_leads, 1)), np.cumsum(s3 * s3, axis=2)], axis=2)
     total = (c1[:, :, W:] - c1[:, :, :-W]).sum(axis=1)                   # (k, lags)
@@ -336,6 +333,7 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
     blk_len = _TEMPLATE_BLOCK_S * fs
     block = (r_peaks // blk_len).astype(np.int64)
     bounds = np.searchsorted(block, np.arange(block[-1] + 3))
+    tmpls = np.zeros((block[-1] + 1, snip.shape[1]), np.float32)
     for b in np.unique(block):
         lo, hi = bounds[max(b - 1, 0)], bounds[b + 2]     # beats of blocks b-1 .. b+1
         ctx = np.arange(lo, hi)
@@ -351,12 +349,14 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
         norm /= np.linalg.norm(norm, axis=1, keepdims=True) + 1e-12
         cm = np.einsum("ik,jk->ij", norm, norm)
         members = sd[cm[np.argmax((cm > 0.9).sum(axis=1))] > 0.9]
-        tmpl = np.median(snip[members].astype(np.float32), axis=0)
+        tmpls[b] = np.median(snip[members].astype(np.float32), axis=0)
         here = np.arange(bounds[b], bounds[b + 1])
-        corr[here] = _corr_lag(snip[here], tmpl, n_leads, maxlag)
         w_ref = np.nanmedian(width[members]) if np.isfinite(width[members]).any() else np.nan
         width_ratio[here] = width[here] / w_ref
         amp_ratio[here] = amp[here] / max(np.median(amp[members]), 1e-9)
+    # every beat against its block's template, all blocks at once
+    for i0 in range(0, n, 4096):
+        corr[i0:i0 + 4096] = _corr_lag(snip[i0:i0 + 4096], tmpls[block[i0:i0 + 4096]], n_leads, maxlag)
     la = np.log(np.maximum(amp_ratio, 1e-6))
     # A beat whose waveform repeats the dominant template (correlation >= 0.95 over the whole
     # -120..+160 ms window, after mean and trend removal) cannot have a QRS much wider than the
