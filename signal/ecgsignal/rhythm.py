@@ -671,6 +671,11 @@ VF_MIN_WINDOWS = 2
 VF_MIN_PTP_MV = 0.15
 
 
+#: VF windows are filtered in spans of at most this many (256 s), so that the
+#: working set stays in the processor's cache (each span is padded by one window).
+_VF_BLOCK_WINDOWS = 64
+
+
 def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024, candidates=None):
     """VF-filter leakage per window of one lead.
 
@@ -732,20 +737,25 @@ def _vf_windows_leads(x, fs, leads, *, window_s=VF_WINDOW_S, chunk_windows=1024,
     sos = butter_sos(2, (1.0, min(30.0, 0.45 * fs)), "bandpass", fs)
     pad = w
     if candidates is None:
-        spans = [(w0, min(nw, w0 + chunk_windows)) for w0 in range(0, nw, chunk_windows)]
+        c = np.ones(nw, bool)
     else:
         c = np.zeros(nw, bool)
         c[: min(nw, len(candidates))] = np.asarray(candidates, bool)[:nw]
-        s_, e_ = _episodes(c)
-        spans = [(a0, min(b0, a0 + chunk_windows)) for a, b in zip(s_, e_) for a0, b0 in
-                 ((k, b) for k in range(a, b, chunk_windows))]
+    # Runs of candidates closer than two windows are filtered as one span: filtering
+    # the gap costs less than padding both runs by a window.
+    s_, e_ = _episodes(c)
+    if s_.size > 1:
+        join = s_[1:] - e_[:-1] <= 2
+        s_, e_ = s_[np.r_[True, ~join]], e_[np.r_[~join, True]]
+    spans = [(a0, min(b, a0 + chunk_windows)) for a, b in zip(s_, e_) for a0 in range(a, b, chunk_windows)]
     for w0, w1 in spans:
         a, b = w0 * w, w1 * w
         lo, hi = max(0, a - pad), min(x.shape[0], b + pad)
         seg = np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float32)[:, leads].T)
         y = sosfiltfilt_leads(sos, seg, padlen=min(15, seg.shape[1] - 1))[:, a - lo:b - lo]
-        y = y.reshape(n_leads * (w1 - w0), w)                       # one row per lead and window
-        ptp[:, w0:w1] = (y.max(axis=1) - y.min(axis=1)).reshape(n_leads, -1)
+        sel = np.flatnonzero(c[w0:w1])                              # candidate windows of the span
+        y = y.reshape(n_leads, w1 - w0, w)[:, sel].reshape(n_leads * sel.size, w)  # a row per lead and window
+        ptp[:, w0 + sel] = (y.max(axis=1) - y.min(axis=1)).reshape(n_leads, -1)
         num = np.abs(y).sum(axis=1, dtype=np.float64)
         den = np.abs(np.diff(y, axis=1)).sum(axis=1, dtype=np.float64)
         half = np.floor(np.pi * num / np.maximum(den, 1e-12) + 0.5).astype(np.int64)
@@ -758,7 +768,7 @@ def _vf_windows_leads(x, fs, leads, *, window_s=VF_WINDOW_S, chunk_windows=1024,
             s1, s0 = yy[:, n_half:], yy[:, :-n_half]
             out[rows] = (np.abs(s1 + s0).sum(axis=1, dtype=np.float64)
                          / np.maximum((np.abs(s1) + np.abs(s0)).sum(axis=1, dtype=np.float64), 1e-12))
-        leak[:, w0:w1] = out.reshape(n_leads, -1)
+        leak[:, w0 + sel] = out.reshape(n_leads, -1)
     return leak, ptp
 
 
@@ -800,16 +810,21 @@ def vf_findings(ecg_mv, fs, *, lead_names, lead_order, usable=None, quality_wind
         rate = cnt * 60.0 / VF_WINDOW_S
         cand = (rate < 40) | (rate > 150) | odd
         cand = cand | np.r_[False, cand[:-1]] | np.r_[cand[1:], False]
+    ok = None
+    if usable is not None:
+        # VF windows must lie in readable signal: the others need no VF filter at all
+        nw = ecg_mv.shape[0] // int(round(VF_WINDOW_S * fs))
+        per = int(round(VF_WINDOW_S / quality_window_s))
+        ok = np.zeros(nw, bool)
+        m = min(nw, usable.size // max(per, 1))
+        if m:
+            ok[:m] = usable[: m * per].reshape(m, per).all(axis=1)
+        cand = ok if cand is None else cand & ok
     leads = list(lead_order)[:2]
-    leaks, ptps = _vf_windows_leads(ecg_mv, fs, leads, candidates=cand)
+    leaks, ptps = _vf_windows_leads(ecg_mv, fs, leads, candidates=cand, chunk_windows=_VF_BLOCK_WINDOWS)
     for j, leak, ptp in zip(leads, leaks, ptps):
         hit = (leak < VF_LEAKAGE) & (ptp >= VF_MIN_PTP_MV)
-        if usable is not None and hit.any():
-            per = int(round(VF_WINDOW_S / quality_window_s))
-            ok = np.zeros(hit.size, bool)
-            m = min(hit.size, usable.size // max(per, 1))
-            if m:
-                ok[:m] = usable[: m * per].reshape(m, per).all(axis=1)
+        if ok is not None:
             hit &= ok
         s, e = _episodes(hit)
         keep = (e - s) >= VF_MIN_WINDOWS
