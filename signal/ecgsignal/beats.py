@@ -354,9 +354,9 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
         w_ref = np.nanmedian(width[members]) if np.isfinite(width[members]).any() else np.nan
         width_ratio[here] = width[here] / w_ref
         amp_ratio[here] = amp[here] / max(np.median(amp[members]), 1e-9)
-    # every beat against its block's template, all blocks at once
-    for i0 in range(0, n, 4096):
-        corr[i0:i0 + 4096] = _corr_lag(snip[i0:i0 + 4096], tmpls[block[i0:i0 + 4096]], n_leads, maxlag)
+    # every beat against its block's template, 512 beats at a time (~2 MB of work arrays)
+    for i0 in range(0, n, 512):
+        corr[i0:i0 + 512] = _corr_lag(snip[i0:i0 + 512], tmpls[block[i0:i0 + 512]], n_leads, maxlag)
     la = np.log(np.maximum(amp_ratio, 1e-6))
     # A beat whose waveform repeats the dominant template (correlation >= 0.95 over the whole
     # -120..+160 ms window, after mean and trend removal) cannot have a QRS much wider than the
