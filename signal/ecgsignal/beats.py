@@ -250,10 +250,10 @@ def _qrs_duration(x, beats, fs, lead_scale):
     pre, post = int(round(0.12 * fs)), int(round(0.16 * fs))
     offs = np.arange(-pre - k - sm, post + k + sm + 1)
     idx = np.clip(beats[:, None] + offs[None, :], 0, n - 1)
-    seg = x[idx].astype(float)                                   # (beats, S, leads)
+    seg = x[idx].astype(np.float32)                              # (beats, S, leads)
     d = seg[:, 2 * k:] - seg[:, :-2 * k]
     d = scipy.ndimage.uniform_filter1d(d, size=sm, axis=1, mode="nearest")
-    d /= np.maximum(lead_scale, 1e-9)[:, None, :]
+    d /= np.maximum(lead_scale, 1e-9)[:, None, :].astype(np.float32)
     sv = np.sqrt(np.einsum("ksl,ksl->ks", d, d))[:, sm:sm + pre + post + 1]   # -pre..+post
     c = int(round(0.06 * fs))
     peak = sv[:, pre - c:pre + c + 1].max(axis=1, keepdims=True)
