@@ -154,7 +154,8 @@ def _detect_chunk(x, fs, refr):
     blk = max(1, int(round(_BLOCK_S * fs)))
     y = _band_filtfilt(x, fs)
     mwi = max(1, int(round(_MWI_S * fs)))
-    f = np.sqrt(np.maximum(scipy.ndimage.uniform_filter1d(y * y, size=mwi, axis=0, mode="nearest"), 0))
+    f = scipy.ndimage.uniform_filter1d(y * y, size=mwi, axis=0, mode="nearest")
+    np.sqrt(np.maximum(f, 0, out=f), out=f)
     dy = np.abs(np.diff(y, axis=0, prepend=y[:1]))
 
     lev_b = _block_level(f, fs, blk)
