@@ -250,10 +250,10 @@ def _window_stats(seg, nan, a, b, win, hi, lo, hp, bp):
     wander[:] = base.max(axis=-1) - base.min(axis=-1)
     if hp is not None:
         hfw = _windows(sosfilt_leads(hp, seg), a, b, win)
-        hfw = hfw - hfw.mean(axis=-1, keepdims=True)
+        hfw -= hfw.mean(axis=-1, keepdims=True)           # in place: the filtered copy is ours
         hf_rms[:] = np.sqrt(np.einsum("ijk,ijk->ij", hfw, hfw) / win)
-    z = bw - bw.mean(axis=-1, keepdims=True)
-    z2 = z * z
+    z2 = bw - bw.mean(axis=-1, keepdims=True)
+    np.square(z2, out=z2)
     m2 = z2.mean(axis=-1)
     kurt[:] = np.einsum("ijk,ijk->ij", z2, z2) / win / np.maximum(m2 * m2, np.float32(1e-12))
     return out
