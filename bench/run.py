@@ -196,6 +196,17 @@ def main(argv=None):
                 out(f"| {row['record']} | {_fmt(row['minutes'], 1)} | {_fmt(row['ours_ms'], 1)} | "
                     f"{_fmt(row['xqrs_ms'], 1)} | {_fmt(row['ratio'], 1)} |")
             out()
+            stages = ("quality", "beats", "waves", "rhythm")
+            out("Stages of the best run, ms (`read_record`, then `Analysis.timing_ms`; waves = delineation, "
+                "rhythm = rhythm and VF findings):")
+            out()
+            out("| record | read | " + " | ".join(stages) + " | analyze total |")
+            out("|---|---|" + "---|" * len(stages) + "---|")
+            for row in rows:
+                st = row["stages_ms"]
+                out(f"| {row['record']} | {_fmt(row['read_ms'], 1)} | "
+                    + " | ".join(_fmt(st.get(k), 1) for k in stages) + f" | {_fmt(st.get('total'), 1)} |")
+            out()
             worst = min(rows, key=lambda r_: r_["ratio"])
             targets.append(("speed, 30-min 2-lead record", "read_record + analyze >= 20x faster than XQRS "
                             "detection alone (live, same run; worst record)",

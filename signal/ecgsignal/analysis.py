@@ -341,8 +341,11 @@ def _per_beat_waves_long(x, fs, beats, quality, names, mains_hz, *, chunk_s=_WAV
 
     The recording is delineated in chunks of `chunk_s` (with 3 s of overlap so
     that beats at the edges have full windows); each chunk gets its own median
-    beat and per-beat boundaries (`waves.delineate`). Memory is bounded by one
-    chunk; chunks that are mostly unreadable give -1 for their beats.
+    beat and per-beat boundaries (`waves.delineate`). A remainder shorter than
+    half a chunk joins the last chunk rather than getting a median beat of its
+    own from a handful of beats (a 30-min record: 6 chunks, not 6 and a 5-s
+    one). Memory is bounded by 1.5 chunks; chunks that are mostly unreadable
+    give -1 for their beats.
     """
     r = np.asarray(beats.r_peaks, np.int64)
     labels = np.asarray(beats.labels)
@@ -352,8 +355,11 @@ def _per_beat_waves_long(x, fs, beats, quality, names, mains_hz, *, chunk_s=_WAV
     step = int(chunk_s * fs)
     pad = int(_WAVE_PAD_S * fs)
     per = quality.window_s * fs
-    for a in range(0, n, step):
-        b = min(n, a + step)
+    starts = list(range(0, n, step))
+    if len(starts) > 1 and n - starts[-1] < step / 2:
+        starts.pop()
+    for k, a in enumerate(starts):
+        b = starts[k + 1] if k + 1 < len(starts) else n
         i0, i1 = np.searchsorted(r, [a, b])
         if i1 - i0 < 3:
             continue
