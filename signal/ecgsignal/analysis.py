@@ -170,10 +170,16 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     timing["rhythm"] = _lap(t)
     t = time.perf_counter()
 
+    pacing = None
+    if short and filt is not None and duration_s <= rhythm.RESTING_MAX_S and r.size >= 2:
+        qrs_on = r + (delin.qrs_on - delin.r_index) if delin is not None and delin.qrs_on >= 0 else r
+        pacing = measure.pacing_spikes(filt, fs, qrs_on)
     af_model = None
     if short and filt is not None and duration_s <= rhythm.RESTING_MAX_S and r.size >= 4:
         af_model = _af_model(filt, fs, beats, valid_rr, quality, names, delin)
         findings = _apply_af_model(findings, af_model, r, fs, duration_s, hr)
+    if _ventricular_pacing_dominates(pacing):
+        findings = [f for f in findings if f.code != "AF"]
     implausible = _amplitude_findings(quality, readable)
     if implausible:
         # ST thresholds in mm mean nothing when the units are wrong
@@ -186,7 +192,7 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     lead_meas = interp = None
     if duration_s <= rhythm.RESTING_MAX_S:
         lead_meas, interp = _interpret(delin, beats, valid_rr, hr, quality, findings, sex=sex, age=age,
-                                       implausible=bool(implausible), filt=filt, names=names)
+                                       implausible=bool(implausible), filt=filt, names=names, pacing=pacing)
         timing["statements"] = _lap(t)
         # a statement found only by the interpretation (atrial flutter) raises the
         # priority through its triage rule (the flutter rate rule of the Zhejiang list)
@@ -245,7 +251,25 @@ def _apply_af_model(findings, af_model, r, fs, duration_s, hr):
              f"mean rate {rate:.0f}/min.")]
 
 
-def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, implausible, filt, names):
+def _ventricular_pacing_dominates(pacing) -> bool:
+    """True when most beats carry a ventricular pacemaker stimulus.
+
+    AF is read on the ECG from irregular RR intervals without repeating P waves
+    (ESC_AF_2020). When the pacemaker times most ventricular beats, the RR
+    intervals follow its timing cycles, sensing and fusion, not AV-nodal
+    conduction of atrial activity, so RR irregularity says nothing about the
+    atria: the rhythm is stated as ventricular-paced (Mason 2007, "ventricular-
+    paced rhythm") and the underlying atrial rhythm is left to the reader (and to
+    the device's own atrial episode log).
+    """
+    if not pacing:
+        return False
+    n = int(pacing.get("n_beats") or 0)
+    return n > 0 and int(pacing.get("ventricular_beats") or 0) * 2 > n
+
+
+def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, implausible, filt, names,
+               pacing=None):
     """Per-lead median-beat table and interpretive statements of a resting ECG (`ecgsignal.statements`)."""
     lm = None
     if delin is not None and delin.qrs_on >= 0:
@@ -257,10 +281,10 @@ def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, impla
     if valid_rr is not None and valid_rr.size == rr_s.size:
         rr_s = rr_s[valid_rr]
     flutter = None
-    p_waves_s = pacing = None
+    p_waves_s = None
+    if not readable:
+        pacing = None
     if readable and filt is not None:
-        qrs_on = r + (delin.qrs_on - delin.r_index) if lm is not None else r
-        pacing = measure.pacing_spikes(filt, float(beats.fs), qrs_on)
         flutter = atrial.flutter_waves(filt, float(beats.fs), r, lead_names=names)
         # Every P wave of lead II (conducted or not) for the AV-conduction statements.
         upper = [str(n).upper() for n in (names or [])]
