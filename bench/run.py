@@ -196,6 +196,17 @@ def main(argv=None):
                 out(f"| {row['record']} | {_fmt(row['minutes'], 1)} | {_fmt(row['ours_ms'], 1)} | "
                     f"{_fmt(row['xqrs_ms'], 1)} | {_fmt(row['ratio'], 1)} |")
             out()
+            stages = ("quality", "beats", "waves", "rhythm")
+            out("Stages of the best run, ms (`read_record`, then `Analysis.timing_ms`; waves = delineation, "
+                "rhythm = rhythm and VF findings):")
+            out()
+            out("| record | read | " + " | ".join(stages) + " | analyze total |")
+            out("|---|---|" + "---|" * len(stages) + "---|")
+            for row in rows:
+                st = row["stages_ms"]
+                out(f"| {row['record']} | {_fmt(row['read_ms'], 1)} | "
+                    + " | ".join(_fmt(st.get(k), 1) for k in stages) + f" | {_fmt(st.get('total'), 1)} |")
+            out()
             worst = min(rows, key=lambda r_: r_["ratio"])
             targets.append(("speed, 30-min 2-lead record", "read_record + analyze >= 20x faster than XQRS "
                             "detection alone (live, same run; worst record)",
@@ -296,21 +307,33 @@ def main(argv=None):
     if "waves" in sections:
         out("## Wave boundaries (`ecgsignal.analyze`), error ours - manual in ms")
         out()
-        for name, fn, limit in (("LUDB (lead II marks)", clinical.ludb, lim(None, 20)),
-                                ("QTDB (q1c marks)", clinical.qtdb, lim(None, 5))):
-            r = clinical.safe(fn, data_dir, limit=limit, processes=a.jobs)
+        out("Targets (issue 12, CSE tolerances): |mean| <= 5 ms and SD within the tolerance, on global (multi-lead) "
+            "boundaries. LUDB's global reference is the earliest onset / latest offset over its 12 leads' marks; "
+            "QTDB's annotators marked one set of boundaries per beat looking at both leads. The lead II row is "
+            "for comparison with single-lead results only.")
+        out()
+        for name, fn, limit, kw, scored in (
+                ("LUDB (global over 12 leads' marks)", clinical.ludb, lim(None, 20), {"global_reference": True}, True),
+                ("LUDB (lead II marks)", clinical.ludb, lim(None, 20), {}, False),
+                ("QTDB (q1c marks)", clinical.qtdb, lim(None, 5), {}, True)):
+            r = clinical.safe(fn, data_dir, limit=limit, processes=a.jobs, **kw)
             if not r.get("available"):
                 out(f"{name}: not available ({r.get('note')}).")
                 out()
-                targets.append((name, "boundary SD within CSE tolerances", "not available", False))
+                if scored:
+                    targets.append((name, "boundaries within CSE tolerances", "not available", False))
                 continue
             out(f"{name}, {r['n']} records. {r['note']}")
             out()
-            out("| boundary | n | mean ms | SD ms | CSE tolerance ms | SD within tolerance |")
-            out("|---|---|---|---|---|---|")
+            out("| boundary | n | mean ms | SD ms | CSE tolerance ms | within tolerance | largest shares of the variance (record: share, mean ms, beats) |")
+            out("|---|---|---|---|---|---|---|")
             for b, row in r["rows"].items():
-                out(f"| {b} | {row['n']} | {_fmt(row['mean'], 1)} | {_fmt(row['sd'], 1)} | {row['tol']} | {_yes(row['met'])} |")
-                targets.append((name, f"{b} SD <= {row['tol']} ms", f"{_fmt(row['mean'], 1)} ± {_fmt(row['sd'], 1)}", row["met"]))
+                worst = ", ".join(f"{k}: {sh:.0f} %, {mu:+.0f}, {nb}" for k, sh, mu, nb in row["worst"])
+                out(f"| {b} | {row['n']} | {_fmt(row['mean'], 1)} | {_fmt(row['sd'], 1)} | {row['tol']} | "
+                    f"{_yes(row['met']) if scored else ('yes' if row['met'] else 'no')} | {worst} |")
+                if scored:
+                    targets.append((name, f"{b} |mean| <= 5, SD <= {row['tol']} ms",
+                                    f"{_fmt(row['mean'], 1)} ± {_fmt(row['sd'], 1)}", row["met"]))
             out()
 
     if "ptbxl" in sections:

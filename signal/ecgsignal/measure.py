@@ -13,7 +13,7 @@ import scipy.signal
 from .types import Delineation, LeadMeasurement, LeadMeasurements
 
 __all__ = ["lead_measurements", "qrs_waves", "frontal_axis_deg", "end_qrs_notch_slur", "st_concave", "p_wave_times",
-           "MIN_WAVE_MV", "MIN_WAVE_MS"]
+           "pacing_spikes", "MIN_WAVE_MV", "MIN_WAVE_MS"]
 
 #: Smallest deflection recognised as a separate QRS wave: 20 uV and 6 ms
 #: (IEC 60601-2-51:2003, 201.106 "minimum wave"; the CSE measurement rule:
@@ -119,6 +119,14 @@ def qrs_waves(qrs_mv, fs, *, min_wave_mv=MIN_WAVE_MV, min_wave_ms=MIN_WAVE_MS):
             lobes.append((a, b, s, amp, pk))
     if not lobes:
         return out
+    # The global onset is the earliest over all leads: a lead whose own activation starts
+    # later is still isoelectric there, and its first wave starts where it leaves the
+    # baseline by the minimum wave amplitude (wave durations per lead: IEC 60601-2-51;
+    # Willems 1987). Otherwise a late-starting lead's Q wave is measured too long.
+    a0, b0, s0, amp0, pk0 = lobes[0]
+    off = np.flatnonzero(np.abs(x[a0:b0]) >= min_wave_mv)
+    if off.size:
+        lobes[0] = (a0 + int(off[0]), b0, s0, amp0, pk0)
     ms = 1000.0 / fs
 
     def put(key, lobe):
@@ -406,6 +414,16 @@ def lead_measurements(d: Delineation, *, heart_rate_bpm=_NAN) -> LeadMeasurement
 def p_terminal_force_v1(d: Delineation):
     """Depth (mV) x duration (s) of the terminal negative P in V1 (Morris index); NaN without V1 or P.
 
+    Notes
+    -----
+    The terminal negative phase is the last contiguous run of the P wave's
+    last two thirds below the isoelectric level before the P wave (the mean
+    of the 20 ms before P onset: the median beat's own baseline, taken
+    before the QRS, lies in the PR segment, which atrial repolarisation
+    shifts), from zero crossing to zero crossing, and it must reach
+    0.01 mV (half the minimum wave, `MIN_WAVE_MV`, so noise is no phase);
+    depth is its deepest point, duration its length.
+
     References
     ----------
     .. [1] Morris JJ Jr et al. P-wave analysis in valvular heart disease.
@@ -414,13 +432,19 @@ def p_terminal_force_v1(d: Delineation):
     j = _lead_index(d.lead_names, "v1")
     if j is None or d.p_on < 0 or d.p_off <= d.p_on:
         return _NAN
-    p = np.asarray(d.template_mv[d.p_on:d.p_off + 1, j], dtype=float)
-    mid = p.size // 3
-    tail = p[mid:]
-    neg = tail < -0.01
-    if not neg.any():
+    v1 = np.asarray(d.template_mv[:, j], dtype=float)
+    base = v1[max(0, d.p_on - int(round(0.02 * float(d.fs)))):d.p_on + 1].mean()
+    p = v1[d.p_on:d.p_off + 1] - base
+    tail = p[p.size // 3:]
+    deep = np.flatnonzero(tail < -MIN_WAVE_MV / 2)
+    if not deep.size:
         return 0.0
-    return float(-tail.min() * neg.sum() / d.fs)
+    # the last run below zero that reaches the depth limit, out to its zero crossings
+    above = np.flatnonzero(tail[:deep[-1]] >= 0)
+    start = above[-1] + 1 if above.size else 0
+    after = np.flatnonzero(tail[deep[-1]:] >= 0)
+    stop = deep[-1] + (after[0] if after.size else tail.size - deep[-1])
+    return float(-tail[start:stop].min() * (stop - start) / float(d.fs))
 
 
 def p_wave_times(ecg_mv, fs, r_peaks, *, qrst_s=0.45, blank_s=0.10, min_p_mv=0.05):
@@ -495,3 +519,167 @@ def p_wave_times(ecg_mv, fs, r_peaks, *, qrst_s=0.45, blank_s=0.10, min_p_mv=0.0
         near[max(0, i - blank):min(n, i + blank + 1)] = True
     pk = pk[~near[pk]]
     return pk / float(fs)
+
+
+#: Pacemaker pulses: 0.1-2 ms wide and 2-700 mV high at the body surface (the pulses
+#: an ECG cart must show: IEC 60601-2-25:2011, pacemaker pulse requirements; ANSI/AAMI
+#: EC11:1991). A diagnostic cart's bandwidth of >= 150 Hz (Kligfield P et al. AHA/ACCF/HRS
+#: recommendations part I, Circulation 2007;115:1306-24, doi:10.1161/CIRCULATIONAHA.106.180200)
+#: and its sampling leave such a pulse one or two samples wide at 500 Hz. Physiological
+#: deflections are wider: the minimum wave is 6 ms (MIN_WAVE_MS), QRS waves >= 10 ms.
+#: So a deflection that a running median over 10 ms removes is not a physiological
+#: wave: its residue measures the spike.
+SPIKE_MEDIAN_MS = 10.0
+#: The median must hold >= 5 samples (a two-sample spike is then a minority it
+#: removes) and stay narrower than the narrowest R waves (about 20 ms at half
+#: height): at most 14 ms, hence fs >= 360 Hz. At 250 Hz, 5 samples span 20 ms and a
+#: narrow R wave looks like a spike: pacing is not assessed.
+SPIKE_MEDIAN_MAX_MS = 14.0
+#: Residue that counts as a spike: 0.2 mV. The smallest standard pulse (2 mV, 0.5 ms:
+#: area 1 uV*s) through a 150-Hz low-pass peaks at about 0.4 mV (area times the
+#: peak of the filter's impulse response, ~0.45 x 2*pi*150 /s), and a sample catches
+#: it anywhere on its ~3-ms hump, so it is seen at 0.1-0.4 mV, differently from beat
+#: to beat: 0.2 mV is half the filtered peak, and ten times the minimum wave (20 uV).
+SPIKE_MV = 0.2
+#: A spike is confined to one or two samples: the residue 4 ms away (2 samples at
+#: >= 400 Hz, one below) is less than half its peak. A physiological QRS peak leaves
+#: a residue spread over its whole tip (its residue 4 ms away is of the same size),
+#: which is how a steep R wave, whose residue can exceed SPIKE_MV, is told apart.
+SPIKE_ISOLATION = 0.5
+#: A pacing stimulus is time-locked to the complex it starts: ventricular stimuli
+#: precede the QRS onset by the stimulus latency (tens of ms; the median beat's onset
+#: may fall before the spike, hence up to 20 ms after it), atrial stimuli by the P wave
+#: and the programmed AV delay (> 80 ms: the P wave alone lasts >= 80 ms). A spike
+#: counts for a beat in the 450 ms before its QRS onset (the longest programmed AV
+#: delays, 300-350 ms, plus the latency) or the first 20 ms of the QRS. A chamber is
+#: paced when at least 3 spikes, and a quarter of the beats, share one delay within
+#: +-10 ms (a pacemaker's timing is fixed; artefacts and noise are not locked to the
+#: QRS, and three chance coincidences among the many beats of a fast rhythm are no
+#: locking). These are conventions of this module, not fitted.
+SPIKE_WINDOW_MS = (450.0, 20.0)
+SPIKE_DELAY_TOL_MS = 10.0
+SPIKE_MIN_BEATS = 3
+SPIKE_MIN_SHARE = 0.25
+ATRIAL_SPIKE_MIN_MS = 80.0
+
+
+def pacing_spikes(ecg_mv, fs, qrs_onsets, *, spike_mv=SPIKE_MV):
+    """Pacemaker stimuli time-locked to the QRS complexes, and the chamber they pace.
+
+    Parameters
+    ----------
+    ecg_mv : ndarray, shape (n,) or (n, n_leads)
+        ECG in mV (baseline-filtered or not; no low-pass below 150 Hz).
+    fs : float
+        Sampling rate in Hz (>= 360 Hz, `SPIKE_MEDIAN_MAX_MS`; below, None).
+    qrs_onsets : array_like of int
+        QRS onset of every beat (sample indices).
+    spike_mv : float
+        Smallest spike residue in mV (`SPIKE_MV`).
+
+    Returns
+    -------
+    dict or None
+        ``{"spikes_s", "ventricular_beats", "atrial_beats", "n_beats",
+        "ventricular_delay_ms", "atrial_delay_ms", "spike_mv"}``: spike
+        times (s), how many beats have a ventricular stimulus (< 80 ms
+        before their QRS onset, or in its first 20 ms) and an atrial one
+        (80-450 ms before) at the chamber's common delay, the median
+        stimulus-to-QRS-onset delays (ms; NaN when absent) and the median
+        spike residue (mV). None when no chamber is paced.
+
+    Notes
+    -----
+    1. Candidates: samples where the trace bends by >= `spike_mv` / 2 per
+       sample squared (second difference; a spike's edges do), for speed.
+    2. Residue of each lead from its median over `SPIKE_MEDIAN_MS` at the
+       candidates (removes every deflection wider than ~5 ms); the lead
+       with the largest residue counts. Spikes: residue >= `spike_mv` and
+       isolated (`SPIKE_ISOLATION`); the largest of each 20-ms cluster.
+    3. Each beat takes the spikes in the `SPIKE_WINDOW_MS` window around its
+       QRS onset; delays of < 80 ms are ventricular stimuli, longer ones
+       atrial (`ATRIAL_SPIKE_MIN_MS`).
+    4. A chamber is paced when >= `SPIKE_MIN_BEATS` and >= `SPIKE_MIN_SHARE`
+       of the beats have a delay within +-`SPIKE_DELAY_TOL_MS` of the
+       median delay.
+
+    References
+    ----------
+    .. [1] IEC 60601-2-25:2011, Particular requirements for the basic
+       safety and essential performance of electrocardiographs (pacemaker
+       pulses); ANSI/AAMI EC11:1991, Diagnostic electrocardiographic
+       devices.
+    .. [2] Mason JW et al. AHA/ACCF/HRS recommendations, part II:
+       diagnostic statement list. Circulation 2007;115:1325-32,
+       doi:10.1161/CIRCULATIONAHA.106.180201 (paced complexes or rhythm).
+
+    Examples
+    --------
+    >>> fs = 500.0
+    >>> x = np.zeros(5 * int(fs))
+    >>> on = np.arange(400, 2400, 400)
+    >>> x[on - 5] = 2.0                       # a 2-mV one-sample spike 10 ms before each QRS
+    >>> pacing_spikes(x, fs, on)["ventricular_beats"]
+    5
+    """
+    x = np.asarray(ecg_mv, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2:
+        raise ValueError("`ecg_mv` must be a 1-D or 2-D array")
+    on = np.asarray(qrs_onsets, dtype=np.int64)
+    half = max(2, int(round(SPIKE_MEDIAN_MS / 1000.0 * fs)) // 2)
+    if (2 * half + 1) / fs * 1000.0 > SPIKE_MEDIAN_MAX_MS or on.size < SPIKE_MIN_BEATS or x.shape[0] < 3:
+        return None
+    side = 2 if fs >= 400.0 else 1
+    bend = np.abs(x[2:] - 2.0 * x[1:-1] + x[:-2]).max(axis=1)
+    cand = np.flatnonzero(bend >= spike_mv / 2.0) + 1
+    cand = cand[(cand >= half + side) & (cand < x.shape[0] - half - side)]
+    if cand.size < SPIKE_MIN_BEATS:
+        return None
+    span = np.arange(-half, half + 1)
+
+    def residue(c):
+        return x[c] - np.median(x[c[:, None] + span], axis=1)      # (n_cand, leads), signed
+
+    r0 = residue(cand)
+    lead = np.argmax(np.abs(r0), axis=1)
+    rows = np.arange(cand.size)
+    height = np.abs(r0[rows, lead])
+    near = np.maximum(np.abs(residue(cand - side)[rows, lead]), np.abs(residue(cand + side)[rows, lead]))
+    keep = (height >= spike_mv) & (near < SPIKE_ISOLATION * height)
+    cand, height = cand[keep], height[keep]
+    if cand.size < SPIKE_MIN_BEATS:
+        return None
+    # one spike per 20 ms: the largest residue of each cluster
+    cluster = np.cumsum(np.r_[True, np.diff(cand) > max(1, int(round(0.02 * fs)))])
+    ids = np.unique(cluster)
+    pk = np.asarray([cand[cluster == c][np.argmax(height[cluster == c])] for c in ids], np.int64)
+    heights = np.asarray([height[cluster == c].max() for c in ids])
+    before, after = (int(round(v / 1000.0 * fs)) for v in SPIKE_WINDOW_MS)
+    atrial_min = ATRIAL_SPIKE_MIN_MS / 1000.0 * fs
+    vd, ad = [], []
+    for o in on:
+        d = o - pk[(pk >= o - before) & (pk <= o + after)]
+        v, a = d[d < atrial_min], d[d >= atrial_min]
+        if v.size:
+            vd.append(float(v.min()))
+        if a.size:
+            ad.append(float(a.min()))
+    need = max(SPIKE_MIN_BEATS, SPIKE_MIN_SHARE * on.size)
+
+    def locked(delays):
+        dl = np.asarray(delays) * 1000.0 / fs
+        if dl.size < need:
+            return 0, _NAN
+        med = float(np.median(dl))
+        n = int(np.sum(np.abs(dl - med) <= SPIKE_DELAY_TOL_MS))
+        return (n, med) if n >= need else (0, _NAN)
+
+    nv, dv = locked(vd)
+    na, da = locked(ad)
+    if nv == 0 and na == 0:
+        return None
+    return {"spikes_s": (pk / float(fs)).tolist(), "ventricular_beats": nv, "atrial_beats": na,
+            "n_beats": int(on.size), "ventricular_delay_ms": dv, "atrial_delay_ms": da,
+            "spike_mv": float(np.median(heights))}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import measure
 from . import st as st_mod
 from . import triage
 from .atrial import FLUTTER_MIN_CORR, FLUTTER_RATE_BPM
@@ -87,6 +88,9 @@ VOCABULARY = {
     "PVC": ("Premature ventricular complexes", "室性早搏", "rhythm", "borderline"),
     "VRUN": ("Run of ventricular complexes", "短阵室性心动过速", "rhythm", "abnormal"),
     "PAUSE": ("Pause", "长RR间歇", "rhythm", "abnormal"),
+    "PACED_A": ("Atrial-paced complexes or rhythm", "心房起搏心律", "rhythm", "abnormal"),
+    "PACED_V": ("Ventricular-paced complexes or rhythm", "心室起搏心律", "rhythm", "abnormal"),
+    "PACED_AV": ("AV dual-paced complexes or rhythm", "房室顺序起搏心律", "rhythm", "abnormal"),
     # conduction
     "1AVB": ("First-degree AV block", "一度房室传导阻滞", "conduction", "borderline"),
     "2AVB_MOBITZ1": ("Second-degree AV block, Mobitz type I (Wenckebach)", "二度I型房室传导阻滞", "conduction",
@@ -146,7 +150,8 @@ VOCABULARY = {
 TRIAGE_RULE = {
     "SR": None, "SB": "BRADY", "SB_MARKED": "BRADY", "STACH": "TACHY", "SARRH": None, "AFIB": "AF", "AFL": "AF",
     "SVT": "TACHY", "JR": "BRADY", "EAR": None, "VR": "AVB_HIGH", "VT": "VT", "VF": "VF", "PAC": "PAC",
-    "PVC": "PVC", "VRUN": "VRUN", "PAUSE": "PAUSE", "1AVB": "LONG_PR", "AVB_HIGH": "AVB_HIGH",
+    "PVC": "PVC", "VRUN": "VRUN", "PAUSE": "PAUSE", "PACED_A": None, "PACED_V": None, "PACED_AV": None,
+    "1AVB": "LONG_PR", "AVB_HIGH": "AVB_HIGH",
     "2AVB_MOBITZ1": None, "2AVB_MOBITZ2": None, "2AVB_2TO1": None, "3AVB": "AVB_HIGH",
     "CRBBB": "WIDE_QRS", "IRBBB": None, "CLBBB": "WIDE_QRS", "ILBBB": None, "LAFB": None, "LPFB": None,
     "IVCD": "WIDE_QRS", "WPW": None, "LAD": None, "RAD": None, "EXTREME_AXIS": None, "LOW_VOLT": None,
@@ -186,6 +191,17 @@ VR_MAX_BPM = 50.0
 #: SVT: narrow-QRS tachycardia >= 150/min without visible P waves (MASON_2007 list;
 #: rate per the Zhejiang critical-value list's SVT definition, triage.SVT_CRITICAL_BPM for critical).
 SVT_RATE_BPM = 150.0
+#: Paced complexes or rhythm (MASON_2007 statement list: atrial-paced, ventricular-paced,
+#: AV dual-paced): pacemaker stimuli time-locked to the complexes
+#: (`ecgsignal.measure.pacing_spikes`: narrow high-slew pulses, IEC 60601-2-25 / AAMI
+#: EC11). A ventricular stimulus starts a wide QRS (>= 120 ms, SURAWICZ_2009's limit
+#: of normal conduction is exceeded by any ventricular activation that bypasses the
+#: bundles). The paced QRS and its secondary ST-T are not read for bundle branch
+#: block, fascicular block, hypertrophy, Q-wave infarction, axis, T inversion or QT
+#: (their criteria presume conducted beats; MASON_2007), and its wide beats are the
+#: paced ones, not premature ventricular complexes. ST-elevation findings are kept:
+#: an infarct alert is not withheld on a paced ECG.
+PACED_QRS_MS = 120.0
 #: PR interval: > 200 ms first-degree AV block (KUSUMOTO_2018); < 120 ms short PR
 #: / pre-excitation with QRS > 120 ms in adults (SURAWICZ_2009, pre-excitation).
 PR_LONG_MS, PR_SHORT_MS = 200.0, 120.0
@@ -414,7 +430,7 @@ def _ev(q, v, unit, thr, leads=()):
 
 def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consistency=_NAN,
               p_terminal_force_mv_s=_NAN, flutter=None, sex=None, age=None, readable=True,
-              p_waves_s=None, r_peaks_s=None) -> Interpretation:
+              p_waves_s=None, r_peaks_s=None, pacing=None) -> Interpretation:
     """Interpretive statements and the overall class of a resting ECG.
 
     Parameters
@@ -443,6 +459,12 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         Times (s) of every P wave, conducted or not, and of the QRS
         complexes: with both, second- and third-degree AV block are
         assessed (`av_conduction`).
+    pacing : dict, optional
+        Pacemaker stimuli time-locked to the complexes
+        (`ecgsignal.measure.pacing_spikes`): atrial, ventricular or AV
+        dual-paced complexes; ventricular-paced QRS complexes are not
+        read for conduction, axis, hypertrophy, Q-wave infarction or T
+        waves (`PACED_QRS_MS`).
 
     Returns
     -------
@@ -528,12 +550,35 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     sinus_p = (p_present and P_AXIS_SINUS_DEG[0] <= lm_p_axis <= P_AXIS_SINUS_DEG[1]
                and not (np.isfinite(p_consistency) and p_consistency < 0.5))
     rhythm = None
+    paced = None
+    if pacing is not None:
+        v_paced = pacing.get("ventricular_beats", 0) > 0 and _finite(qrs) and qrs >= PACED_QRS_MS
+        a_paced = pacing.get("atrial_beats", 0) > 0
+        paced = "PACED_AV" if v_paced and a_paced else "PACED_V" if v_paced else "PACED_A" if a_paced else None
+    v_paced = paced in ("PACED_V", "PACED_AV")
+    if paced is not None:
+        ev = []
+        for ch, key in (("atrial", "atrial"), ("ventricular", "ventricular")):
+            if pacing.get(key + "_beats", 0) > 0:
+                ev += [_ev(f"{ch} pacemaker spikes time-locked to the complexes", pacing[key + "_beats"], "",
+                           f">= {measure.SPIKE_MIN_BEATS} and >= {measure.SPIKE_MIN_SHARE:.0%} of "
+                           f"{pacing.get('n_beats')} beats"),
+                       _ev(f"{ch} spike to measured QRS onset (negative: onset first)", pacing[key + "_delay_ms"], "ms",
+                           "< 80" if ch == "ventricular" else "80-450")]
+        ev.append(_ev(f"spike residue ({measure.SPIKE_MEDIAN_MS:g}-ms median removed)", pacing.get("spike_mv"), "mV",
+                      f">= {measure.SPIKE_MV:g}, isolated"))
+        if v_paced:
+            ev.append(_ev("QRS duration", qrs, "ms", ">= 120"))
+        add(S(paced, source=MASON_2007 + "; IEC 60601-2-25:2011 and ANSI/AAMI EC11 (pacemaker pulses)",
+              evidence=ev))
     if "VF" in fcodes:
         add(S("VF", source=_ref(findings, "VF")))
         rhythm = "VF"
     elif "VT" in fcodes:
         add(S("VT", source=_ref(findings, "VT")))
         rhythm = "VT"
+    elif paced is not None and not af:
+        rhythm = "PACED"  # the pacing statement names the rhythm; its P waves are not sinus ones
     elif flutter is not None and not sinus_p and (
             (p_present and not p_axis_na) or flutter.get("ratio", 0.0) >= FLUTTER_VISIBLE_RATIO):
         add(S("AFL", severity=_af_severity(rate, findings), source=ESC_AF_2020 + "; " + MASON_2007,
@@ -600,13 +645,16 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
             rhythm = "JR"
     for code, fcode in (("PVC", "PVC"), ("PAC", "PAC"), ("VRUN", "VRUN"), ("PAUSE", "PAUSE"),
                         ("AVB_HIGH", "AVB_HIGH")):
-        if fcode in fcodes and not (code == "VRUN" and rhythm == "VT"):
+        if fcode in fcodes and not (code == "VRUN" and rhythm == "VT") and not (code == "PVC" and v_paced):
             f = [x for x in findings if x.code == fcode]
             add(S(code, source=f[0].reference,
                   evidence=[_ev(x.text, x.value, "", "" if x.threshold is None else f"{x.threshold:g}", ()
                                 if x.lead is None else (x.lead,)) for x in f[:3]]))
 
     if not lm.leads:
+        return _finish(out, findings)
+    if v_paced:
+        out += _acute_st(findings, S)
         return _finish(out, findings)
 
     # ---------------------------------------------------------------- conduction
@@ -651,7 +699,7 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
             lbbb = complete
             add(S("CLBBB" if complete else "ILBBB", source=SURAWICZ_2009,
                   evidence=[_ev("QRS duration", qrs, "ms", ">= 120" if complete else "110-119")] + lb))
-        elif has("v1", "v6", "i"):
+        elif has("v1", "v6", "i") and qrs > QRS_INCOMPLETE_MS:  # IVCD: "> 110 ms" (SURAWICZ_2009)
             add(S("IVCD", source=SURAWICZ_2009,
                   evidence=[_ev("QRS duration", qrs, "ms", "> 110"),
                             _ev("RBBB / LBBB morphology", None, "", "absent", ("V1", "I", "V6"))]))
@@ -754,13 +802,7 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     # ---------------------------------------------------------------- infarction
     if not lbbb and not wpw and rhythm not in ("VR", "VT", "VF"):
         out += _q_wave_mi(L, S)
-    for code, fcode in (("STEMI", "STEMI"), ("POSTERIOR_MI", "POSTERIOR_MI")):
-        for f in findings:
-            if f.code == fcode:
-                add(S(code, source=f.reference,
-                      evidence=[_ev(f.text, f.value, "mV", "" if f.threshold is None else f">= {f.threshold:g}",
-                                    () if f.lead is None else (f.lead,))]))
-                break
+    out += _acute_st(findings, S)
 
     # ---------------------------------------------------------------- ST-T
     secondary = lbbb or rbbb or wpw or rhythm in ("VR", "VT", "VF")
@@ -801,6 +843,18 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         f = next(f for f in findings if f.code == "LEAD_REVERSAL")
         add(S("LEAD_REVERSAL", source=f.reference, evidence=[_ev(f.text, None, "", "", (f.lead,) if f.lead else ())]))
     return _finish(out, findings)
+
+
+def _acute_st(findings, S):
+    """STEMI and posterior-MI statements from the ST findings of `ecgsignal.st`."""
+    out = []
+    for code in ("STEMI", "POSTERIOR_MI"):
+        f = next((f for f in findings if f.code == code), None)
+        if f is not None:
+            out.append(S(code, source=f.reference,
+                         evidence=[_ev(f.text, f.value, "mV", "" if f.threshold is None else f">= {f.threshold:g}",
+                                       () if f.lead is None else (f.lead,))]))
+    return out
 
 
 def _early_repolarization(L, lm, fcodes, S, *, age, sex):

@@ -89,7 +89,9 @@ def synth12_record(fs, *, hr_bpm=70.0, duration_s=10.0, axis_deg=60.0, qrs_s=0.0
     w_qrs = qrs_s / 6.0                     # Gaussian sd: ~ +-3 sd is the QRS
     qrs_on = -qrs_s / 2
     p_peak = qrs_on - pr_s + 0.05           # P peak 50 ms after P onset; PR from P onset to QRS onset
-    t_peak = qrs_on + qt_s - 0.09
+    # T end where the Gaussian T (sd 45 ms) has fallen to 4 % of its height, 2.5 sd after its
+    # peak: where it meets the baseline to the eye and to the trapezium method (waves.py)
+    t_peak = qrs_on + qt_s - 2.5 * 0.045
     x = np.zeros((n, 12))
     for j, name in enumerate(LEADS12):
         if name in _FRONTAL_DEG:

@@ -382,6 +382,13 @@ def _finding(code, severity="routine", lead=None, value=None, threshold=None):
 
 
 _NO_P = {n: dict(p_amp_mv=float("nan"), p_neg_mv=float("nan")) for n in _LEADS}
+
+
+def _pacing(v=0, a=0, n=12):
+    """A `measure.pacing_spikes` result with `v` ventricular and `a` atrial stimuli among `n` beats."""
+    return {"spikes_s": [], "ventricular_beats": v, "atrial_beats": a, "n_beats": n,
+            "ventricular_delay_ms": 10.0 if v else float("nan"), "atrial_delay_ms": 160.0 if a else float("nan"),
+            "spike_mv": 0.8}
 _REG = np.full(12, 0.857)
 
 KNOWN = [
@@ -431,6 +438,9 @@ KNOWN = [
     ("AFL", {n: dict(p_amp_mv=0.0, p_neg_mv=-0.15) for n in ("II", "III", "aVF")}, dict(p_axis_deg=-90.0), (),
      _REG,
      dict(flutter={"atrial_rate_bpm": 300.0, "ratio": 2.0, "regularity": 0.8, "leads": ("II", "III")})),
+    ("PACED_V", {}, dict(qrs_ms=160.0), (), _REG, dict(pacing=_pacing(v=12))),
+    ("PACED_A", {}, {}, (), _REG, dict(pacing=_pacing(a=12))),
+    ("PACED_AV", {}, dict(qrs_ms=160.0), (), _REG, dict(pacing=_pacing(v=12, a=12))),
 ]
 
 
@@ -455,3 +465,29 @@ def test_normal_table_is_only_sinus_rhythm():
     """Does the normal table give sinus rhythm and a normal ECG, nothing else?"""
     it = interpret(_table(), rr_s=_REG)
     assert it.codes == ("SR", "NORMAL_ECG") and it.overall == "normal"
+
+
+def test_ventricular_pacing_hides_qrs_statements_but_keeps_stemi():
+    """Is a paced wide QRS read as pacing only (no RBBB, LVH, Q-wave MI, PVC or sinus rhythm), with STEMI kept?"""
+    changes = {"V1": dict(r2_amp_mv=0.7, s_amp_mv=-1.8), "I": dict(s_amp_mv=-0.3, s_dur_ms=50.0),
+               "V6": dict(s_amp_mv=-0.3, s_dur_ms=50.0), "V5": dict(r_amp_mv=2.0),
+               "II": dict(q_amp_mv=-0.3, q_dur_ms=40.0), "aVF": dict(q_amp_mv=-0.3, q_dur_ms=40.0)}
+    findings = (_finding("PVC"), _finding("STEMI", "critical", "V2", 0.3, 0.2))
+    plain = interpret(_table(changes, qrs_ms=140.0), findings, rr_s=_REG, age=60)
+    assert {"CRBBB", "LVH", "IMI_OLD", "PVC", "SR", "STEMI"} <= set(plain.codes)
+    paced = interpret(_table(changes, qrs_ms=140.0), findings, rr_s=_REG, age=60, pacing=_pacing(v=10))
+    assert set(paced.codes) == {"PACED_V", "STEMI", "ABNORMAL_ECG"}
+    assert next(s for s in paced.statements if s.code == "STEMI").severity == "critical"
+
+
+def test_ventricular_spikes_before_a_narrow_qrs_are_not_ventricular_pacing():
+    """Do ventricular spikes with a QRS under 120 ms (no capture shown) leave the conducted reading in place?"""
+    it = interpret(_table(qrs_ms=90.0), rr_s=_REG, pacing=_pacing(v=10))
+    assert not {"PACED_V", "PACED_AV"} & set(it.codes) and "SR" in it.codes
+
+
+@pytest.mark.parametrize("qrs_ms, ivcd", [(110.0, False), (112.0, True)])
+def test_ivcd_needs_qrs_over_110_ms(qrs_ms, ivcd):
+    """Is nonspecific IVCD stated above 110 ms only ("> 110 ms", Surawicz 2009)?"""
+    it = interpret(_table(qrs_ms=qrs_ms), rr_s=_REG)
+    assert ("IVCD" in it.codes) is ivcd
