@@ -51,6 +51,10 @@ def _analyze_path(args):
     import warnings
 
     import ecgsignal
+    kwargs = dict(kwargs)
+    long_af = ecgsignal.analysis.LONG_AF
+    # AF method for recordings > 60 s (`ecgsignal.analysis.LONG_AF`), for this record only
+    ecgsignal.analysis.LONG_AF = kwargs.pop("_long_af", long_af)
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -61,6 +65,8 @@ def _analyze_path(args):
         return key, keep, None, time.perf_counter() - t0
     except Exception as exc:
         return key, None, f"{type(exc).__name__}: {exc}".splitlines()[0][:200], time.perf_counter() - t0
+    finally:
+        ecgsignal.analysis.LONG_AF = long_af
 
 
 def _run_all(jobs, processes):
@@ -121,15 +127,38 @@ def _af_mask_from_ann(ann, n):
     return mask
 
 
-def cpsc2021(data_dir, *, limit=None, processes=2):
-    d = Path(data_dir) / "cpsc2021"
-    names = sorted(p.stem for p in d.glob("*.hea"))[:limit] if limit else sorted(p.stem for p in d.glob("*.hea"))
-    out = _run_all([(n, str(d / f"{n}.hea"), {}) for n in names], processes)
+def cpsc2021(data_dir, *, limit=None, processes=2, long_af=None):
+    """AF duration Se/Sp on CPSC 2021; `long_af` ("rr" or "model") picks the method for recordings > 60 s."""
+    return _af_duration(Path(data_dir) / "cpsc2021", None, limit=limit, processes=processes, long_af=long_af)
+
+
+#: MIT-BIH Arrhythmia DB records with atrial fibrillation or flutter in their rhythm annotations.
+MITDB_AF_RECORDS = (201, 202, 203, 210, 219, 221, 222)
+
+
+def mitdb_af(data_dir, *, processes=2, long_af=None):
+    """AF duration Se/Sp on the MIT-BIH records with AF (`(AFIB`/`(AFL` in `.atr`) that the data holds,
+    and the AF time called in the records without AF (100-124: specificity alone)."""
+    from . import data
+    d = Path(data_dir) / "mitdb"
+    with_af = [str(k) for k in MITDB_AF_RECORDS if (d / f"{k}.hea").exists()]
+    without = [str(k) for k in data.MITDB_RECORDS if (d / f"{k}.hea").exists()]
+    return {"af_records": _af_duration(d, with_af, processes=processes, long_af=long_af) if with_af else
+            {"available": False, "note": "records 201, 202, 203, 210, 219, 221, 222 not in the data folder"},
+            "non_af_records": _af_duration(d, without, processes=processes, long_af=long_af)}
+
+
+def _af_duration(d, names, *, limit=None, processes=2, long_af=None):
+    if names is None:
+        names = sorted(p.stem for p in d.glob("*.hea"))
+    names = names[:limit] if limit else names
+    kw = {} if long_af is None else {"_long_af": long_af}
+    out = _run_all([(n, str(d / f"{n}.hea"), kw) for n in names], processes)
     errs, msg = _summ_errors(out)
     ok = [(k, r) for k, r, e, _ in out if r is not None]
     if not ok:
         return {"available": False, "note": msg or "no record analysed"}
-    tp = fn = tn = fp = 0.0
+    tp = fn = tn = fp = tp30 = af30 = 0.0
     for k, r in ok:
         hdr = wfdb.rdheader(str(d / k))
         n = hdr.sig_len
@@ -144,10 +173,65 @@ def cpsc2021(data_dir, *, limit=None, processes=2):
                 pred[max(a, 0):max(min(b, n), 0)] = True
         tp += np.sum(truth & pred) / fs
         fn += np.sum(truth & ~pred) / fs
+        # AF time inside reference episodes of >= 30 s, the ESC 2020 diagnostic length
+        edges = np.diff(np.r_[0, truth.astype(np.int8), 0])
+        long_ = np.zeros(n, bool)
+        for a_, b_ in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            long_[a_:b_] = (b_ - a_) / fs >= 30.0
+        tp30 += np.sum(long_ & pred) / fs
+        af30 += np.sum(long_) / fs
         fp += np.sum(~truth & pred) / fs
         tn += np.sum(~truth & ~pred) / fs
     return {"available": True, "n": len(ok), "af_hours": (tp + fn) / 3600, "non_af_hours": (tn + fp) / 3600,
-            "se": 100 * tp / max(tp + fn, 1e-9), "sp": 100 * tn / max(tn + fp, 1e-9), "note": msg}
+            "se": 100 * tp / max(tp + fn, 1e-9) if tp + fn > 0 else float("nan"),
+            "sp": 100 * tn / max(tn + fp, 1e-9), "note": msg, "fp_s": fp,
+            "se_30s": 100 * tp30 / af30 if af30 > 0 else float("nan"), "af_share_30s": 100 * af30 / max(tp + fn, 1e-9),
+            "s_per_record": float(np.mean([t for *_, t in out]))}
+
+
+def af_prescreen(data_dir, *, limit=None):
+    """Does the RR pre-screen of `afmodel.af_episodes_model` lose an AF window?
+
+    On the CinC 2017 AF records and the CPSC 2021 recordings, each record is analysed and its
+    windows scanned once with the pre-screen and once with the model computed on every readable
+    window (prescreen=0); the AF windows must agree. Also counts the CinC strips the resting-strip
+    model calls AF whose `frac_dev_10pct` is below the pre-screen.
+    """
+    import warnings
+
+    import ecgsignal
+    from ecgsignal import afmodel
+    d = Path(data_dir) / "cinc2017"
+    with open(d / "REFERENCE.csv") as f:
+        cinc = [d / f"{row[0]}.hea" for row in csv.reader(f)
+                if len(row) >= 2 and row[1] == "A" and (d / f"{row[0]}.hea").exists()]
+    cinc = cinc[:limit] if limit else cinc
+    cpsc = sorted((Path(data_dir) / "cpsc2021").glob("*.hea"))
+    m = afmodel.load_model()
+    res = {"available": True, "strips_pos": 0, "strips_below": 0, "min_frac_dev_pos": float("inf")}
+    for tag, paths in (("cinc", cinc), ("cpsc", cpsc)):
+        lost = windows = af_windows = screened = 0
+        for path in paths:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rec = ecgsignal.read_record(str(path))
+                a = ecgsignal.analyze(rec)
+                kw = dict(lead_names=rec.lead_names)
+                s1 = afmodel.af_episodes_model(rec.signal_mv, rec.fs, a.beats, **kw)
+                s0 = afmodel.af_episodes_model(rec.signal_mv, rec.fs, a.beats, prescreen=0.0, **kw)
+            windows += s0.af_window.size
+            screened += int(s1.screened.sum())
+            af_windows += int(s0.af_window.sum())
+            lost += int((s0.af_window & ~s1.af_window).sum())
+            if tag == "cinc" and a.af_model and np.isfinite(a.af_model["probability"]) \
+                    and a.af_model["probability"] >= m["threshold"]:
+                fd = a.af_model["features"]["frac_dev_10pct"]
+                res["strips_pos"] += 1
+                res["min_frac_dev_pos"] = min(res["min_frac_dev_pos"], fd)
+                res["strips_below"] += int(fd < afmodel.AF_PRESCREEN_FRAC_DEV)
+        res[tag] = {"n": len(paths), "windows": windows, "screened": screened, "af_windows": af_windows,
+                    "lost": lost}
+    return res
 
 
 # ----------------------------------------------------------------------------- waves

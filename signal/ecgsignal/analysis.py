@@ -18,6 +18,9 @@ __all__ = ["analyze", "ALGORITHM_VERSION"]
 #: Version of the analysis as a whole; stored with every result by the web app.
 ALGORITHM_VERSION = "ecgsignal-0.4.0"
 
+#: AF in recordings over 60 s: "model" (`afmodel.af_episodes_model`) or "rr" (`rhythm.af_episodes`).
+LONG_AF = "rr"
+
 #: Records up to this long are filtered as a whole (and delineated); longer
 #: ones are processed chunk-wise without a full-length filtered copy.
 _SHORT_S = 600.0
@@ -167,13 +170,24 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
                                    quality_window_s=quality.window_s, start_time=record.start_time,
                                    beats=beats)
     findings += _quality_findings(quality, duration_s, record.start_time, rhythm_usable=rhythm_usable)
+    if duration_s > rhythm.RESTING_MAX_S and LONG_AF == "model" and afmodel.load_model() is not None:
+        # long recordings: AF episodes from the AF model on 30-s windows replace the RR rule's
+        scan = afmodel.af_episodes_model(x, fs, beats, lead_names=names, valid_rr=valid_rr, mains_hz=mains_hz)
+        findings = [f for f in findings if f.code != "AF"] + afmodel.episode_findings(
+            scan, beats, duration_s=duration_s, start_time=record.start_time)
     timing["rhythm"] = _lap(t)
     t = time.perf_counter()
 
+    pacing = None
+    if short and filt is not None and duration_s <= rhythm.RESTING_MAX_S and r.size >= 2:
+        qrs_on = r + (delin.qrs_on - delin.r_index) if delin is not None and delin.qrs_on >= 0 else r
+        pacing = measure.pacing_spikes(filt, fs, qrs_on)
     af_model = None
     if short and filt is not None and duration_s <= rhythm.RESTING_MAX_S and r.size >= 4:
         af_model = _af_model(filt, fs, beats, valid_rr, quality, names, delin)
         findings = _apply_af_model(findings, af_model, r, fs, duration_s, hr)
+    if _ventricular_pacing_dominates(pacing):
+        findings = [f for f in findings if f.code != "AF"]
     implausible = _amplitude_findings(quality, readable)
     if implausible:
         # ST thresholds in mm mean nothing when the units are wrong
@@ -186,7 +200,7 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
     lead_meas = interp = None
     if duration_s <= rhythm.RESTING_MAX_S:
         lead_meas, interp = _interpret(delin, beats, valid_rr, hr, quality, findings, sex=sex, age=age,
-                                       implausible=bool(implausible), filt=filt, names=names)
+                                       implausible=bool(implausible), filt=filt, names=names, pacing=pacing)
         timing["statements"] = _lap(t)
         # a statement found only by the interpretation (atrial flutter) raises the
         # priority through its triage rule (the flutter rate rule of the Zhejiang list)
@@ -245,7 +259,25 @@ def _apply_af_model(findings, af_model, r, fs, duration_s, hr):
              f"mean rate {rate:.0f}/min.")]
 
 
-def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, implausible, filt, names):
+def _ventricular_pacing_dominates(pacing) -> bool:
+    """True when most beats carry a ventricular pacemaker stimulus.
+
+    AF is read on the ECG from irregular RR intervals without repeating P waves
+    (ESC_AF_2020). When the pacemaker times most ventricular beats, the RR
+    intervals follow its timing cycles, sensing and fusion, not AV-nodal
+    conduction of atrial activity, so RR irregularity says nothing about the
+    atria: the rhythm is stated as ventricular-paced (Mason 2007, "ventricular-
+    paced rhythm") and the underlying atrial rhythm is left to the reader (and to
+    the device's own atrial episode log).
+    """
+    if not pacing:
+        return False
+    n = int(pacing.get("n_beats") or 0)
+    return n > 0 and int(pacing.get("ventricular_beats") or 0) * 2 > n
+
+
+def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, implausible, filt, names,
+               pacing=None):
     """Per-lead median-beat table and interpretive statements of a resting ECG (`ecgsignal.statements`)."""
     lm = None
     if delin is not None and delin.qrs_on >= 0:
@@ -257,10 +289,10 @@ def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, impla
     if valid_rr is not None and valid_rr.size == rr_s.size:
         rr_s = rr_s[valid_rr]
     flutter = None
-    p_waves_s = pacing = None
+    p_waves_s = None
+    if not readable:
+        pacing = None
     if readable and filt is not None:
-        qrs_on = r + (delin.qrs_on - delin.r_index) if lm is not None else r
-        pacing = measure.pacing_spikes(filt, float(beats.fs), qrs_on)
         flutter = atrial.flutter_waves(filt, float(beats.fs), r, lead_names=names)
         # Every P wave of lead II (conducted or not) for the AV-conduction statements.
         upper = [str(n).upper() for n in (names or [])]
@@ -341,8 +373,11 @@ def _per_beat_waves_long(x, fs, beats, quality, names, mains_hz, *, chunk_s=_WAV
 
     The recording is delineated in chunks of `chunk_s` (with 3 s of overlap so
     that beats at the edges have full windows); each chunk gets its own median
-    beat and per-beat boundaries (`waves.delineate`). Memory is bounded by one
-    chunk; chunks that are mostly unreadable give -1 for their beats.
+    beat and per-beat boundaries (`waves.delineate`). A remainder shorter than
+    half a chunk joins the last chunk rather than getting a median beat of its
+    own from a handful of beats (a 30-min record: 6 chunks, not 6 and a 5-s
+    one). Memory is bounded by 1.5 chunks; chunks that are mostly unreadable
+    give -1 for their beats.
     """
     r = np.asarray(beats.r_peaks, np.int64)
     labels = np.asarray(beats.labels)
@@ -352,8 +387,11 @@ def _per_beat_waves_long(x, fs, beats, quality, names, mains_hz, *, chunk_s=_WAV
     step = int(chunk_s * fs)
     pad = int(_WAVE_PAD_S * fs)
     per = quality.window_s * fs
-    for a in range(0, n, step):
-        b = min(n, a + step)
+    starts = list(range(0, n, step))
+    if len(starts) > 1 and n - starts[-1] < step / 2:
+        starts.pop()
+    for k, a in enumerate(starts):
+        b = starts[k + 1] if k + 1 < len(starts) else n
         i0, i1 = np.searchsorted(r, [a, b])
         if i1 - i0 < 3:
             continue

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.ndimage
 import scipy.signal
 
-from .filters import _fill_nan
+from .filters import _fill_nan, sosfiltfilt_leads
 from .types import Beats
 
 __all__ = ["detect_beats"]
@@ -55,24 +55,17 @@ _Q_KEEP_CORR = 0.95                      # ... unless it repeats the dominant be
 
 @functools.lru_cache(maxsize=32)
 def _band_sos(fs):
-    """QRS band-pass (float32 sections) and its steady-state initial conditions."""
+    """QRS band-pass sections (cached design)."""
     hi = min(_BAND_HZ[1], 0.45 * fs)
     lo = min(_BAND_HZ[0], 0.5 * hi)
-    sos = scipy.signal.butter(_BAND_ORDER, [lo, hi], btype="bandpass", fs=fs, output="sos")
-    return sos.astype(np.float32), scipy.signal.sosfilt_zi(sos).astype(np.float32)
+    return scipy.signal.butter(_BAND_ORDER, [lo, hi], btype="bandpass", fs=fs, output="sos")
 
 
 def _band_filtfilt(x, fs):
-    """Zero-phase QRS band-pass along axis 0 (``sosfiltfilt`` with odd padding, cached design)."""
-    sos, zi = _band_sos(fs)
+    """Zero-phase QRS band-pass along axis 0 of (n, n_leads) float32, two leads per pass (odd padding)."""
+    sos = _band_sos(fs)
     pad = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
-    ext = np.concatenate([2 * x[:1] - x[pad:0:-1], x, 2 * x[-1:] - x[-2:-pad - 2:-1]], axis=0)
-    zshape = (zi.shape[0], 2) + (1,) * (x.ndim - 1)
-    z0 = zi.reshape(zshape)
-    y, _ = scipy.signal.sosfilt(sos, ext, axis=0, zi=z0 * ext[:1])
-    y = y[::-1]
-    y, _ = scipy.signal.sosfilt(sos, y, axis=0, zi=z0 * y[:1])
-    return np.ascontiguousarray(y[::-1][pad:pad + x.shape[0]])
+    return sosfiltfilt_leads(sos, x.T, padlen=pad).T
 
 
 def _as_ecg(ecg_mv):
@@ -161,7 +154,8 @@ def _detect_chunk(x, fs, refr):
     blk = max(1, int(round(_BLOCK_S * fs)))
     y = _band_filtfilt(x, fs)
     mwi = max(1, int(round(_MWI_S * fs)))
-    f = np.sqrt(np.maximum(scipy.ndimage.uniform_filter1d(y * y, size=mwi, axis=0, mode="nearest"), 0))
+    f = scipy.ndimage.uniform_filter1d(y * y, size=mwi, axis=0, mode="nearest")
+    np.sqrt(np.maximum(f, 0, out=f), out=f)
     dy = np.abs(np.diff(y, axis=0, prepend=y[:1]))
 
     lev_b = _block_level(f, fs, blk)
@@ -176,12 +170,14 @@ def _detect_chunk(x, fs, refr):
         lead_choice_b = np.argmax(snr_b, axis=1)
         centres = np.arange(gain_b.shape[0]) * blk + (blk - 1) / 2
         t = np.arange(n)
-        g = np.zeros(n)
-        dyg = np.zeros(n)
+        g = dyg = None
         for j in range(n_leads):
             gain_s = np.interp(t, centres, gain_b[:, j])
-            g += f[:, j] * gain_s
-            dyg += dy[:, j] * gain_s
+            if g is None:
+                g, dyg = f[:, j] * gain_s, dy[:, j] * gain_s
+            else:
+                g += f[:, j] * gain_s
+                dyg += dy[:, j] * gain_s
         floor_ok = None
         g_lev_b = _block_level(g, fs, blk)
     else:
@@ -255,10 +251,10 @@ def _qrs_duration(x, beats, fs, lead_scale):
     pre, post = int(round(0.12 * fs)), int(round(0.16 * fs))
     offs = np.arange(-pre - k - sm, post + k + sm + 1)
     idx = np.clip(beats[:, None] + offs[None, :], 0, n - 1)
-    seg = x[idx].astype(float)                                   # (beats, S, leads)
+    seg = x[idx].astype(np.float32)                              # (beats, S, leads)
     d = seg[:, 2 * k:] - seg[:, :-2 * k]
     d = scipy.ndimage.uniform_filter1d(d, size=sm, axis=1, mode="nearest")
-    d /= np.maximum(lead_scale, 1e-9)[:, None, :]
+    d /= np.maximum(lead_scale, 1e-9)[:, None, :].astype(np.float32)
     sv = np.sqrt(np.einsum("ksl,ksl->ks", d, d))[:, sm:sm + pre + post + 1]   # -pre..+post
     c = int(round(0.06 * fs))
     peak = sv[:, pre - c:pre + c + 1].max(axis=1, keepdims=True)
@@ -290,16 +286,20 @@ def _snippets(x, beats, fs, n_total, offset, nan_mask):
 
 
 def _corr_lag(s, tmpl, n_leads, maxlag):
-    """Best Pearson correlation of each row of `s` with `tmpl` over +-maxlag samples (all lags at once)."""
+    """Best Pearson correlation of each row of `s` with its template over +-maxlag samples (all lags at once).
+
+    `tmpl` is one template for every row, or one row of templates per row of `s`.
+    """
     S = s.shape[1] // n_leads
     W = S - 2 * maxlag
     k = s.shape[0]
     s3 = s.astype(np.float64).reshape(k, n_leads, S)
-    tc = tmpl.astype(np.float64).reshape(n_leads, S)[:, maxlag:maxlag + W]
-    tc = tc - tc.mean()                      # zero-mean over all leads: the segment means drop out
-    tn = np.sqrt(np.sum(tc * tc)) + 1e-12
+    tc = tmpl.astype(np.float64).reshape(-1, n_leads, S)[:, :, maxlag:maxlag + W]
+    tc = tc - tc.mean(axis=(1, 2), keepdims=True)  # zero-mean over all leads: the segment means drop out
+    tn = np.sqrt(np.sum(tc * tc, axis=(1, 2)))[:, None] + 1e-12
     win = np.lib.stride_tricks.sliding_window_view(s3, W, axis=2)        # (k, leads, lags, W), a view
-    dots = np.einsum("klmw,lw->km", win, tc)
+    dots = (np.einsum("klmw,lw->km", win, tc[0]) if tc.shape[0] == 1
+            else np.einsum("klmw,klw->km", win, tc))
     c1 = np.concatenate([np.zeros((k, n_leads, 1)), np.cumsum(s3, axis=2)], axis=2)
     c2 = np.concatenate([np.zeros((k, n_leads, 1)), np.cumsum(s3 * s3, axis=2)], axis=2)
     total = (c1[:, :, W:] - c1[:, :, :-W]).sum(axis=1)                   # (k, lags)
@@ -334,6 +334,7 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
     blk_len = _TEMPLATE_BLOCK_S * fs
     block = (r_peaks // blk_len).astype(np.int64)
     bounds = np.searchsorted(block, np.arange(block[-1] + 3))
+    tmpls = np.zeros((block[-1] + 1, snip.shape[1]), np.float32)
     for b in np.unique(block):
         lo, hi = bounds[max(b - 1, 0)], bounds[b + 2]     # beats of blocks b-1 .. b+1
         ctx = np.arange(lo, hi)
@@ -349,12 +350,14 @@ def _classify(r_peaks, snip, valid, width, fs, n_leads, noise_rel):
         norm /= np.linalg.norm(norm, axis=1, keepdims=True) + 1e-12
         cm = np.einsum("ik,jk->ij", norm, norm)
         members = sd[cm[np.argmax((cm > 0.9).sum(axis=1))] > 0.9]
-        tmpl = np.median(snip[members].astype(np.float32), axis=0)
+        tmpls[b] = np.median(snip[members].astype(np.float32), axis=0)
         here = np.arange(bounds[b], bounds[b + 1])
-        corr[here] = _corr_lag(snip[here], tmpl, n_leads, maxlag)
         w_ref = np.nanmedian(width[members]) if np.isfinite(width[members]).any() else np.nan
         width_ratio[here] = width[here] / w_ref
         amp_ratio[here] = amp[here] / max(np.median(amp[members]), 1e-9)
+    # every beat against its block's template, 512 beats at a time (~2 MB of work arrays)
+    for i0 in range(0, n, 512):
+        corr[i0:i0 + 512] = _corr_lag(snip[i0:i0 + 512], tmpls[block[i0:i0 + 512]], n_leads, maxlag)
     la = np.log(np.maximum(amp_ratio, 1e-6))
     # A beat whose waveform repeats the dominant template (correlation >= 0.95 over the whole
     # -120..+160 ms window, after mean and trend removal) cannot have a QRS much wider than the

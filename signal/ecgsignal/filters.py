@@ -236,3 +236,98 @@ def bandpass(ecg_mv, fs, *, low_hz, high_hz, order=2):
     else:
         sos = scipy.signal.butter(order, [low_hz, high_hz], btype="bandpass", fs=fs, output="sos")
     return _apply_sos(sos, x, nan)
+
+
+_ZI_CACHE = {}
+
+
+def _sos32(sos):
+    """Single-precision sections and steady-state initial conditions of `sos` (cached: the latter is a solve)."""
+    sos = np.asarray(sos)
+    key = sos.tobytes()
+    got = _ZI_CACHE.get(key)
+    if got is None:
+        got = _ZI_CACHE.setdefault(key, (sos.astype(np.float32), scipy.signal.sosfilt_zi(sos).astype(np.float32)))
+    return got
+
+
+def _pack_pairs(x, padlen):
+    """Lead-major float32 (n_leads, n) -> complex64 (ceil(n_leads / 2), n + 2 * padlen): lead pairs as re/im."""
+    n_leads, n = x.shape
+    z = np.zeros((-(-n_leads // 2), n + 2 * padlen), np.complex64)
+    z.real[:, padlen:padlen + n] = x[0::2]
+    z.imag[: n_leads // 2, padlen:padlen + n] = x[1::2]
+    return z
+
+
+def _unpack_pairs(y, n_leads):
+    out = np.empty((n_leads, y.shape[1]), np.float32)
+    out[0::2] = y.real
+    out[1::2] = y.imag[: n_leads // 2]
+    return out
+
+
+def _lead_major(x):
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim not in (1, 2):
+        raise ValueError("`x` must be a 1-D or 2-D array (n_leads, n_samples)")
+    return x[None, :] if x.ndim == 1 else x
+
+
+def sosfilt_leads(sos, x):
+    """Causal ``sos`` filter (zero initial state) along the last axis of lead-major ``x``, in single precision.
+
+    Same result as ``scipy.signal.sosfilt(sos, x, axis=-1)`` to single
+    precision; two leads are filtered at once as one complex64 signal (see
+    `sosfiltfilt_leads`).
+    """
+    x2 = _lead_major(x)
+    sos32, _ = _sos32(sos)
+    y = _unpack_pairs(scipy.signal.sosfilt(sos32, _pack_pairs(x2, 0), axis=-1), x2.shape[0])
+    return y[0] if np.ndim(x) == 1 else y
+
+
+def sosfiltfilt_leads(sos, x, *, padlen):
+    """Zero-phase ``sos`` filter along the last axis of lead-major ``x`` (n_leads, n_samples), in single precision.
+
+    Same result as ``scipy.signal.sosfiltfilt(sos, x, axis=-1, padlen=padlen)``
+    (odd extension, steady-state initial conditions) to single precision, at
+    about 60 % of its cost for two leads: pairs of leads are filtered as the
+    real and imaginary parts of one complex64 signal. A recursive filter costs
+    the latency of its recurrence per sample, whatever the number of sections,
+    so two leads in one pass cost little more than one (the filter is real and
+    linear, so the two parts never mix).
+
+    Single precision is enough for ECG: the rounding error of a 0.5-40 Hz
+    band-pass on MIT-BIH record 119 is below 2e-4 mV, 25 times smaller than the
+    5 uV step of its 200 adu/mV recorder.
+
+    Parameters
+    ----------
+    sos : ndarray, shape (n_sections, 6)
+        Second-order sections (e.g. from ``scipy.signal.butter(..., output="sos")``).
+    x : array_like, shape (n_leads, n_samples) or (n_samples,)
+        Signal, finite values only.
+    padlen : int
+        Samples of odd extension at each end (< n_samples).
+
+    Returns
+    -------
+    ndarray, float32, same shape as `x`
+    """
+    x2 = _lead_major(x)
+    n_leads, n = x2.shape
+    if n <= padlen:
+        raise ValueError("`x` is too short for `padlen`")
+    sos32, zi = _sos32(sos)
+    z = _pack_pairs(x2, padlen)
+    if padlen > 0:  # odd extension at both ends, as scipy's padtype="odd"
+        core = z[:, padlen:padlen + n]
+        z[:, :padlen] = 2 * core[:, :1] - core[:, padlen:0:-1]
+        z[:, padlen + n:] = 2 * core[:, -1:] - core[:, -2:-padlen - 2:-1]
+    z0 = zi[:, None, :]  # (n_sections, 1, 2), broadcast over the pairs
+    y, _ = scipy.signal.sosfilt(sos32, z, axis=-1, zi=z0 * z[None, :, :1])
+    y = y[:, ::-1]
+    y, _ = scipy.signal.sosfilt(sos32, y, axis=-1, zi=z0 * y[None, :, :1])
+    y = _unpack_pairs(y[:, ::-1][:, padlen:padlen + n], n_leads)
+    return y[0] if np.ndim(x) == 1 else y

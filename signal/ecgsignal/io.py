@@ -719,8 +719,12 @@ def _check_leads_have_data(rec: Record, name: str):
     x = rec.signal_mv
     if x.shape[0] == 0:
         raise RecordError(f"The recording {name} contains no samples.")
+    # Usually the first seconds hold a valid sample in every lead: look there first
+    # (a reduction along axis 0 of the whole record costs ~8 ms per 30 min).
+    any_valid = np.isfinite(x[:4096]).any(axis=0)
+    if any_valid.all():
+        return
     # Chunked so a long recording does not need a full boolean copy.
-    any_valid = np.zeros(x.shape[1], dtype=bool)
     for i in range(0, x.shape[0], _CHUNK_SAMPLES):
         any_valid |= np.isfinite(x[i:i + _CHUNK_SAMPLES]).any(axis=0)
         if any_valid.all():
@@ -903,6 +907,40 @@ def _wfdb_info(hea: Path, fs_arg):
     return info, h
 
 
+def _digital_read_ok(h) -> bool:
+    """Whether a record can be read as digital samples and converted here (one segment, one sample per frame)."""
+    if getattr(h, "seg_name", None):
+        return False
+    spf = getattr(h, "samps_per_frame", None) or []
+    try:
+        from wfdb.io._signal import _digi_nan  # noqa: F401  (the invalid-sample codes of each format)
+    except ImportError:
+        return False
+    return all(int(s or 1) == 1 for s in spf)
+
+
+def _physical_f32(r):
+    """Digital samples of a wfdb record to float32 physical units, as wfdb's ``dac(return_res=32)``.
+
+    The same operations (float32 cast, minus baseline, divided by the gain; NaN for
+    each format's invalid-sample code) without wfdb's intermediate copies: reading a
+    30-min 2-lead record takes ~4 ms less.
+    """
+    from wfdb.io._signal import _digi_nan
+    d = r.d_signal
+    out = np.empty(d.shape, np.float32)
+    # column by column: numpy is slow on (n, 2) arrays with a per-column operand
+    for j, (base, gain, bad) in enumerate(zip(r.baseline, r.adc_gain, _digi_nan(r.fmt))):
+        col = out[:, j]
+        col[:] = d[:, j]
+        np.subtract(col, base, out=col, casting="unsafe")
+        np.divide(col, np.float64(gain), out=col, casting="unsafe")
+        invalid = d[:, j] == bad
+        if invalid.any():
+            col[invalid] = np.nan
+    return out
+
+
 def _wfdb_read(hea: Path, info: RecordInfo, h, start, stop) -> Record:
     wfdb = _wfdb()
     base = str(hea.with_suffix(""))
@@ -911,13 +949,14 @@ def _wfdb_read(hea: Path, info: RecordInfo, h, start, stop) -> Record:
         units = []  # segment units are applied by wfdb; assume mV unless stated
     out = None
     keep, scale = None, None
+    digital = _digital_read_ok(h)
     for a in range(start, stop, _CHUNK_SAMPLES):
         b = min(stop, a + _CHUNK_SAMPLES)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = wfdb.rdrecord(base, sampfrom=a, sampto=b, physical=True, return_res=32,
+            r = wfdb.rdrecord(base, sampfrom=a, sampto=b, physical=not digital, return_res=32,
                               smooth_frames=True)
-        sig = r.p_signal
+        sig = _physical_f32(r) if digital else r.p_signal
         if out is None:
             names = list(r.sig_name)
             units = list(r.units or units or ["mV"] * len(names))

@@ -6,6 +6,7 @@ import functools
 import numpy as np
 import scipy.signal
 
+from .filters import sosfilt_leads, sosfiltfilt_leads
 from .types import QualityProblem, SignalQuality
 
 __all__ = ["signal_quality"]
@@ -106,14 +107,20 @@ def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=1
     names = tuple(lead_names) if lead_names is not None else tuple(f"lead{j + 1}" for j in range(n_leads))
     win = max(4, int(round(window_s * fs)))
     n_win = max(1, -(-n // win))
-    # Lead rails (extreme values) over the whole record, computed chunk-wise.
+    step = chunk_windows * win
+
+    def lead_major(a, b):
+        # lead-major copy: reducing along contiguous memory is ~30x faster than along
+        # axis 0 of (n, leads)
+        return np.ascontiguousarray(np.asarray(x[a:b], dtype=np.float32).T)
+
+    pad_s = int(round(1.0 * fs))
+    whole = lead_major(0, n) if n_win <= chunk_windows else None
+    # Lead rails (extreme values) over the whole record, computed chunk-wise; fmax/fmin skip NaN.
     hi = np.full(n_leads, -np.inf, dtype=np.float32)
     lo = np.full(n_leads, np.inf, dtype=np.float32)
-    step = chunk_windows * win
     for a in range(0, n, step):
-        # lead-major copy: reducing along contiguous memory is ~30x faster than along
-        # axis 0 of (n, leads); fmax/fmin skip NaN
-        c = np.ascontiguousarray(np.asarray(x[a:a + step], dtype=np.float32).T)
+        c = whole if whole is not None else lead_major(a, a + step)
         hi = np.fmax(hi, np.fmax.reduce(c, axis=1))
         lo = np.fmin(lo, np.fmin.reduce(c, axis=1))
     hp = None
@@ -122,16 +129,17 @@ def signal_quality(ecg_mv, fs, *, lead_names=None, window_s=2.0, chunk_windows=1
     bp = butter_sos(2, (0.5, min(40.0, 0.45 * fs)), "bandpass", fs)
     q_all = np.empty((n_win, n_leads), dtype=np.float32)
     kinds = np.zeros((n_win, n_leads), dtype=np.int8)  # 0 ok, then codes of _KINDS
-    pad_s = int(round(1.0 * fs))
     ptps = []
     for w0 in range(0, n_win, chunk_windows):
         w1 = min(n_win, w0 + chunk_windows)
         a, b = w0 * win, min(n, w1 * win)
         a_pad, b_pad = max(0, a - pad_s), min(n, b + pad_s)
-        seg = np.asarray(x[a_pad:b_pad], dtype=np.float32)
+        seg = whole if whole is not None else lead_major(a_pad, b_pad)
         nan = np.isnan(seg)
         if nan.any():
             seg = np.where(nan, np.float32(0), seg)
+        else:
+            nan = None
         q, k, ptp = _rate_chunk(seg, nan, a - a_pad, b - a_pad, win, fs, hi, lo, hp, bp)
         q_all[w0:w1] = q
         kinds[w0:w1] = k
@@ -200,31 +208,71 @@ def _windows(v, a, b, win):
     return core.reshape(core.shape[0], nw, win)
 
 
-def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
-    """Rate the windows of one chunk; work lead-major so reductions run over contiguous memory."""
-    seg = np.ascontiguousarray(seg.T)
-    hi, lo = hi[:, None, None], lo[:, None, None]
-    miss = _windows(np.ascontiguousarray(nan.T), a, b, win).mean(axis=-1)
+#: The per-sample work runs on blocks of this many windows (256 s of 2-s windows),
+#: so that the working set of a block stays in the processor's cache; each block is
+#: filtered with 1 s of signal on both sides, as the chunks of `signal_quality` are.
+_BLOCK_WINDOWS = 128
+
+
+def _window_stats(seg, nan, a, b, win, hi, lo, hp, bp):
+    """Per-window statistics of lead-major ``seg[:, a:b]`` (NaN-free; `nan` marks the missing samples).
+
+    Returns a (7, n_leads, n_windows) float32 array: raw peak-to-peak, fraction missing,
+    fraction clipped, 0.5-40 Hz peak-to-peak, baseline span, RMS above 40 Hz and kurtosis
+    of the 0.5-40 Hz signal. Filters run in single precision, two leads per pass
+    (`filters.sosfiltfilt_leads`).
+    """
+    n_leads = seg.shape[0]
     raw = _windows(seg, a, b, win)
-    ptp_raw = raw.max(axis=-1) - raw.min(axis=-1)
-    # clipping: runs of identical samples at the lead's extreme values (ADC rails)
+    out = np.zeros((7, n_leads, raw.shape[1]), np.float32)
+    ptp_raw, miss, clip_frac, ptp_band, wander, hf_rms, kurt = out
+    raw_max, raw_min = raw.max(axis=-1), raw.min(axis=-1)
+    ptp_raw[:] = raw_max - raw_min
+    if nan is not None:
+        miss[:] = _windows(nan, a, b, win).mean(axis=-1)
+    # clipping: runs of identical samples at the lead's extreme values (ADC rails),
+    # looked for only in the windows that reach a rail
     eps = 0.001 * np.maximum(hi - lo, np.float32(1e-6))
-    at_rail = (raw >= hi - eps) | (raw <= lo + eps)
-    at_rail[..., 1:] &= np.diff(raw, axis=-1) == 0
-    at_rail[..., 0] = False
-    clip_frac = at_rail.mean(axis=-1)
+    at_hi, at_lo = (hi - eps)[:, None], (lo + eps)[:, None]
+    li, wi = np.nonzero((raw_max >= at_hi) | (raw_min <= at_lo))
+    if li.size:
+        rw = raw[li, wi]                                          # (k, win)
+        at_rail = (rw >= at_hi[li]) | (rw <= at_lo[li])
+        at_rail[:, 1:] &= np.diff(rw, axis=-1) == 0
+        at_rail[:, 0] = False
+        clip_frac[li, wi] = at_rail.mean(axis=-1)
     # in-band amplitude, peakedness and high-frequency noise
-    band = sosfiltfilt(bp, seg, axis=-1, padlen=min(15, seg.shape[-1] - 1)).astype(np.float32, copy=False)
+    band = sosfiltfilt_leads(bp, seg, padlen=min(15, seg.shape[-1] - 1))
     bw = _windows(band, a, b, win)
-    ptp_band = bw.max(axis=-1) - bw.min(axis=-1)
+    ptp_band[:] = bw.max(axis=-1) - bw.min(axis=-1)
     # baseline wander: span of the sub-0.5 Hz part (raw minus band) in the window
     base = _windows(seg - band, a, b, win)
-    wander = base.max(axis=-1) - base.min(axis=-1)
+    wander[:] = base.max(axis=-1) - base.min(axis=-1)
     if hp is not None:
-        hf = scipy.signal.sosfilt(hp, seg, axis=-1).astype(np.float32, copy=False)
-        hfw = _windows(hf, a, b, win)
-        hfw = hfw - hfw.mean(axis=-1, keepdims=True)
-        hf_rms = np.sqrt(np.einsum("ijk,ijk->ij", hfw, hfw) / win)
+        hfw = _windows(sosfilt_leads(hp, seg), a, b, win)
+        hfw -= hfw.mean(axis=-1, keepdims=True)           # in place: the filtered copy is ours
+        hf_rms[:] = np.sqrt(np.einsum("ijk,ijk->ij", hfw, hfw) / win)
+    z2 = bw - bw.mean(axis=-1, keepdims=True)
+    np.square(z2, out=z2)
+    m2 = z2.mean(axis=-1)
+    kurt[:] = np.einsum("ijk,ijk->ij", z2, z2) / win / np.maximum(m2 * m2, np.float32(1e-12))
+    return out
+
+
+def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
+    """Rate the windows of one chunk (lead-major, NaN-free `seg`; windows from sample `a` to `b`)."""
+    n_leads = seg.shape[0]
+    nw = -(-(b - a) // win)
+    stats = np.empty((7, n_leads, nw), np.float32)
+    pad = int(round(1.0 * fs))
+    for k0 in range(0, nw, _BLOCK_WINDOWS):
+        k1 = min(nw, k0 + _BLOCK_WINDOWS)
+        sa, sb = a + k0 * win, min(b, a + k1 * win)
+        pa, pb = max(0, sa - pad), min(seg.shape[1], sb + pad)
+        stats[:, :, k0:k1] = _window_stats(seg[:, pa:pb], None if nan is None else nan[:, pa:pb],
+                                           sa - pa, sb - pa, win, hi, lo, hp, bp)
+    ptp_raw, miss, clip_frac, ptp_band, wander, hf_rms, kurt = stats
+    if hp is not None:
         # Relative to the larger of the window's and the lead's typical amplitude, so
         # that a quiet window (a pause, asystole) with a little noise is not "noisy".
         # (at least 0.5 mV, the low-voltage limit: a small lead with little noise is not noisy)
@@ -232,10 +280,6 @@ def _rate_chunk(seg, nan, a, b, win, fs, hi, lo, hp, bp):
         ratio = hf_rms / np.maximum(np.maximum(ptp_band, typical), np.float32(NOISE_REF_MIN_MV))
     else:
         ratio = np.zeros_like(ptp_band)
-    z = bw - bw.mean(axis=-1, keepdims=True)
-    z2 = z * z
-    m2 = z2.mean(axis=-1)
-    kurt = np.einsum("ijk,ijk->ij", z2, z2) / win / np.maximum(m2 * m2, np.float32(1e-12))
     q_kurt = np.clip((kurt - KURT_LO) / (KURT_HI - KURT_LO), 0, 1)
     q_hf = np.clip((NOISE_HI - ratio) / (NOISE_HI - NOISE_LO), 0, 1)
     # Noise only when the window is both un-peaked and rich in high frequencies:

@@ -14,7 +14,8 @@ import scipy.ndimage
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import triage
-from .quality import butter_sos, sosfiltfilt
+from .filters import sosfiltfilt_leads
+from .quality import butter_sos
 from .types import Finding, HeartRate, RRStats
 
 __all__ = ["rr_stats", "heart_rate", "find_pauses", "af_episodes", "ectopic_runs",
@@ -670,6 +671,11 @@ VF_MIN_WINDOWS = 2
 VF_MIN_PTP_MV = 0.15
 
 
+#: VF windows are filtered in spans of at most this many (256 s), so that the
+#: working set stays in the processor's cache (each span is padded by one window).
+_VF_BLOCK_WINDOWS = 64
+
+
 def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024, candidates=None):
     """VF-filter leakage per window of one lead.
 
@@ -707,41 +713,62 @@ def vf_windows(ecg_mv, fs, *, window_s=VF_WINDOW_S, chunk_windows=1024, candidat
     x = np.asarray(ecg_mv)
     if x.ndim != 1:
         raise ValueError("`ecg_mv` must be a 1-D array")
+    leak, ptp = _vf_windows_leads(x[:, None], fs, [0], window_s=window_s, chunk_windows=chunk_windows,
+                                  candidates=candidates)
+    return leak[0], ptp[0]
+
+
+def _vf_windows_leads(x, fs, leads, *, window_s=VF_WINDOW_S, chunk_windows=1024, candidates=None):
+    """`vf_windows` of the columns `leads` of ``x`` (n_samples, n_leads): (len(leads), n_windows) leakage and ptp.
+
+    The leads are band-passed together, two per pass in single precision
+    (`filters.sosfiltfilt_leads`; the leakage is a ratio of sums, which
+    single precision leaves unchanged to ~1e-5).
+    """
     fs = float(fs)
+    leads = list(leads)
+    n_leads = len(leads)
     w = int(round(window_s * fs))
-    nw = x.size // w
-    leak = np.ones(nw)
-    ptp = np.zeros(nw)
+    nw = x.shape[0] // w
+    leak = np.ones((n_leads, nw))
+    ptp = np.zeros((n_leads, nw))
     if nw == 0:
         return leak, ptp
     sos = butter_sos(2, (1.0, min(30.0, 0.45 * fs)), "bandpass", fs)
     pad = w
     if candidates is None:
-        spans = [(w0, min(nw, w0 + chunk_windows)) for w0 in range(0, nw, chunk_windows)]
+        c = np.ones(nw, bool)
     else:
         c = np.zeros(nw, bool)
         c[: min(nw, len(candidates))] = np.asarray(candidates, bool)[:nw]
-        s_, e_ = _episodes(c)
-        spans = [(a0, min(b0, a0 + chunk_windows)) for a, b in zip(s_, e_) for a0, b0 in
-                 ((k, b) for k in range(a, b, chunk_windows))]
+    # Runs of candidates closer than two windows are filtered as one span: filtering
+    # the gap costs less than padding both runs by a window.
+    s_, e_ = _episodes(c)
+    if s_.size > 1:
+        join = s_[1:] - e_[:-1] <= 2
+        s_, e_ = s_[np.r_[True, ~join]], e_[np.r_[~join, True]]
+    spans = [(a0, min(b, a0 + chunk_windows)) for a, b in zip(s_, e_) for a0 in range(a, b, chunk_windows)]
     for w0, w1 in spans:
         a, b = w0 * w, w1 * w
-        lo, hi = max(0, a - pad), min(x.size, b + pad)
-        seg = np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float64))
-        y = sosfiltfilt(sos, seg, padlen=min(15, seg.size - 1))[a - lo:b - lo].reshape(w1 - w0, w)
-        ptp[w0:w1] = y.max(axis=1) - y.min(axis=1)
-        num = np.abs(y).sum(axis=1)
-        den = np.abs(np.diff(y, axis=1)).sum(axis=1)
+        lo, hi = max(0, a - pad), min(x.shape[0], b + pad)
+        seg = np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float32)[:, leads].T)
+        y = sosfiltfilt_leads(sos, seg, padlen=min(15, seg.shape[1] - 1))[:, a - lo:b - lo]
+        sel = np.flatnonzero(c[w0:w1])                              # candidate windows of the span
+        y = y.reshape(n_leads, w1 - w0, w)[:, sel].reshape(n_leads * sel.size, w)  # a row per lead and window
+        ptp[:, w0 + sel] = (y.max(axis=1) - y.min(axis=1)).reshape(n_leads, -1)
+        num = np.abs(y).sum(axis=1, dtype=np.float64)
+        den = np.abs(np.diff(y, axis=1)).sum(axis=1, dtype=np.float64)
         half = np.floor(np.pi * num / np.maximum(den, 1e-12) + 0.5).astype(np.int64)
-        out = np.ones(w1 - w0)
+        out = np.ones(y.shape[0])
         for n_half in np.unique(half):
             if n_half < 1 or n_half >= w // 2:
                 continue
             rows = np.flatnonzero(half == n_half)
             yy = y[rows]
             s1, s0 = yy[:, n_half:], yy[:, :-n_half]
-            out[rows] = np.abs(s1 + s0).sum(axis=1) / np.maximum((np.abs(s1) + np.abs(s0)).sum(axis=1), 1e-12)
-        leak[w0:w1] = out
+            out[rows] = (np.abs(s1 + s0).sum(axis=1, dtype=np.float64)
+                         / np.maximum((np.abs(s1) + np.abs(s0)).sum(axis=1, dtype=np.float64), 1e-12))
+        leak[:, w0 + sel] = out.reshape(n_leads, -1)
     return leak, ptp
 
 
@@ -783,24 +810,30 @@ def vf_findings(ecg_mv, fs, *, lead_names, lead_order, usable=None, quality_wind
         rate = cnt * 60.0 / VF_WINDOW_S
         cand = (rate < 40) | (rate > 150) | odd
         cand = cand | np.r_[False, cand[:-1]] | np.r_[cand[1:], False]
-    for j in list(lead_order)[:2]:
-        leak, ptp = vf_windows(ecg_mv[:, j], fs, candidates=cand)
+    ok = None
+    if usable is not None:
+        # VF windows must lie in readable signal: the others need no VF filter at all
+        nw = ecg_mv.shape[0] // int(round(VF_WINDOW_S * fs))
+        per = int(round(VF_WINDOW_S / quality_window_s))
+        ok = np.zeros(nw, bool)
+        m = min(nw, usable.size // max(per, 1))
+        if m:
+            ok[:m] = usable[: m * per].reshape(m, per).all(axis=1)
+        cand = ok if cand is None else cand & ok
+    leads = list(lead_order)[:2]
+    leaks, ptps = _vf_windows_leads(ecg_mv, fs, leads, candidates=cand, chunk_windows=_VF_BLOCK_WINDOWS)
+    for j, leak, ptp in zip(leads, leaks, ptps):
         hit = (leak < VF_LEAKAGE) & (ptp >= VF_MIN_PTP_MV)
-        if usable is not None and hit.any():
-            per = int(round(VF_WINDOW_S / quality_window_s))
-            ok = np.zeros(hit.size, bool)
-            m = min(hit.size, usable.size // max(per, 1))
-            if m:
-                ok[:m] = usable[: m * per].reshape(m, per).all(axis=1)
+        if ok is not None:
             hit &= ok
         s, e = _episodes(hit)
         keep = (e - s) >= VF_MIN_WINDOWS
         for a, b in zip(s[keep], e[keep]):
-            cand = (a * VF_WINDOW_S, b * VF_WINDOW_S, float(leak[a:b].mean()), lead_names[j])
-            if best is None or cand[1] - cand[0] > best[1] - best[0]:
-                best = cand
-            if not any(abs(o[0] - cand[0]) < 1e-9 for o in out):
-                out.append(cand)
+            ep = (a * VF_WINDOW_S, b * VF_WINDOW_S, float(leak[a:b].mean()), lead_names[j])
+            if best is None or ep[1] - ep[0] > best[1] - best[0]:
+                best = ep
+            if not any(abs(o[0] - ep[0]) < 1e-9 for o in out):
+                out.append(ep)
     findings = []
     merged = []
     for c in sorted(out):

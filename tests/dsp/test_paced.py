@@ -118,3 +118,18 @@ def test_unpaced_records_are_not_paced(ecg_id):
     """Do unpaced PTB-XL fixtures (180 has an isolated 1.9-mV artefact spike) stay without a paced statement?"""
     a = analyze(read_record(FIXTURES / f"ptbxl/{ecg_id:05d}_hr.hea"))
     assert not set(a.interpretation.codes) & PACED
+
+
+def test_rr_irregularity_under_ventricular_pacing_is_not_called_af(monkeypatch):
+    """With the AF model forced to say AF, is a ventricular-paced record still not AF while an unpaced one is?
+
+    Under ventricular pacing the RR intervals follow the pacemaker, so RR irregularity says nothing
+    about the atria (PTB-XL 143/144, paced with two premature beats, were called AF by the RR model)."""
+    from ecgsignal import afmodel
+    monkeypatch.setattr(afmodel, "af_probability", lambda feats, model=None: 0.99)
+    paced = analyze(read_record(FIXTURES / "ptbxl/00190_hr.hea"), age=66, sex="F")
+    assert "AF" not in {f.code for f in paced.findings}
+    assert "AFIB" not in paced.interpretation.codes and "PACED_V" in paced.interpretation.codes
+    unpaced = analyze(read_record(FIXTURES / "ptbxl/00180_hr.hea"))  # no repeating-P veto on this record
+    assert unpaced.af_model["p_state"] is not True
+    assert "AF" in {f.code for f in unpaced.findings}

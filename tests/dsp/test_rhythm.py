@@ -285,3 +285,19 @@ def test_af_threshold_adapts_to_rate():
 
     assert eps(0.40, 0.085) and not eps(0.40, 0.085, rate_adjust=False)
     assert not eps(1.0, 0.10) and eps(1.0, 0.10, rate_adjust=False)
+
+
+@pytest.mark.parametrize("fs", FS)
+def test_vf_in_second_lead_found_after_vf_in_first(synth, beats_at, fs):
+    """Is VF in the second-best lead still looked for once the best lead has shown a VF episode of its own?"""
+    from ecgsignal.rhythm import vf_findings
+    rec = synth(fs, beats_at(70, 70.0, seed=5), duration_s=70.0, seed=5)
+    x = rec.signal_mv.copy()
+    a0, a1, b0, b1 = (int(s * fs) for s in (8, 24, 40, 56))
+    x[a0:a1, 0] = _vf_wave(fs, 16.0, seed=1)[: a1 - a0]      # first lead only
+    x[b0:b1, 1] = _vf_wave(fs, 16.0, seed=2)[: b1 - b0]      # second lead only
+    found = vf_findings(x, fs, lead_names=rec.lead_names, lead_order=[0, 1])
+    spans = sorted((f.start_s, f.end_s, f.lead) for f in found)
+    assert len(spans) == 2
+    assert spans[0][0] == pytest.approx(8, abs=4.5) and spans[0][2] == rec.lead_names[0]
+    assert spans[1][0] == pytest.approx(40, abs=4.5) and spans[1][2] == rec.lead_names[1]
