@@ -11,7 +11,7 @@ import numpy as np
 import scipy.signal
 
 from .types import Delineation, LeadMeasurement, LeadMeasurements
-from .waves import _P_XR_S, _trapezium_knee  # the P boundaries' own method and reference distance
+from .waves import _ENV_ON_MAX_SHIFT_S, _P_XR_S, _trapezium_knee  # the P boundaries' own method, the QRS onset's shift
 
 __all__ = ["lead_measurements", "qrs_waves", "frontal_axis_deg", "end_qrs_notch_slur", "st_concave", "p_wave_times",
            "pacing_spikes", "MIN_WAVE_MV", "MIN_WAVE_MS"]
@@ -576,8 +576,11 @@ SPIKE_ISOLATION = 0.5
 #: paced when at least 3 spikes, and a quarter of the beats, share one delay within
 #: +-10 ms (a pacemaker's timing is fixed; artefacts and noise are not locked to the
 #: QRS, and three chance coincidences among the many beats of a fast rhythm are no
-#: locking). These are conventions of this module, not fitted.
-SPIKE_WINDOW_MS = (450.0, 20.0)
+#: locking). These are conventions of this module, not fitted. The 20 ms were set
+#: against the spatial-velocity QRS onset; the reported onset (`waves`, lead
+#: envelope) may lie up to `waves._ENV_ON_MAX_SHIFT_S` earlier, so the window
+#: reaches that much further into the QRS.
+SPIKE_WINDOW_MS = (450.0, 20.0 + 1000.0 * _ENV_ON_MAX_SHIFT_S)
 SPIKE_DELAY_TOL_MS = 10.0
 SPIKE_MIN_BEATS = 3
 SPIKE_MIN_SHARE = 0.25

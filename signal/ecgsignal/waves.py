@@ -176,7 +176,9 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
        10 ms), and a later offset when two leads are still steep past it (a
        terminal R' or slurred S). Global onset/offset over all leads, as the
        AHA recommends [1]_.
-    3. Isoelectric level per lead from the 20 ms before QRS onset.
+    3. Isoelectric level per lead from the 20 ms before the spatial-velocity
+       QRS onset (the P search and the PR-segment baseline points hang on it
+       too, as validated; the lead envelope refines the reported boundaries).
     4. T end by the trapezium method [2]_ on the spatial magnitude (norm over
        leads of the baseline-corrected, 15 Hz low-passed beat): from the
        steepest descent after the T peak, the point that maximises the
@@ -243,7 +245,10 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     # between the PR segments (isoelectric points) of consecutive beats, so that
     # wander is removed without the ST distortion of a high-pass filter.
     lag = np.array([shift.get(int(b), 0) for b in r.tolist()], dtype=np.int64)
-    tpl2 = _pr_corrected_template(x, fs, r + lag, used, fid[0] - ri, pre=ri, post=tpl.shape[0] - ri)
+    # (the PR-segment points, the isoelectric level and the P search hang on the
+    # spatial-velocity onset, as validated; the lead envelope refines the
+    # reported boundaries only)
+    tpl2 = _pr_corrected_template(x, fs, r + lag, used, fid[7][0] - ri, pre=ri, post=tpl.shape[0] - ri)
     fid = _fiducials(tpl2 if tpl2 is not None else tpl, fs, ri)
     if fid is None:
         return empty
@@ -463,8 +468,9 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
         qrs_on = int(np.clip(env[0], qrs_on - c_on, qrs_on + c_on))
         qrs_off = env[1]
     # isoelectric level per lead: the 20 ms before QRS onset
-    b0 = max(0, qrs_on - k(0.02))
-    base = tpl[b0:qrs_on + 1].mean(axis=0) if qrs_on > b0 else tpl[qrs_on]
+    on_sp = spatial[0]
+    b0 = max(0, on_sp - k(0.02))
+    base = tpl[b0:on_sp + 1].mean(axis=0) if on_sp > b0 else tpl[on_sp]
     tb = (tpl - base).astype(np.float32)
     if qrs_only:
         return qrs_on, qrs_off, -1, -1, -1, -1, tb, spatial
@@ -495,7 +501,7 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
                 t_off = _trapezium_knee(sm, xm, min(t1, xm + k(_T_XR_S)))
     # P wave before QRS onset
     p_on = p_off = -1
-    pa, pb = max(0, qrs_on - k(0.34)), qrs_on - k(0.03)
+    pa, pb = max(0, on_sp - k(0.34)), on_sp - k(0.03)
     if pb - pa > k(0.05):
         seg = sm[pa:pb]
         pk = int(np.argmax(seg))
