@@ -235,7 +235,8 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     rr_med = float(np.median(rr_all))
     if rr_s is None or not np.isfinite(rr_s):
         rr_s = float(np.mean(rr_all))
-    normal = r[labels == "N"] if (labels == "N").sum() >= 1 else r
+    is_normal = labels == "N" if (labels == "N").sum() >= 1 else np.ones(r.size, bool)
+    normal = r[is_normal]
     pre_s = float(np.clip(0.5 * rr_med, 0.22, 0.46))
     post_s = float(np.clip(rr_med - pre_s * 0.6, 0.35, 0.70))
     ri = int(round(pre_s * fs))
@@ -248,7 +249,6 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     q0, q1 = max(0, ri - int(round(_ALIGN_PRE_S * fs))), ri + int(round(_ALIGN_POST_S * fs))
     qrs0 = _window_median(x, used0, np.arange(q0, min(q1, ri + int(round(post_s * fs)))) - ri)
     aligned = _align(x, fs, normal, qrs0, ri - q0)
-    shift = dict(zip(normal.tolist(), (aligned - normal).tolist()))
     tpl, used = median_beat(x, fs, aligned, pre_s=pre_s, post_s=post_s)
     if used.size == 0:
         return empty
@@ -258,7 +258,8 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
     # Second pass: subtract, beat by beat, the baseline interpolated linearly
     # between the PR segments (isoelectric points) of consecutive beats, so that
     # wander is removed without the ST distortion of a high-pass filter.
-    lag = np.array([shift.get(int(b), 0) for b in r.tolist()], dtype=np.int64)
+    lag = np.zeros(r.size, np.int64)
+    lag[is_normal] = aligned - normal
     # (the PR-segment points, the isoelectric level and the P search hang on the
     # spatial-velocity onset, as validated; the lead envelope refines the
     # reported boundaries only)
@@ -347,7 +348,7 @@ def _per_beat_qrs(x, fs, centers, on_rel, off_rel, *, margin_s=0.04, max_dev_s=0
     if not ok.any() or offs.size < 8:
         return tpl_on, tpl_off
     c = centers[ok]
-    seg = np.nan_to_num(np.asarray(x[c[:, None] + offs[None, :]], dtype=np.float64))  # (nb, len, L)
+    seg = np.nan_to_num(np.asarray(x[c[:, None] + offs[None, :]], dtype=np.float64), copy=False)  # (nb, len, L)
     # one product gives every beat's 40 Hz low-passed slope (the same numbers as
     # filtering each window and differencing it, to rounding, at a tenth of the cost)
     rows = np.ascontiguousarray(seg.transpose(0, 2, 1)).reshape(-1, offs.size)
@@ -427,9 +428,13 @@ def _align(x, fs, r, tpl, ri, *, max_lag_s=0.05):
     if not ok.any():
         return r
     start = r[ok] + lo_off - lag_max
-    seg = np.diff(np.nan_to_num(np.asarray(x[start[:, None] + np.arange(span)[None, :]], dtype=np.float64)), axis=1)
-    m = ref.shape[0]
-    score = np.stack([np.einsum("bij,ij->b", seg[:, k:k + m], ref) for k in range(2 * lag_max + 1)], axis=1)
+    seg = np.diff(np.nan_to_num(np.asarray(x[start[:, None] + np.arange(span)[None, :]], dtype=np.float64), copy=False), axis=1)
+    # the scores of all lags at once: column k of `shifted` holds `ref` starting k rows down
+    m, n_lags, n_leads = ref.shape[0], 2 * lag_max + 1, ref.shape[1]
+    shifted = np.zeros((span - 1, n_leads, n_lags))
+    k = np.arange(n_lags)
+    shifted[k[None, :] + np.arange(m)[:, None], :, k[None, :]] = ref[:, None, :]
+    score = _single_thread_matmul(seg.reshape(seg.shape[0], -1), shifted.reshape(-1, n_lags))
     out = r.copy()
     out[ok] = r[ok] + np.argmax(score, axis=1) - lag_max
     return out
