@@ -7,7 +7,7 @@ import wfdb
 
 from ecgsignal import analyze, read_record
 from ecgsignal.types import Record
-from ecgsignal.waves import _trapezium_knee
+from ecgsignal.waves import _align, _lowpass, _lowpass_slope_operator, _single_thread_matmul, _trapezium_knee
 
 from .conftest import regular_beats, synth12_record
 
@@ -117,3 +117,37 @@ def test_trapezium_knee_finds_corner_of_a_ramp():
     y += 0.005 * np.random.default_rng(1).standard_normal(x.size)
     assert abs(_trapezium_knee(y, 50, 150) - 80) <= 2
     assert abs(_trapezium_knee(y[::-1], 149, 49) - 119) <= 2  # mirrored: a rise out of the baseline at x = 119
+
+
+@pytest.mark.parametrize("fs", [250.0, 360.0, 500.0])
+def test_per_beat_slope_operator_equals_filtering_each_window(fs):
+    """Does one product with the cached operator give each window's 40 Hz low-passed slope?"""
+    rng = np.random.default_rng(int(fs))
+    n = int(0.25 * fs)
+    windows = rng.standard_normal((7, n))
+    want = np.gradient(_lowpass(windows.T, fs, 40.0), axis=0).T
+    got = _single_thread_matmul(windows, _lowpass_slope_operator(fs, n, 40.0))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("rows", [1, 31, 32, 33, 1000])
+def test_single_thread_matmul_is_the_product(rows):
+    """Does the blocked product equal a @ b (to rounding) for any number of rows?"""
+    rng = np.random.default_rng(rows)
+    a, b = rng.standard_normal((rows, 90)), rng.standard_normal((90, 37))
+    np.testing.assert_allclose(_single_thread_matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("fs", [250.0, 360.0, 500.0])
+def test_alignment_matches_lag_by_lag_correlation(fs):
+    """Does _align shift each beat to the lag of best correlation with the template QRS, as a lag-by-lag search does?"""
+    rng = np.random.default_rng(int(fs))
+    ri = int(0.3 * fs)
+    tpl = np.zeros((int(0.8 * fs), 2), np.float32)
+    tpl[ri - 5:ri + 5] = np.hanning(10)[:, None] * [1.0, -0.5]
+    r = np.arange(int(fs), int(20 * fs), int(0.9 * fs))
+    true_shift = rng.integers(-int(0.04 * fs), int(0.04 * fs) + 1, r.size)
+    x = 0.01 * rng.standard_normal((int(21 * fs), 2)).astype(np.float32)
+    for b, s in zip(r, true_shift):
+        x[b + s - ri:b + s - ri + tpl.shape[0]] += tpl
+    np.testing.assert_array_equal(_align(x, fs, r, tpl, ri), r + true_shift)
