@@ -246,3 +246,25 @@ def test_p_consistency_low_for_wandering_atrial_bumps(synth, beats_at, fs):
     beats = detect_beats(x, fs)
     d = waves.delineate(x, fs, beats, lead_names=rec.lead_names)
     assert not (d.p_on >= 0 and d.p_consistency >= 0.5)
+
+
+@pytest.mark.parametrize("fs", FS)
+def test_long_pr_beyond_the_median_beat_window(synth12, fs):
+    """Is a PR of 340 ms at 90/min, whose P wave lies before the median beat's window, measured as 1AVB?
+
+    At 90/min the window reaches 333 ms before R; the P wave (onset 385 ms before R) lies between the
+    previous T wave and that window. First-degree AV block can have a PR of 300-400 ms or more
+    (Kusumoto 2018), so the P search must look back to the previous beat's T wave."""
+    a = analyze(synth12(fs, hr_bpm=90, axis_deg=50, pr_s=0.34, qt_s=0.30))
+    base = analyze(synth12(fs, hr_bpm=90, axis_deg=50, pr_s=0.16, qt_s=0.30))
+    assert a.measurements.pr_ms - base.measurements.pr_ms == pytest.approx(180, abs=4000 / fs)
+    assert "1AVB" in a.interpretation.codes and "SR" in a.interpretation.codes
+    assert "AFIB" not in a.interpretation.codes
+
+
+@pytest.mark.parametrize("ecg_id,age,sex", [(32, 18, "M"), (39, 56, "M")])
+def test_sinus_p_waves_found_lead_by_lead(ecg_id, age, sex):
+    """Do PTB-XL 32 and 39 (SCP: sinus rhythm), whose P waves the spatial magnitude missed, read sinus rhythm?"""
+    a = analyze(read_record(FIXTURES / f"ptbxl/{ecg_id:05d}_hr.hea"), age=age, sex=sex)
+    assert "SR" in a.interpretation.codes
+    assert 100 <= a.measurements.pr_ms <= 200
