@@ -187,7 +187,8 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
         af_model = _af_model(filt, fs, beats, valid_rr, quality, names, delin)
         findings = _apply_af_model(findings, af_model, r, fs, duration_s, hr)
     if _ventricular_pacing_dominates(pacing):
-        findings = [f for f in findings if f.code != "AF"]
+        findings = [f for f in findings if f.code not in _NOT_READ_UNDER_VENTRICULAR_PACING]
+        wave_findings = [f for f in wave_findings if f.code not in _NOT_READ_UNDER_VENTRICULAR_PACING]
     implausible = _amplitude_findings(quality, readable)
     if implausible:
         # ST thresholds in mm mean nothing when the units are wrong
@@ -257,6 +258,15 @@ def _apply_af_model(findings, af_model, r, fs, duration_s, hr):
         reference=ref + "; AF model " + str(af_model["version"]) + " (signal/README.md)",
         text=f"Atrial fibrillation likely throughout the recording (AF model probability {p:.2f}), "
              f"mean rate {rate:.0f}/min.")]
+
+
+#: Findings that mean nothing when the pacemaker drives most ventricular beats:
+#: AF from RR irregularity (see `_ventricular_pacing_dominates`), and long QTc,
+#: whose QT is largely the paced QRS (the AHA/ACCF/HRS recommendations, Rautaharju
+#: 2009 part IV, advise the JT or a QRS-adjusted QT, not the QTc limits, when
+#: ventricular conduction is prolonged; the statements likewise do not read QT on
+#: paced complexes).
+_NOT_READ_UNDER_VENTRICULAR_PACING = frozenset({"AF", "LONG_QTC"})
 
 
 def _ventricular_pacing_dominates(pacing) -> bool:

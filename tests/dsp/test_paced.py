@@ -135,3 +135,23 @@ def test_rr_irregularity_under_ventricular_pacing_is_not_called_af(monkeypatch):
     unpaced = analyze(read_record(FIXTURES / "cinc2017/A00004.hea"))
     assert unpaced.af_model["p_state"] is not True
     assert "AF" in {f.code for f in unpaced.findings}
+
+
+def test_long_qtc_is_not_read_on_a_ventricular_paced_record(monkeypatch):
+    """Is a long QTc (here forced) left out of the findings of a paced record, and kept on an unpaced one?
+
+    Its QT is largely the paced QRS (Rautaharju 2009 part IV: JT or a QRS-adjusted QT, not QTc limits),
+    so it must not raise the priority (PTB-XL 143/144 were urgent on a paced QTc > 500 ms)."""
+    from ecgsignal import waves
+    real = waves.interval_findings
+
+    def long_qtc(m, **kw):
+        import dataclasses
+        return real(dataclasses.replace(m, qt_ms=560.0, qtc_ms=600.0, qtc_framingham_ms=600.0), **kw)
+
+    monkeypatch.setattr(waves, "interval_findings", long_qtc)
+    paced = analyze(read_record(FIXTURES / "ptbxl/00190_hr.hea"), age=66, sex="F")
+    assert "PACED_V" in paced.interpretation.codes
+    assert "LONG_QTC" not in {f.code for f in paced.findings}
+    unpaced = analyze(read_record(FIXTURES / "ptbxl/00001_hr.hea"))
+    assert "LONG_QTC" in {f.code for f in unpaced.findings}
