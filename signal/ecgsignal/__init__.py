@@ -16,7 +16,8 @@ Public API::
     ALGORITHM_VERSION
 """
 from .analysis import ALGORITHM_VERSION, analyze
-from .io import ACCEPTED_FORMATS, RecordError, UnsupportedFormat, read_header, read_record, render_message
+from .io import (ACCEPTED_FORMATS, MSGID_PARAMS, RecordError, UnsupportedFormat, read_header, read_record,
+                 render_message)
 from .statements import VOCABULARY, interpret
 from .types import Analysis, Beats, Finding, Interpretation, LeadMeasurements, Record, RecordInfo, Statement
 
@@ -26,7 +27,7 @@ from .fitness import check_fitness
 from .io import sniff_format, verify_record
 from .types import DeviceInfo, DeviceMeasurements, Fitness, FitnessProblem
 
-__all__ = ["read_record", "read_header", "analyze", "RecordError", "UnsupportedFormat", "render_message",
+__all__ = ["read_record", "read_header", "analyze", "RecordError", "UnsupportedFormat", "render_message", "MSGID_PARAMS",
            "ALGORITHM_VERSION", "ACCEPTED_FORMATS", "Record", "RecordInfo", "Beats", "Finding",
            "Analysis", "check_fitness", "sniff_format", "verify_record", "DeviceInfo", "DeviceMeasurements", "Fitness",
            "FitnessProblem", "Interpretation", "Statement", "LeadMeasurements", "interpret", "VOCABULARY", "holter"]
