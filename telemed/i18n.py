@@ -209,9 +209,8 @@ def record_error_detail(exc) -> dict:
 
 
 def _render(msgid: str, params: dict) -> str:
-    from flask_babel import gettext
-
     import ecgsignal
+    from flask_babel import gettext
 
     # gettext without variables: ecgsignal substitutes (plain str, never a lazy string).
     return ecgsignal.render_message(msgid, params, lambda text: gettext(text))

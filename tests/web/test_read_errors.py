@@ -28,8 +28,8 @@ BROKEN = {
                         ["mitdb_100_60s.dat", "mitdb_100_60s.hea"],
                         "The signal file mitdb_100_60s.dat needs its header file mitdb_100_60s.hea, which was not uploaded."),
     "a printout": ([("ecg.pdf", b"%PDF-1.4 a printout")], None, "unsupported_format", ["ecg.pdf"],
-                   "ecg.pdf is a PDF document (probably a printout of the ECG), not an ECG recording we can read. "
-                   "Please export the recording from the ECG cart as SCP-ECG"),
+                   ("ecg.pdf is a PDF document (probably a printout of the ECG), not an ECG recording we can read. "
+                    "Please export the recording from the ECG cart as SCP-ECG")),
 }
 
 
