@@ -183,8 +183,34 @@ def N_(message: str) -> str:
     return message
 
 
-def stored_text(message: str | None) -> str:
-    """A message stored in English (a failure reason) in the reader's language when it is a known msgid."""
+def stored_text(message: str | None, detail: dict | None = None) -> str:
+    """A message stored in English (a failure reason) in the reader's language when it is a known msgid;
+    with its `record_error_detail`, a read error rendered with its params."""
     from flask_babel import gettext
 
+    if detail and detail.get("msgid"):
+        return _render(detail["msgid"], detail.get("params") or {})
     return gettext(message) if message else ""
+
+
+def record_error_text(exc) -> str:
+    """An `ecgsignal.RecordError` in the reader's language: ``gettext(template) % params``."""
+    return _render(exc.template, exc.params)
+
+
+def record_error_detail(exc) -> dict:
+    """What to store of an `ecgsignal.RecordError` to show it later in each reader's language (JSON)."""
+    import ecgsignal
+
+    params = {k: (v if isinstance(v, (str, int, float)) and not isinstance(v, bool) else str(v))
+              for k, v in exc.params.items()}
+    return {"msgid": exc.template, "params": params,
+            "msgid_params": sorted(ecgsignal.MSGID_PARAMS & set(params))}  # for the scripts' t()
+
+
+def _render(msgid: str, params: dict) -> str:
+    import ecgsignal
+    from flask_babel import gettext
+
+    # gettext without variables: ecgsignal substitutes (plain str, never a lazy string).
+    return ecgsignal.render_message(msgid, params, lambda text: gettext(text))

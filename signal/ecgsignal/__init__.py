@@ -11,11 +11,13 @@ Public API::
     sniff_format(path) -> str | None                  # file family by content ("scp", "dicom", ...)
     verify_record(path, *, fs=None) -> RecordInfo     # decode every sample once, in bounded windows
     check_fitness(record) -> Fitness                  # fit to read? problems with msgids (issue 9)
-    RecordError, UnsupportedFormat                    # bad input; .message for the user
+    RecordError, UnsupportedFormat                    # bad input; .message (English), .template + .params (msgid)
+    render_message(template, params, gettext) -> str  # a RecordError in the reader's language
     ALGORITHM_VERSION
 """
 from .analysis import ALGORITHM_VERSION, analyze
-from .io import ACCEPTED_FORMATS, RecordError, UnsupportedFormat, read_header, read_record
+from .io import (ACCEPTED_FORMATS, MSGID_PARAMS, RecordError, UnsupportedFormat, read_header, read_record,
+                 render_message)
 from .statements import VOCABULARY, interpret
 from .types import Analysis, Beats, Finding, Interpretation, LeadMeasurements, Record, RecordInfo, Statement
 
@@ -25,7 +27,7 @@ from .fitness import check_fitness
 from .io import sniff_format, verify_record
 from .types import DeviceInfo, DeviceMeasurements, Fitness, FitnessProblem
 
-__all__ = ["read_record", "read_header", "analyze", "RecordError", "UnsupportedFormat",
+__all__ = ["read_record", "read_header", "analyze", "RecordError", "UnsupportedFormat", "render_message", "MSGID_PARAMS",
            "ALGORITHM_VERSION", "ACCEPTED_FORMATS", "Record", "RecordInfo", "Beats", "Finding",
            "Analysis", "check_fitness", "sniff_format", "verify_record", "DeviceInfo", "DeviceMeasurements", "Fitness",
            "FitnessProblem", "Interpretation", "Statement", "LeadMeasurements", "interpret", "VOCABULARY", "holter"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from .analysis import MAX_PLAUSIBLE_PTP_MV
 from .quality import FLAT_PTP_MV, signal_quality
-from .types import Fitness, FitnessProblem, Record
+from .types import N_, Fitness, FitnessProblem, Record
 
 __all__ = ["check_fitness", "MIN_DURATION_S", "MIN_FS_HZ", "DIAGNOSTIC_FS_HZ", "FLAT_FRACTION",
            "CLIPPED_FRACTION", "NOISY_FRACTION", "NOISY_LEADS_FRACTION", "MAX_CHECK_S", "MESSAGES",
@@ -56,11 +56,6 @@ NOISY_LEADS_FRACTION = 0.5
 #: Seconds examined for flat leads, clipping and noise (from the start): a
 #: 24-h Holter is not rated whole at upload; a resting ECG is always whole.
 MAX_CHECK_S = 120.0
-
-def N_(message: str) -> str:
-    """Marks a message for translation by the application (gettext extraction); returns it unchanged."""
-    return message
-
 
 #: msgid templates per problem code: (message, advice).
 MESSAGES = {

@@ -37,7 +37,7 @@ from collections import Counter
 
 import numpy as np
 
-from .types import DeviceInfo, DeviceMeasurements, Record
+from .types import N_, DeviceInfo, DeviceMeasurements, Record
 
 __all__ = ["FAMILIES", "DEVICE_FAMILIES", "sniff", "to_record", "EXPORT_ADVICE", "scp_off_by_one"]
 
@@ -56,9 +56,9 @@ DEVICE_FAMILIES = {
 }
 
 #: What to export instead, for the doctor who uploaded something we cannot read.
-EXPORT_ADVICE = ("Please export the recording from the ECG cart as SCP-ECG (.scp), DICOM ECG (.dcm), "
-                 "HL7 aECG or GE MUSE / Philips XML, MFER, ISHNE, EDF, WFDB or CSV, "
-                 "not as a printout, picture or PDF")
+EXPORT_ADVICE = N_("Please export the recording from the ECG cart as SCP-ECG (.scp), DICOM ECG (.dcm), "
+                   "HL7 aECG or GE MUSE / Philips XML, MFER, ISHNE, EDF, WFDB or CSV, "
+                   "not as a printout, picture or PDF")
 
 #: DICOM SOP classes of ECG waveforms (DICOM PS3.4 Annex B.5): 12-lead, general, ambulatory.
 DICOM_ECG_SOP_CLASSES = {
@@ -68,19 +68,19 @@ DICOM_ECG_SOP_CLASSES = {
 }
 
 _MAGIC_NOT_ECG = (
-    (b"%PDF", "a PDF document (probably a printout of the ECG)"),
-    (b"\x89PNG", "a PNG picture"),
-    (b"\xff\xd8\xff", "a JPEG picture"),
-    (b"GIF8", "a GIF picture"),
+    (b"%PDF", N_("a PDF document (probably a printout of the ECG)")),
+    (b"\x89PNG", N_("a PNG picture")),
+    (b"\xff\xd8\xff", N_("a JPEG picture")),
+    (b"GIF8", N_("a GIF picture")),
     (b"BM", None),  # BMP: checked with its size field below
-    (b"II*\x00", "a TIFF picture"),
-    (b"MM\x00*", "a TIFF picture"),
-    (b"\xd0\xcf\x11\xe0", "a Microsoft Office document"),
+    (b"II*\x00", N_("a TIFF picture")),
+    (b"MM\x00*", N_("a TIFF picture")),
+    (b"\xd0\xcf\x11\xe0", N_("a Microsoft Office document")),
     (b"PK\x03\x04", None),  # zip: its own family
-    (b"\x1f\x8b", "a gzip-compressed file"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"ANN  1.0", "an ISHNE annotation file (beat labels, not the ECG signal)"),
+    (b"\x1f\x8b", N_("a gzip-compressed file")),
+    (b"7z\xbc\xaf", N_("a 7-Zip archive")),
+    (b"Rar!", N_("a RAR archive")),
+    (b"ANN  1.0", N_("an ISHNE annotation file (beat labels, not the ECG signal)")),
 )
 
 
@@ -111,35 +111,35 @@ def sniff(head: bytes, name: str = "") -> tuple[str | None, str]:
     """
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if head[128:132] == b"DICM":
-        return "dicom", "a DICOM file"
+        return "dicom", N_("a DICOM file")
     if head.startswith(b"ISHNE1.0"):
-        return "ishne", "an ISHNE Holter file"
+        return "ishne", N_("an ISHNE Holter file")
     if head[:8] in (b"0       ", b"\xffBIOSEMI"):
-        return "edf", "an EDF/BDF file"
+        return "edf", N_("an EDF/BDF file")
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "zip", "a zip archive"
+        return "zip", N_("a zip archive")
     for magic, what in _MAGIC_NOT_ECG:
         if head.startswith(magic):
             if magic == b"BM":
                 if len(head) >= 6 and head[6:10] == b"\x00\x00\x00\x00":
-                    return None, "a BMP picture"
+                    return None, N_("a BMP picture")
                 continue
             if what:
                 return None, what
     if ext in ("hea",):
-        return "wfdb", "a WFDB header"
+        return "wfdb", N_("a WFDB header")
     if ext in ("dat", "mat") and not head.lstrip().startswith(b"<"):
-        return "wfdb", "a WFDB signal file"
+        return "wfdb", N_("a WFDB signal file")
     # Only text may be XML or JSON: a binary file can start with any byte after stripping.
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" not in head[:1024]:
         text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff\x00 \t\r\n")
         if text.startswith(b"<"):
-            return "xml", "an XML file"
+            return "xml", N_("an XML file")
         if text.startswith((b"{", b"[")):
-            return None, "a JSON file"
+            return None, N_("a JSON file")
     if ext in ("csv", "tsv", "txt") or _looks_like_csv(head):
-        return "csv", "a CSV text file"
-    return "binary", "a file of an unknown kind"
+        return "csv", N_("a CSV text file")
+    return "binary", N_("a file of an unknown kind")
 
 
 def _looks_like_csv(head: bytes) -> bool:
@@ -255,13 +255,13 @@ def to_record(rec, format_name: str, *, notes=()) -> Record:
     """
     leads = list(getattr(rec, "leads", None) or [])
     if not leads:
-        raise ValueError("it contains no ECG leads (only measurements or median beats)")
+        raise ValueError(N_("it contains no ECG leads (only measurements or median beats)"), {})
     notes = list(notes)
     bad_units = [ld.label for ld in leads if getattr(ld, "is_raw", False) or
                  str(getattr(ld, "units", "")).lower() not in ("mv",)]
     if len(bad_units) == len(leads):
-        raise ValueError("it does not say how its numbers convert to millivolts "
-                         f"(leads {', '.join(map(str, bad_units[:12]))})")
+        raise ValueError(N_("it does not say how its numbers convert to millivolts (leads %(leads)s)"),
+                         {"leads": ", ".join(map(str, bad_units[:12]))})
     leads = [ld for ld in leads if ld.label not in bad_units]
     if bad_units:
         notes.append(f"Channels {', '.join(map(str, bad_units))} were left out: they are not in a voltage unit.")
@@ -269,7 +269,7 @@ def to_record(rec, format_name: str, *, notes=()) -> Record:
     rates.pop(None, None)
     rates = Counter({r: c for r, c in rates.items() if r > 0})
     if not rates:
-        raise ValueError("it gives no valid sampling rate")
+        raise ValueError(N_("it gives no valid sampling rate"), {})
     fs = max(rates, key=lambda r: (rates[r], r))
     other = [ld.label for ld in leads if _num(ld.sampling_rate) != fs]
     if other:

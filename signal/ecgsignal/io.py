@@ -40,13 +40,13 @@ from pathlib import Path
 import numpy as np
 
 from . import formats as _formats
-from .types import Record, RecordInfo
+from .types import N_, Record, RecordInfo
 
-__all__ = ["RecordError", "UnsupportedFormat", "read_record", "read_header", "sniff_format",
+__all__ = ["RecordError", "UnsupportedFormat", "render_message", "MSGID_PARAMS", "read_record", "read_header", "sniff_format",
            "verify_record", "ACCEPTED_FORMATS", "MIN_FS_HZ", "MAX_FS_HZ", "MAX_LEADS", "MAX_SAMPLES", "MAX_DECODED_BYTES",
            "MAX_FILE_BYTES"]
 
-ACCEPTED_FORMATS = (
+ACCEPTED_FORMATS = N_(
     "WFDB (a .hea header with its .dat or .mat signal files), "
     "EDF or EDF+ (.edf), BDF (.bdf), "
     "SCP-ECG, HL7 aECG, DICOM ECG, GE MUSE XML, Philips Sierra/PageWriter XML, MFER, ISHNE Holter, "
@@ -110,35 +110,41 @@ def _check_fs(fs, name: str, lim: _Limits) -> float:
     try:
         fs = float(fs)
     except (TypeError, ValueError, OverflowError):
-        raise RecordError(f"The sampling rate of {name} ('{fs}') is not a number.") from None
+        raise RecordError(N_("The sampling rate of %(name)s ('%(value)s') is not a number."),
+                          name=name, value=str(fs)) from None
     if not math.isfinite(fs) or fs <= 0:
-        raise RecordError(f"{name} gives an impossible sampling rate ({fs} Hz); the file may be "
-                          "damaged. Please export the recording again.")
+        raise RecordError(N_("%(name)s gives an impossible sampling rate (%(fs_hz)s Hz); the file may be "
+                             "damaged. Please export the recording again."), name=name, fs_hz=str(fs))
     if fs < lim.min_fs_hz:
-        raise RecordError(f"{name} is sampled at {fs:.6g} Hz, too slowly for an ECG (at least "
-                          f"{lim.min_fs_hz:g} Hz is needed; carts record 250 to 1000 Hz). Please set the "
-                          "cart to 500 Hz and record again.")
+        raise RecordError(N_("%(name)s is sampled at %(fs_hz)s Hz, too slowly for an ECG (at least "
+                             "%(min_fs_hz)s Hz is needed; carts record 250 to 1000 Hz). Please set the "
+                             "cart to 500 Hz and record again."),
+                          name=name, fs_hz=f"{fs:.6g}", min_fs_hz=f"{lim.min_fs_hz:g}")
     if fs > lim.max_fs_hz:
-        raise RecordError(f"{name} declares a sampling rate of {fs:.6g} Hz, more than the "
-                          f"{lim.max_fs_hz:g} Hz we accept (ECG carts record 250 to 1000 Hz). The file "
-                          "may be damaged; please export the recording again.")
+        raise RecordError(N_("%(name)s declares a sampling rate of %(fs_hz)s Hz, more than the "
+                             "%(max_fs_hz)s Hz we accept (ECG carts record 250 to 1000 Hz). The file "
+                             "may be damaged; please export the recording again."),
+                          name=name, fs_hz=f"{fs:.6g}", max_fs_hz=f"{lim.max_fs_hz:g}")
     return fs
 
 
 def _check_size(name: str, n_samples: int, n_leads: int, fs: float, lim: _Limits):
     """Refuse a record whose declared size exceeds the limits, before allocating it."""
     if n_leads > lim.max_leads:
-        raise RecordError(f"{name} has {n_leads} channels; we accept at most {lim.max_leads} leads. "
-                          "Please export only the ECG leads.")
+        raise RecordError(N_("%(name)s has %(n_leads)s channels; we accept at most %(max_leads)s leads. "
+                             "Please export only the ECG leads."),
+                          name=name, n_leads=int(n_leads), max_leads=lim.max_leads)
     if n_samples > lim.max_samples:
-        raise RecordError(f"{name} declares {n_samples} samples per lead "
-                          f"({n_samples / fs / 3600:.1f} h), more than the {lim.max_samples} "
-                          f"({lim.max_samples / 500 / 3600:.0f} h at 500 Hz) we accept.")
+        raise RecordError(N_("%(name)s declares %(n_samples)s samples per lead (%(hours)s h), more than "
+                             "the %(max_samples)s (%(max_hours)s h at 500 Hz) we accept."),
+                          name=name, n_samples=int(n_samples), hours=f"{n_samples / fs / 3600:.1f}",
+                          max_samples=lim.max_samples, max_hours=f"{lim.max_samples / 500 / 3600:.0f}")
     if n_samples * n_leads * 4 > lim.max_decoded_bytes:
-        raise RecordError(f"{name} is too large to analyse: {n_leads} leads x {n_samples} samples "
-                          f"need {n_samples * n_leads * 4 / 2**30:.1f} GiB, more than the "
-                          f"{lim.max_decoded_bytes / 2**30:.1f} GiB allowed. Please upload a shorter "
-                          "recording or fewer leads.")
+        raise RecordError(N_("%(name)s is too large to analyse: %(n_leads)s leads x %(n_samples)s samples "
+                             "need %(gib)s GiB, more than the %(max_gib)s GiB allowed. Please upload a "
+                             "shorter recording or fewer leads."),
+                          name=name, n_leads=int(n_leads), n_samples=int(n_samples),
+                          gib=f"{n_samples * n_leads * 4 / 2**30:.1f}", max_gib=f"{lim.max_decoded_bytes / 2**30:.1f}")
 
 
 def _check_info(info: RecordInfo, name: str, lim: _Limits) -> RecordInfo:
@@ -162,12 +168,41 @@ _DEVICE = frozenset(_formats.DEVICE_FAMILIES.values())
 class RecordError(ValueError):
     """The uploaded file(s) cannot be read as an ECG record.
 
-    ``.message`` explains the problem in plain words for the uploading doctor.
+    ``.message`` explains the problem in plain English words for the uploading doctor.
+    ``.template`` is the same sentence as a gettext msgid with ``%(name)s`` placeholders
+    (marked with `N_` where it is raised, so pybabel extracts it) and ``.params`` their
+    values: file names, numbers, lead names, format names. An application translates
+    ``gettext(template) % params``; the params named in `MSGID_PARAMS` are themselves
+    msgids (a description, the accepted formats, the export advice) to translate first.
     """
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, **params):
+        self.template = template
+        self.params = params
+        self.message = render_message(template, params)
+        super().__init__(self.message)
+
+
+#: Params of a `RecordError` whose values are msgids, not data: translated before substituting.
+MSGID_PARAMS = frozenset({"what", "advice", "accepted", "problem"})
+
+
+def render_message(template: str, params: dict, translate=None) -> str:
+    """A `RecordError` sentence from its msgid and params, through ``translate`` (e.g. gettext).
+
+    Without ``translate`` it is the English ``.message``. The params in `MSGID_PARAMS` are
+    translated too and may use the other params (``problem`` names the leads at fault).
+
+    Examples
+    --------
+    >>> render_message("The file %(name)s is empty (0 bytes). Please upload it again.", {"name": "a.dat"})
+    'The file a.dat is empty (0 bytes). Please upload it again.'
+    """
+    tr = translate or (lambda text: text)
+    if not params:
+        return str(tr(template))
+    values = {k: (str(tr(v)) % params if k in MSGID_PARAMS and isinstance(v, str) else v) for k, v in params.items()}
+    return str(tr(template)) % values
 
 
 class UnsupportedFormat(RecordError):
@@ -259,10 +294,11 @@ def read_header(path, *, fs=None, max_fs_hz=None, max_leads=None, max_samples=No
     except RecordError:
         raise
     except MemoryError:
-        raise RecordError(f"The file {p.name} is too large to check.") from None
+        raise RecordError(N_("The file %(name)s is too large to check."), name=p.name) from None
     except Exception as exc:  # anything a malformed file provokes in a library
-        raise RecordError(f"The file {p.name} could not be read as an ECG recording ({_short(exc)}). "
-                          f"Please check that it is complete and upload it again.") from exc
+        raise RecordError(N_("The file %(name)s could not be read as an ECG recording (%(error)s). "
+                             "Please check that it is complete and upload it again."),
+                          name=p.name, error=_short(exc)) from exc
 
 
 def read_record(path, *, fs=None, start_sample=0, stop_sample=None, max_fs_hz=None, max_leads=None,
@@ -337,7 +373,7 @@ def read_record(path, *, fs=None, start_sample=0, stop_sample=None, max_fs_hz=No
     try:
         start, stop = int(start_sample), (None if stop_sample is None else int(stop_sample))
     except (TypeError, ValueError, OverflowError):
-        raise RecordError("The requested window must be given as whole sample numbers.") from None
+        raise RecordError(N_("The requested window must be given as whole sample numbers.")) from None
     try:
         if kind == "wfdb":
             info, hdr = _wfdb_info(p, fs)
@@ -363,11 +399,12 @@ def read_record(path, *, fs=None, start_sample=0, stop_sample=None, max_fs_hz=No
     except RecordError:
         raise
     except MemoryError:
-        raise RecordError(f"The recording {p.name} is too large to load at once; "
-                          "please read it in windows.") from None
+        raise RecordError(N_("The recording %(name)s is too large to load at once; please read it in windows."),
+                          name=p.name) from None
     except Exception as exc:
-        raise RecordError(f"The file {p.name} could not be read as an ECG recording ({_short(exc)}). "
-                          f"Please check that it is complete and upload it again.") from exc
+        raise RecordError(N_("The file %(name)s could not be read as an ECG recording (%(error)s). "
+                             "Please check that it is complete and upload it again."),
+                          name=p.name, error=_short(exc)) from exc
     if int(start_sample) == 0 and stop_sample is None:
         _check_leads_have_data(rec, p.name)
     return rec
@@ -417,10 +454,7 @@ def verify_record(path, *, fs=None, window_samples=1 << 20, **limits) -> RecordI
             any_valid |= np.isfinite(rec.signal_mv).any(axis=0)
     if not any_valid.all():
         bad = [names[j] for j in np.flatnonzero(~any_valid)]
-        which = "lead " + bad[0] if len(bad) == 1 else "leads " + ", ".join(bad)
-        raise RecordError(f"In {p.name}, {which} contain{'s' if len(bad) == 1 else ''} no valid samples "
-                          "(the signal is missing throughout). The electrode may have been "
-                          "disconnected; please check the recording.")
+        raise _no_valid_samples(p.name, bad)
     return info
 
 
@@ -440,49 +474,57 @@ _ANNOTATION_EXTS = (".atr", ".qrs", ".ann", ".i", ".ii", ".q1c", ".pu")
 def _classify(path):
     """Return (family, Path) or raise UnsupportedFormat/RecordError. Recognises content."""
     if path is None or str(path) == "":
-        raise RecordError("No file was given.")
+        raise RecordError(N_("No file was given."))
     p = Path(path)
     ext = p.suffix.lower()
     name = p.name
     if ext in (".dat", ".mat") and p.with_suffix(".hea").exists():
         return "wfdb", p.with_suffix(".hea")
     if ext in _ANNOTATION_EXTS:
-        raise UnsupportedFormat(f"{name} looks like an annotation file, not an ECG recording. "
-                                f"We accept {ACCEPTED_FORMATS}.")
+        raise UnsupportedFormat(N_("%(name)s looks like an annotation file, not an ECG recording. "
+                                   "We accept %(accepted)s."), name=name, accepted=ACCEPTED_FORMATS)
     try:
         if not p.exists():
-            raise RecordError(f"The file {p.name} was not found (it may not have been uploaded).")
+            raise RecordError(N_("The file %(name)s was not found (it may not have been uploaded)."), name=p.name)
         if p.is_dir():
-            raise RecordError(f"{p.name} is a folder, not a file.")
+            raise RecordError(N_("%(name)s is a folder, not a file."), name=p.name)
         if p.stat().st_size == 0:
-            raise RecordError(f"The file {p.name} is empty (0 bytes). Please upload it again.")
+            raise RecordError(N_("The file %(name)s is empty (0 bytes). Please upload it again."), name=p.name)
         with open(p, "rb") as f:
             head = f.read(4096)
     except OSError as exc:
-        raise RecordError(f"The file {p.name} could not be opened ({exc.strerror or type(exc).__name__}).") from None
+        raise RecordError(N_("The file %(name)s could not be opened (%(error)s)."),
+                          name=p.name, error=exc.strerror or type(exc).__name__) from None
     family, what = _formats.sniff(head, name)
     if family is None:
-        raise UnsupportedFormat(f"{name} is {what}, not an ECG recording we can read. "
-                                f"{_formats.EXPORT_ADVICE}. We accept {ACCEPTED_FORMATS}.")
+        raise UnsupportedFormat(N_("%(name)s is %(what)s, not an ECG recording we can read. "
+                                   "%(advice)s. We accept %(accepted)s."),
+                                name=name, what=what, advice=_formats.EXPORT_ADVICE, accepted=ACCEPTED_FORMATS)
     if family == "zip":
-        raise UnsupportedFormat(f"{name} is a zip archive: please upload the ECG files it holds "
-                                f"(or the zip through the upload form, which unpacks it). "
-                                f"We accept {ACCEPTED_FORMATS}.")
+        raise UnsupportedFormat(N_("%(name)s is a zip archive: please upload the ECG files it holds "
+                                   "(or the zip through the upload form, which unpacks it). "
+                                   "We accept %(accepted)s."), name=name, accepted=ACCEPTED_FORMATS)
     if family == "wfdb" and ext in (".dat", ".mat"):
-        raise RecordError(f"The signal file {name} needs its header file {p.with_suffix('.hea').name}, "
-                          "which was not uploaded. Please upload both files together.")
+        raise RecordError(N_("The signal file %(name)s needs its header file %(header)s, which was not "
+                             "uploaded. Please upload both files together."),
+                          name=name, header=p.with_suffix('.hea').name)
     if family in ("xml", "binary") or family in _DEVICE:
         found = _detect_device(p)
         if found is None and family in _DEVICE:
             found = family
         if found is None:
             if family == "xml":
-                raise UnsupportedFormat(f"{name} is an XML file, but not one of the ECG XML formats we read "
-                                        "(HL7 aECG, GE MUSE, Philips Sierra/PageWriter). "
-                                        f"{_formats.EXPORT_ADVICE}. We accept {ACCEPTED_FORMATS}.")
-            what = f"'{ext}' files" if ext else "files without an extension"
-            raise UnsupportedFormat(f"{name}: its content is not an ECG format we can read ({what} "
-                                    f"of this kind are not). We accept {ACCEPTED_FORMATS}.")
+                raise UnsupportedFormat(N_("%(name)s is an XML file, but not one of the ECG XML formats we read "
+                                           "(HL7 aECG, GE MUSE, Philips Sierra/PageWriter). "
+                                           "%(advice)s. We accept %(accepted)s."),
+                                        name=name, advice=_formats.EXPORT_ADVICE, accepted=ACCEPTED_FORMATS)
+            if ext:
+                raise UnsupportedFormat(N_("%(name)s: its content is not an ECG format we can read ('%(ext)s' "
+                                           "files of this kind are not). We accept %(accepted)s."),
+                                        name=name, ext=ext, accepted=ACCEPTED_FORMATS)
+            raise UnsupportedFormat(N_("%(name)s: its content is not an ECG format we can read (files without "
+                                       "an extension of this kind are not). We accept %(accepted)s."),
+                                    name=name, accepted=ACCEPTED_FORMATS)
         family = found
     return family, p
 
@@ -514,9 +556,9 @@ def _device_precheck(p: Path, family: str, lim: _Limits, notes: list) -> str:
     Notes on what is tolerated (e.g. a missing optional section) are appended to `notes`."""
     size = p.stat().st_size
     if size > lim.max_file_bytes:
-        raise RecordError(f"{p.name} is {size / 2**20:.0f} MB, more than the "
-                          f"{lim.max_file_bytes / 2**20:.0f} MB we accept for a "
-                          f"{_formats.FAMILIES[family]} file.")
+        raise RecordError(N_("%(name)s is %(mb)s MB, more than the %(max_mb)s MB we accept for a %(format)s file."),
+                          name=p.name, mb=f"{size / 2**20:.0f}", max_mb=f"{lim.max_file_bytes / 2**20:.0f}",
+                          format=_formats.FAMILIES[family])
     name = _formats.FAMILIES[family]
     if family == "dicom":
         return _dicom_precheck(p, lim)
@@ -524,22 +566,24 @@ def _device_precheck(p: Path, family: str, lim: _Limits, notes: list) -> str:
         with open(p, "rb") as f:
             head = f.read(522)
         if len(head) < 522:
-            raise RecordError(f"{p.name} ends inside its ISHNE header: it was cut off. Please upload it again.")
+            raise RecordError(N_("%(name)s ends inside its ISHNE header: it was cut off. Please upload it again."),
+                              name=p.name)
         ecg_size, = struct.unpack_from("<i", head, 14)
         nleads, = struct.unpack_from("<h", head, 156)
         sr, = struct.unpack_from("<h", head, 272)
         _check_fs(sr, p.name, lim)
         if not 0 < nleads <= 12:
-            raise RecordError(f"The ISHNE header of {p.name} declares {nleads} leads (1 to 12 are possible); "
-                              "the file is damaged.")
+            raise RecordError(N_("The ISHNE header of %(name)s declares %(n_leads)s leads (1 to 12 are possible); "
+                                 "the file is damaged."), name=p.name, n_leads=int(nleads))
         _check_size(p.name, max(0, ecg_size), nleads, float(sr), lim)
         ecg_offset, = struct.unpack_from("<i", head, 22)
         need = max(522, ecg_offset) + max(0, ecg_size) * nleads * 2
         if ecg_size <= 0 or size < need:
             held = max(0, size - max(522, ecg_offset)) // (2 * nleads)
-            raise RecordError(f"The file {p.name} is shorter than its ISHNE header says: it holds "
-                              f"{held / sr:.1f} s of the {max(0, ecg_size) / sr:.1f} s declared. It may "
-                              "have been cut off during copying; please upload it again.")
+            raise RecordError(N_("The file %(name)s is shorter than its ISHNE header says: it holds %(held_s)s s "
+                                 "of the %(declared_s)s s declared. It may have been cut off during copying; "
+                                 "please upload it again."),
+                              name=p.name, held_s=f"{held / sr:.1f}", declared_s=f"{max(0, ecg_size) / sr:.1f}")
     if family == "scp":
         notes.extend(_scp_precheck(p, lim))
     if family == "sierra":
@@ -563,10 +607,11 @@ def _sierra_precheck(p: Path, lim: _Limits):
         dur_ms = float(attrs.get("durationperchannel", "0"))
         leads = int(attrs.get("numberofleads", "12"))
     except ValueError:
-        raise RecordError(f"The Philips XML {p.name} has a damaged waveform description.") from None
+        raise RecordError(N_("The Philips XML %(name)s has a damaged waveform description."), name=p.name) from None
     fs = _check_fs(fs, p.name, lim)
     if not math.isfinite(dur_ms) or dur_ms < 0:
-        raise RecordError(f"The Philips XML {p.name} declares an impossible duration ({dur_ms} ms).")
+        raise RecordError(N_("The Philips XML %(name)s declares an impossible duration (%(duration_ms)s ms)."),
+                          name=p.name, duration_ms=str(dur_ms))
     _check_size(p.name, int(dur_ms * fs / 1000), leads, fs, lim)
 
 
@@ -577,22 +622,25 @@ def _dicom_precheck(p: Path, lim: _Limits) -> str:
         sop = str(ds.get("SOPClassUID", "") or ds.file_meta.get("MediaStorageSOPClassUID", ""))
         groups = list(ds.get("WaveformSequence", []) or [])
     except Exception as exc:
-        raise RecordError(f"{p.name} is a DICOM file that could not be read ({_short(exc)}). "
-                          "It may be damaged; please export it again.") from exc
+        raise RecordError(N_("%(name)s is a DICOM file that could not be read (%(error)s). "
+                             "It may be damaged; please export it again."), name=p.name, error=_short(exc)) from exc
     if sop not in _formats.DICOM_ECG_SOP_CLASSES:
-        what = "an image" if "PixelData" in ds else "not an ECG waveform"
-        raise UnsupportedFormat(f"{p.name} is a DICOM file but {what} (SOP class {sop or 'unknown'}). "
-                                "Please export the ECG as a DICOM 12-lead or general ECG waveform. "
-                                f"We accept {ACCEPTED_FORMATS}.")
+        if "PixelData" in ds:
+            raise UnsupportedFormat(N_("%(name)s is a DICOM file but an image (SOP class %(sop)s). Please export "
+                                       "the ECG as a DICOM 12-lead or general ECG waveform. We accept %(accepted)s."),
+                                    name=p.name, sop=sop or "?", accepted=ACCEPTED_FORMATS)
+        raise UnsupportedFormat(N_("%(name)s is a DICOM file but not an ECG waveform (SOP class %(sop)s). Please "
+                                   "export the ECG as a DICOM 12-lead or general ECG waveform. We accept %(accepted)s."),
+                                name=p.name, sop=sop or "?", accepted=ACCEPTED_FORMATS)
     if not groups:
-        raise RecordError(f"The DICOM ECG {p.name} holds no waveform.")
+        raise RecordError(N_("The DICOM ECG %(name)s holds no waveform."), name=p.name)
     for g in groups:
         try:
             fs = g.get("SamplingFrequency")
             n = int(g.get("NumberOfWaveformSamples") or 0)
             ch = int(g.get("NumberOfWaveformChannels") or 0)
         except (TypeError, ValueError, OverflowError):
-            raise RecordError(f"The DICOM ECG {p.name} has a damaged waveform description.") from None
+            raise RecordError(N_("The DICOM ECG %(name)s has a damaged waveform description."), name=p.name) from None
         _check_fs(fs, p.name, lim)
         _check_size(p.name, n, ch, float(fs), lim)
     return _formats.DICOM_ECG_SOP_CLASSES[sop]
@@ -603,7 +651,7 @@ def _scp_precheck(p: Path, lim: _Limits) -> list:
     return notes on missing sections that are read without."""
     data = p.read_bytes()
     if len(data) < 22:
-        raise RecordError(f"{p.name} is too short to be an SCP-ECG file.")
+        raise RecordError(N_("%(name)s is too short to be an SCP-ECG file."), name=p.name)
     sec0_len, = struct.unpack_from("<I", data, 10)
     n_ptr = max(0, (sec0_len - 16) // 10)
     present = {}
@@ -648,8 +696,9 @@ def _device_read(p: Path, family: str, lim: _Limits):
     from ecgdatakit.parsing import FileParser
     def checksum_failed(caught):
         if any(issubclass(w.category, ChecksumWarning) for w in caught):
-            raise RecordError(f"{p.name} ({fmt_name}) failed its checksum test: the file was damaged "
-                              "on its way. Please export it from the cart again and upload the new file.")
+            raise RecordError(N_("%(name)s (%(format)s) failed its checksum test: the file was damaged on its way. "
+                                 "Please export it from the cart again and upload the new file."),
+                              name=p.name, format=fmt_name)
 
     notes = list(pre_notes)
     caught = []
@@ -658,18 +707,21 @@ def _device_read(p: Path, family: str, lim: _Limits):
             warnings.simplefilter("always")
             parsed = FileParser.parse(p, auto_scale=True, units="mV")
     except ImportError as exc:  # pragma: no cover - pydicom is a dependency
-        raise RecordError(f"Reading {fmt_name} files needs a library that is not installed ({exc.name}).") from exc
+        raise RecordError(N_("Reading %(format)s files needs a library that is not installed (%(library)s)."),
+                          format=fmt_name, library=str(exc.name)) from exc
     except Exception as exc:
         checksum_failed(caught)
         fixed = _formats.scp_off_by_one(p.read_bytes(), str(exc)) if family == "scp" else None
         if fixed is None:
-            raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
-                              "It may be damaged or cut off; please export it from the cart again.") from exc
+            raise RecordError(N_("%(name)s looks like %(format)s but could not be decoded (%(error)s). It may be "
+                                 "damaged or cut off; please export it from the cart again."),
+                              name=p.name, format=fmt_name, error=_short(exc)) from exc
         try:
             parsed, caught = _parse_bytes_as(fixed[0], ".scp", FileParser)
         except Exception:
-            raise RecordError(f"{p.name} looks like {fmt_name} but could not be decoded ({_short(exc)}). "
-                              "It may be damaged or cut off; please export it from the cart again.") from exc
+            raise RecordError(N_("%(name)s looks like %(format)s but could not be decoded (%(error)s). It may be "
+                                 "damaged or cut off; please export it from the cart again."),
+                              name=p.name, format=fmt_name, error=_short(exc)) from exc
         notes.append(fixed[1])
     checksum_failed(caught)
     for w in caught:
@@ -679,8 +731,10 @@ def _device_read(p: Path, family: str, lim: _Limits):
         notes.append(_tolerated_note(text))
     try:
         rec = _formats.to_record(parsed, fmt_name, notes=notes)
-    except ValueError as exc:
-        raise RecordError(f"{p.name} ({fmt_name}) cannot be used: {exc}.") from None
+    except ValueError as exc:  # to_record gives (msgid, params)
+        problem, details = exc.args if len(exc.args) == 2 and isinstance(exc.args[1], dict) else (str(exc), {})
+        raise RecordError(N_("%(name)s (%(format)s) cannot be used: %(problem)s."),
+                          **details, name=p.name, format=fmt_name, problem=problem) from None
     _check_fs(rec.fs, p.name, lim)
     _check_size(p.name, rec.n_samples, len(rec.lead_names), rec.fs, lim)
     return rec, fmt_name
@@ -706,19 +760,20 @@ def _tolerated_note(text: str) -> str:
 def _window(info: RecordInfo, start, stop):
     n = info.n_samples
     if start < 0:
-        raise RecordError("The requested window starts before the beginning of the recording.")
+        raise RecordError(N_("The requested window starts before the beginning of the recording."))
     if stop is None or stop > n:
         stop = n
     if start >= n or stop <= start:
-        raise RecordError(f"The requested window (samples {start} to {stop}) lies outside the "
-                          f"recording, which has {n} samples ({n / info.fs:.1f} s).")
+        raise RecordError(N_("The requested window (samples %(start)s to %(stop)s) lies outside the recording, "
+                             "which has %(n_samples)s samples (%(duration_s)s s)."),
+                          start=int(start), stop=int(stop), n_samples=int(n), duration_s=f"{n / info.fs:.1f}")
     return start, stop
 
 
 def _check_leads_have_data(rec: Record, name: str):
     x = rec.signal_mv
     if x.shape[0] == 0:
-        raise RecordError(f"The recording {name} contains no samples.")
+        raise RecordError(N_("The recording %(name)s contains no samples."), name=name)
     # Usually the first seconds hold a valid sample in every lead: look there first
     # (a reduction along axis 0 of the whole record costs ~8 ms per 30 min).
     any_valid = np.isfinite(x[:4096]).any(axis=0)
@@ -730,10 +785,17 @@ def _check_leads_have_data(rec: Record, name: str):
         if any_valid.all():
             return
     bad = [rec.lead_names[j] for j in np.flatnonzero(~any_valid)]
-    which = "lead " + bad[0] if len(bad) == 1 else "leads " + ", ".join(bad)
-    raise RecordError(f"In {name}, {which} contain{'s' if len(bad) == 1 else ''} no valid samples "
-                      "(the signal is missing throughout). The electrode may have been "
-                      "disconnected; please check the recording.")
+    raise _no_valid_samples(name, bad)
+
+
+def _no_valid_samples(name: str, bad: list) -> RecordError:
+    if len(bad) == 1:
+        return RecordError(N_("In %(name)s, lead %(leads)s contains no valid samples (the signal is missing "
+                              "throughout). The electrode may have been disconnected; please check the recording."),
+                           name=name, leads=str(bad[0]))
+    return RecordError(N_("In %(name)s, leads %(leads)s contain no valid samples (the signal is missing "
+                          "throughout). The electrode may have been disconnected; please check the recording."),
+                       name=name, leads=", ".join(str(b) for b in bad))
 
 
 def _unit_scale(unit: str):
@@ -758,34 +820,34 @@ def _wfdb():
 def _rdheader(hea: Path):
     text = hea.read_bytes()
     if b"\x00" in text[:4096]:
-        raise RecordError(f"The header file {hea.name} is not a text file; it may be damaged "
-                          "or not a WFDB header.")
+        raise RecordError(N_("The header file %(name)s is not a text file; it may be damaged or not a WFDB header."),
+                          name=hea.name)
     try:
         body = text.decode("ascii")
     except UnicodeDecodeError:
         body = text.decode("latin-1")
     lines = [ln for ln in body.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
-        raise RecordError(f"The header file {hea.name} has no record line; it may be damaged.")
+        raise RecordError(N_("The header file %(name)s has no record line; it may be damaged."), name=hea.name)
     first = lines[0].split()
     if len(first) < 2 or not first[1].split("/")[0].isdigit():
-        raise RecordError(f"The header file {hea.name} could not be understood: its first line "
-                          f"should start with the record name and the number of leads "
-                          f"(it reads '{lines[0][:60]}').")
+        raise RecordError(N_("The header file %(name)s could not be understood: its first line should start "
+                             "with the record name and the number of leads (it reads '%(line)s')."),
+                          name=hea.name, line=lines[0][:60])
     wfdb = _wfdb()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return wfdb.rdheader(str(hea.with_suffix("")))
     except Exception as exc:
-        raise RecordError(f"The header file {hea.name} could not be understood ({_short(exc)}). "
-                          "It may be damaged or not a WFDB header.") from exc
+        raise RecordError(N_("The header file %(name)s could not be understood (%(error)s). "
+                             "It may be damaged or not a WFDB header."), name=hea.name, error=_short(exc)) from exc
 
 
 def _check_file_name(hea: Path, fname: str) -> Path:
     if not fname or "/" in fname or "\\" in fname or fname in (".", ".."):
-        raise RecordError(f"The header file {hea.name} refers to '{fname}', which is not a plain "
-                          "file name in the same folder.")
+        raise RecordError(N_("The header file %(name)s refers to '%(file)s', which is not a plain file name in "
+                             "the same folder."), name=hea.name, file=str(fname))
     return hea.parent / fname
 
 
@@ -799,13 +861,13 @@ def _single_segment_check(hea: Path, h, fs_default, declared_len=None):
     """Validate one single-segment header against its files; return (n_samples, files, fmts)."""
     n_sig = int(h.n_sig or 0)
     if n_sig <= 0:
-        raise RecordError(f"The header file {hea.name} declares no leads.")
+        raise RecordError(N_("The header file %(name)s declares no leads."), name=hea.name)
     fmts = [str(f) for f in h.fmt]
     wfdb_fmts = {"8", "16", "24", "32", "61", "80", "160", "212", "310", "311", "508", "516", "524"}
     for f in fmts:
         if f not in wfdb_fmts:
-            raise RecordError(f"The header file {hea.name} uses storage format '{f}', "
-                              "which is not a WFDB signal format.")
+            raise RecordError(N_("The header file %(name)s uses storage format '%(storage)s', which is not a WFDB "
+                                 "signal format."), name=hea.name, storage=f)
     bps = {"8": 1, "16": 2, "24": 3, "32": 4, "61": 2, "80": 1, "160": 2, "212": 1.5,
            "310": 4 / 3, "311": 4 / 3}
     fs = float(h.fs) if h.fs else float(fs_default)
@@ -819,11 +881,11 @@ def _single_segment_check(hea: Path, h, fs_default, declared_len=None):
         fp = _check_file_name(hea, fname)
         files.append(fname)
         if not fp.exists():
-            raise RecordError(f"The header file {hea.name} refers to {fname}, which was not uploaded. "
-                              "Please upload it together with the header.")
+            raise RecordError(N_("The header file %(name)s refers to %(file)s, which was not uploaded. "
+                                 "Please upload it together with the header."), name=hea.name, file=str(fname))
         size = fp.stat().st_size
         if size == 0:
-            raise RecordError(f"The file {fname} is empty (0 bytes). Please upload it again.")
+            raise RecordError(N_("The file %(name)s is empty (0 bytes). Please upload it again."), name=str(fname))
         fmt = fmts[idx[0]]
         if fmt in ("508", "516", "524"):
             continue  # FLAC-compressed: size cannot be predicted
@@ -839,15 +901,15 @@ def _single_segment_check(hea: Path, h, fs_default, declared_len=None):
             if avail + slack < need:
                 held_s, decl_s = frames_held / fs, int(sig_len) / fs
                 raise RecordError(
-                    f"The file {fname} is shorter than its header says: it holds "
-                    f"{held_s:.1f} s of the {decl_s:.1f} s declared. It may have been cut off "
-                    "during copying; please upload it again.")
+                    N_("The file %(name)s is shorter than its header says: it holds %(held_s)s s of the "
+                       "%(declared_s)s s declared. It may have been cut off during copying; please upload it again."),
+                    name=str(fname), held_s=f"{held_s:.1f}", declared_s=f"{decl_s:.1f}")
     if not sig_len:
         if not n_from_files:
-            raise RecordError(f"The header file {hea.name} does not say how long the recording is.")
+            raise RecordError(N_("The header file %(name)s does not say how long the recording is."), name=hea.name)
         sig_len = min(n_from_files)
     if int(sig_len) <= 0:
-        raise RecordError(f"The recording {hea.stem} contains no samples.")
+        raise RecordError(N_("The recording %(name)s contains no samples."), name=hea.stem)
     return int(sig_len), files, fmts
 
 
@@ -867,9 +929,10 @@ def _wfdb_info(hea: Path, fs_arg):
         try:
             fs = float(fs_arg)
         except (TypeError, ValueError):
-            raise RecordError(f"The sampling rate '{fs_arg}' is not a number.") from None
+            raise RecordError(N_("The sampling rate '%(value)s' is not a number."), value=str(fs_arg)) from None
     if not math.isfinite(fs) or fs <= 0 or fs > 100_000:
-        raise RecordError(f"The header file {hea.name} gives an impossible sampling rate ({h.fs} Hz).")
+        raise RecordError(N_("The header file %(name)s gives an impossible sampling rate (%(fs_hz)s Hz)."),
+                          name=hea.name, fs_hz=str(h.fs))
     if getattr(h, "seg_name", None):  # multi-segment record
         files = [hea.name]
         total = 0
@@ -880,8 +943,8 @@ def _wfdb_info(hea: Path, fs_arg):
                 continue
             shea = _check_file_name(hea, sname + ".hea")
             if not shea.exists():
-                raise RecordError(f"The header file {hea.name} refers to segment {sname}.hea, "
-                                  "which was not uploaded. Please upload every segment.")
+                raise RecordError(N_("The header file %(name)s refers to segment %(file)s, which was not uploaded. "
+                                     "Please upload every segment."), name=hea.name, file=f"{sname}.hea")
             files.append(shea.name)
             sh = _rdheader(shea)
             if int(slen) == 0:  # layout segment: defines the leads
@@ -893,7 +956,7 @@ def _wfdb_info(hea: Path, fs_arg):
             if lead_names is None:
                 lead_names = tuple(sh.sig_name)
         if total <= 0 or lead_names is None:
-            raise RecordError(f"The multi-segment record {hea.stem} contains no samples.")
+            raise RecordError(N_("The multi-segment record %(name)s contains no samples."), name=hea.stem)
         info = RecordInfo(fs=fs, lead_names=tuple(str(x) for x in lead_names), n_samples=total,
                           duration_s=total / fs, start_time=_start_time(h.base_date, h.base_time),
                           format_name="WFDB (multi-segment)", file_names=tuple(files))
@@ -963,8 +1026,8 @@ def _wfdb_read(hea: Path, info: RecordInfo, h, start, stop) -> Record:
             scales = [_unit_scale(u) for u in units]
             keep = [j for j, s in enumerate(scales) if s is not None]
             if not keep:
-                raise RecordError(f"The record {hea.stem} contains no ECG (voltage) channels; "
-                                  f"its channels are measured in {', '.join(sorted(set(units)))}.")
+                raise RecordError(N_("The record %(name)s contains no ECG (voltage) channels; its channels are "
+                                     "measured in %(units)s."), name=hea.stem, units=", ".join(sorted(set(units))))
             scale = np.asarray([scales[j] for j in keep], dtype=np.float32)
             lead_names = tuple(str(names[j]) for j in keep)
             out = np.empty((stop - start, len(keep)), dtype=np.float32)
@@ -989,13 +1052,13 @@ def _edf_info(p: Path, lim: _Limits | None = None):
     with open(p, "rb") as f:
         head = f.read(256)
         if len(head) < 256:
-            raise RecordError(f"The file {p.name} is too short to be an EDF file ({size} bytes); "
-                              "it may have been cut off. Please upload it again.")
+            raise RecordError(N_("The file %(name)s is too short to be an EDF file (%(size)s bytes); it may have "
+                                 "been cut off. Please upload it again."), name=p.name, size=int(size))
         version = head[:8]
         bdf = version == b"\xffBIOSEMI"
         if not bdf and version.strip() not in (b"0", b""):
-            raise RecordError(f"The file {p.name} is not a valid EDF file (its first bytes are not "
-                              "an EDF version number).")
+            raise RecordError(N_("The file %(name)s is not a valid EDF file (its first bytes are not an EDF "
+                                 "version number)."), name=p.name)
 
         def field(a, b, what):
             raw = head[a:b].decode("ascii", "replace").strip()
@@ -1007,17 +1070,20 @@ def _edf_info(p: Path, lim: _Limits | None = None):
             n_rec = int(field(236, 244, "number of data records"))
             rec_dur = float(field(244, 252, "data record duration"))
         except ValueError:
-            raise RecordError(f"The EDF header of {p.name} is damaged: the number of signals, "
-                              "data records or their duration cannot be read.") from None
+            raise RecordError(N_("The EDF header of %(name)s is damaged: the number of signals, data records or "
+                                 "their duration cannot be read."), name=p.name) from None
         if not 0 < ns <= 4096:
-            raise RecordError(f"The EDF header of {p.name} declares {ns} signals, which is impossible.")
+            raise RecordError(N_("The EDF header of %(name)s declares %(n_signals)s signals, which is impossible."),
+                              name=p.name, n_signals=int(ns))
         if header_bytes != 256 * (ns + 1):
-            raise RecordError(f"The EDF header of {p.name} is inconsistent: it declares {ns} signals "
-                              f"but a header of {header_bytes} bytes (expected {256 * (ns + 1)}).")
+            raise RecordError(N_("The EDF header of %(name)s is inconsistent: it declares %(n_signals)s signals but "
+                                 "a header of %(header_bytes)s bytes (expected %(expected_bytes)s)."),
+                              name=p.name, n_signals=int(ns), header_bytes=int(header_bytes),
+                              expected_bytes=256 * (int(ns) + 1))
         sh = f.read(256 * ns)
         if len(sh) < 256 * ns:
-            raise RecordError(f"The file {p.name} ends inside its EDF header; it was cut off. "
-                              "Please upload it again.")
+            raise RecordError(N_("The file %(name)s ends inside its EDF header; it was cut off. Please upload it "
+                                 "again."), name=p.name)
     reserved = head[192:236].decode("ascii", "replace").strip()
 
     def cols(width, offset):
@@ -1036,19 +1102,19 @@ def _edf_info(p: Path, lim: _Limits | None = None):
         o += 80 * ns  # prefiltering
         nspr = np.array([int(v) for v in cols(8, o)])
     except ValueError:
-        raise RecordError(f"The EDF header of {p.name} is damaged: a signal's range or sample "
-                          "count is not a number.") from None
+        raise RecordError(N_("The EDF header of %(name)s is damaged: a signal's range or sample count is not a "
+                             "number."), name=p.name) from None
     if np.any(nspr < 0):
-        raise RecordError(f"The EDF header of {p.name} declares a negative number of samples.")
+        raise RecordError(N_("The EDF header of %(name)s declares a negative number of samples."), name=p.name)
     bytes_per = 3 if bdf else 2
     rec_bytes = int(nspr.sum()) * bytes_per
     if rec_bytes <= 0:
-        raise RecordError(f"The EDF file {p.name} declares no samples.")
+        raise RecordError(N_("The EDF file %(name)s declares no samples."), name=p.name)
     avail = size - header_bytes
     if n_rec == -1:
         n_rec = avail // rec_bytes
     if n_rec <= 0:
-        raise RecordError(f"The EDF file {p.name} contains no data records.")
+        raise RecordError(N_("The EDF file %(name)s contains no data records."), name=p.name)
     is_annot = np.array([lab.startswith("EDF Annotations") or lab.startswith("BDF Annotations")
                          for lab in labels])
     scales = [_unit_scale(d) for d in dims]
@@ -1056,26 +1122,26 @@ def _edf_info(p: Path, lim: _Limits | None = None):
     volt = [j for j in cand if scales[j] is not None and dims[j].strip() != ""]
     cand = volt or [j for j in cand if scales[j] is not None]
     if not cand:
-        raise RecordError(f"The EDF file {p.name} contains no ECG (voltage) signals.")
+        raise RecordError(N_("The EDF file %(name)s contains no ECG (voltage) signals."), name=p.name)
     top = max(nspr[j] for j in cand)
     keep = [j for j in cand if nspr[j] == top]
     if rec_dur <= 0 or not math.isfinite(rec_dur):
-        raise RecordError(f"The EDF header of {p.name} gives a data-record duration of "
-                          f"{rec_dur} s, which is impossible.")
+        raise RecordError(N_("The EDF header of %(name)s gives a data-record duration of %(duration_s)s s, which "
+                             "is impossible."), name=p.name, duration_s=str(rec_dur))
     fs = _check_fs(float(top) / rec_dur, p.name, lim)
     if n_rec * rec_bytes > avail:
         held = avail // rec_bytes
-        raise RecordError(f"The file {p.name} is shorter than its header says: it holds "
-                          f"{held * rec_dur:.1f} s of the {n_rec * rec_dur:.1f} s declared. It may have "
-                          "been cut off during copying; please upload it again.")
+        raise RecordError(N_("The file %(name)s is shorter than its header says: it holds %(held_s)s s of the "
+                             "%(declared_s)s s declared. It may have been cut off during copying; please upload it again."),
+                          name=p.name, held_s=f"{held * rec_dur:.1f}", declared_s=f"{n_rec * rec_dur:.1f}")
     _check_size(p.name, int(n_rec) * int(top), len(keep), fs, lim)
     for j in keep:
         if not all(math.isfinite(v) for v in (dmin[j], dmax[j], pmin[j], pmax[j])):
-            raise RecordError(f"The EDF header of {p.name} gives signal '{labels[j]}' a value range that "
-                              "is not a finite number; the file is damaged.")
+            raise RecordError(N_("The EDF header of %(name)s gives signal '%(lead)s' a value range that is not a "
+                                 "finite number; the file is damaged."), name=p.name, lead=labels[j])
         if dmax[j] == dmin[j] or pmax[j] == pmin[j]:
-            raise RecordError(f"The EDF header of {p.name} gives signal '{labels[j]}' an empty "
-                              "value range, so its samples cannot be converted to millivolts.")
+            raise RecordError(N_("The EDF header of %(name)s gives signal '%(lead)s' an empty value range, so its "
+                                 "samples cannot be converted to millivolts."), name=p.name, lead=labels[j])
     # Writers pad the last data record with out-of-range values (e.g. -32768):
     # trim that trailing padding so the record ends at its last real sample.
     offsets = np.concatenate([[0], np.cumsum(nspr)])
@@ -1089,7 +1155,7 @@ def _edf_info(p: Path, lim: _Limits | None = None):
         valid_tail = max(valid_tail, int(ok[-1]) + 1 if ok.size else 0)
     n_samples = int((n_rec - 1) * top + valid_tail)
     if n_samples <= 0:
-        raise RecordError(f"The EDF file {p.name} contains no valid samples.")
+        raise RecordError(N_("The EDF file %(name)s contains no valid samples."), name=p.name)
     start_time = _edf_start(head, reserved)
     fmt_name = "BDF" if bdf else ("EDF+" if reserved.startswith("EDF+") else "EDF")
     info = RecordInfo(fs=fs, lead_names=tuple(labels[j] or f"lead{j + 1}" for j in keep),
@@ -1179,7 +1245,7 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None, lim=None):
     with open(p, "rb") as fb:
         probe = fb.read(4096)
     if b"\x00" in probe:
-        raise RecordError(f"The file {p.name} is not a text CSV file (it contains binary data).")
+        raise RecordError(N_("The file %(name)s is not a text CSV file (it contains binary data)."), name=p.name)
     try:
         probe.decode("utf-8-sig")
         encoding = "utf-8-sig"
@@ -1195,9 +1261,9 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None, lim=None):
                 head = line.rstrip("\r\n")
                 break
         else:
-            raise RecordError(f"The file {p.name} contains no data.")
+            raise RecordError(N_("The file %(name)s contains no data."), name=p.name)
         if not head.strip():
-            raise RecordError(f"The file {p.name} contains no data.")
+            raise RecordError(N_("The file %(name)s contains no data."), name=p.name)
     delim = max([",", ";", "\t"], key=head.count)
     if head.count(delim) == 0:
         delim = None if len(head.split()) > 1 else ","
@@ -1210,19 +1276,20 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None, lim=None):
             numeric_head = False
             break
     if numeric_head:
-        raise RecordError(f"The file {p.name} has no header row: its first line must name the "
-                          "leads, for example 'I,II,V1'.")
+        raise RecordError(N_("The file %(name)s has no header row: its first line must name the leads, for "
+                             "example 'I,II,V1'."), name=p.name)
     if any(c == "" for c in names):
         col = names.index("") + 1
-        raise RecordError(f"The header row of {p.name} has an empty name in column {col}; "
-                          "every column must be named after its lead.")
+        raise RecordError(N_("The header row of %(name)s has an empty name in column %(column)s; every column "
+                             "must be named after its lead."), name=p.name, column=int(col))
     time_col = names[0].strip().lower() in _TIME_NAMES
     lead_cols = names[1:] if time_col else names
     if not lead_cols:
-        raise RecordError(f"The file {p.name} has a time column but no lead columns.")
+        raise RecordError(N_("The file %(name)s has a time column but no lead columns."), name=p.name)
     if len(lead_cols) > lim.max_leads:
-        raise RecordError(f"{p.name} has {len(lead_cols)} columns; we accept at most {lim.max_leads} leads. "
-                          "Please export only the ECG leads.")
+        raise RecordError(N_("%(name)s has %(n_columns)s columns; we accept at most %(max_leads)s leads. "
+                             "Please export only the ECG leads."),
+                          name=p.name, n_columns=len(lead_cols), max_leads=lim.max_leads)
     scales, leads = [], []
     for c in lead_cols:
         m = _UNIT_RE.search(c)
@@ -1265,11 +1332,12 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None, lim=None):
                 f.readline()
             values = _csv_scan(p.name, f, delim, names, first + 2, max_rows + 1)
     if values.shape[0] == 0:
-        raise RecordError(f"The file {p.name} has a header row but no data rows.")
+        raise RecordError(N_("The file %(name)s has a header row but no data rows."), name=p.name)
     if values.shape[0] > max_rows:
-        raise RecordError(f"{p.name} has more than {max_rows} rows, more than we accept "
-                          f"({lim.max_samples} samples per lead, {lim.max_decoded_bytes / 2**30:.1f} GiB "
-                          "decoded). Please upload a shorter recording.")
+        raise RecordError(N_("%(name)s has more than %(max_rows)s rows, more than we accept (%(max_samples)s "
+                             "samples per lead, %(max_gib)s GiB decoded). Please upload a shorter recording."),
+                          name=p.name, max_rows=int(max_rows), max_samples=lim.max_samples,
+                          max_gib=f"{lim.max_decoded_bytes / 2**30:.1f}")
     fs_val = fs
     if fs_val is None and time_col:
         dtimes = np.diff(values[:, 0])
@@ -1279,15 +1347,15 @@ def _csv_read(p: Path, fs, *, header_only, start=0, stop=None, lim=None):
             if np.all(np.abs(dtimes - med) < 0.01 * med + 1e-9):
                 fs_val = round(1.0 / med, 6)
     if fs_val is None:
-        raise RecordError(f"The sampling rate of {p.name} is not known: a CSV file does not state "
-                          "it, so please give the sampling rate (samples per second, e.g. 500).")
+        raise RecordError(N_("The sampling rate of %(name)s is not known: a CSV file does not state it, so "
+                             "please give the sampling rate (samples per second, e.g. 500)."), name=p.name)
     try:
         fs_val = float(fs_val)
     except (TypeError, ValueError, OverflowError):
-        raise RecordError(f"The sampling rate '{fs}' is not a number.") from None
+        raise RecordError(N_("The sampling rate '%(value)s' is not a number."), value=str(fs)) from None
     if not math.isfinite(fs_val) or fs_val <= 0:
-        raise RecordError(f"The sampling rate {fs_val} Hz is impossible; please give the number of "
-                          "samples per second (e.g. 250, 360, 500).")
+        raise RecordError(N_("The sampling rate %(fs_hz)s Hz is impossible; please give the number of samples "
+                             "per second (e.g. 250, 360, 500)."), fs_hz=str(fs_val))
     _check_fs(fs_val, p.name, lim)
     n = values.shape[0]
     info = RecordInfo(fs=fs_val, lead_names=tuple(leads), n_samples=n, duration_s=n / fs_val,
@@ -1312,14 +1380,16 @@ def _csv_scan(name, lines, delim, names, first_row_no, max_rows):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != ncol:
-            raise RecordError(f"Row {row_no} of {name} has {len(row)} values but the header names "
-                              f"{ncol} columns; every row must have one value per column.")
+            raise RecordError(N_("Row %(row)s of %(name)s has %(n_values)s values but the header names "
+                                 "%(n_columns)s columns; every row must have one value per column."),
+                              row=int(row_no), name=name, n_values=len(row), n_columns=int(ncol))
         for j, tok in enumerate(row):
             try:
                 block[k, j] = _num(tok)
             except ValueError:
-                raise RecordError(f"Row {row_no} of {name} has text where a number was expected: "
-                                  f"'{tok.strip()[:30]}' in column {names[j]}.") from None
+                raise RecordError(N_("Row %(row)s of %(name)s has text where a number was expected: "
+                                     "'%(text)s' in column %(column)s."),
+                                  row=int(row_no), name=name, text=tok.strip()[:30], column=str(names[j])) from None
         k += 1
         total += 1
         if k == block.shape[0]:

@@ -7,6 +7,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+def N_(message: str) -> str:
+    """Mark an English msgid for extraction (pybabel ``-k N_``) without translating it.
+
+    The library never translates: its user-facing messages (`io.RecordError`, `fitness`) carry the
+    msgid and its ``%(name)s`` params, and the application renders ``gettext(msgid) % params``.
+    """
+    return message
+
+
 @dataclass(frozen=True)
 class Record:
     """An ECG recording in physical units.

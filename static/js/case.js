@@ -34,12 +34,22 @@ const who = (u) => (u ? u.full_name || u.username : "");
 const may = (action) => !!(current && current.can && current.can[action]);
 const canAnnotate = () => may("annotate");
 
+/** The failure reason in the reader's language: a read error from its msgid and params (as the server's
+ * stored_text does), else the stored English msgid. */
+function failureText(c) {
+  const d = c.failure_detail;
+  if (!d || !d.msgid) return c.failure_reason ? t(c.failure_reason) : "";
+  const params = { ...d.params };
+  for (const k of d.msgid_params || []) params[k] = t(d.params[k], d.params);
+  return t(d.msgid, params);
+}
+
 function renderHead(c) {
   $("case-status").textContent = label("statuses", c.status);
   const prio = $("case-priority");
   prio.className = `prio ${c.priority || "none"}`;
   prio.textContent = c.priority ? label("priorities", c.priority) : t("analysing");
-  $("failure").hidden = !c.failure_reason; $("failure").textContent = c.failure_reason_text || c.failure_reason || "";
+  $("failure").hidden = !c.failure_reason; $("failure").textContent = failureText(c);
   const actions = $("case-actions");
   actions.replaceChildren();
   if (may("claim")) {

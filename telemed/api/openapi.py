@@ -37,7 +37,11 @@ SCHEMAS = {
                  "clinic": _obj(id=_int, name=_str), "consortium_id": _int,
                  "uploaded_by": _obj(id=_int, username=_str, full_name=_str),
                  "assigned_to": _nullable(_obj(id=_int, username=_str, full_name=_str)),
-                 "failure_reason": _nullable(_str), "created_at": {"type": "string", "format": "date-time"},
+                 "failure_reason": _nullable(_str),
+                 # a read error as msgid + params (failure_reason is its English sentence)
+                 "failure_detail": _nullable(_obj(msgid=_str, params={"type": "object"},
+                                                  msgid_params={"type": "array", "items": _str})),
+                 "created_at": {"type": "string", "format": "date-time"},
                  "recording": _nullable(_ref("Recording")),
                  "rerecord": _nullable(_obj(by={"enum": ["check", "reader"]}, reason=_str,
                                             messages={"type": "array", "items": _str})),

@@ -93,6 +93,9 @@ class Case(db.Model):
     priority_rank: so.Mapped[int] = so.mapped_column(default=3)
     assigned_to_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     failure_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # A read error's msgid and params ({"msgid", "params"}), so the reason is shown in the reader's
+    # language; failure_reason keeps its English sentence (the API's field).
+    failure_detail: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(sa.DateTime, default=utcnow)
     analyzed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
     claimed_at: so.Mapped[dt.datetime | None] = so.mapped_column(sa.DateTime)
@@ -150,6 +153,7 @@ class Case(db.Model):
             "uploaded_by": self.uploaded_by.to_brief(),
             "assigned_to": self.assigned_to.to_brief() if self.assigned_to else None,
             "failure_reason": self.failure_reason,
+            "failure_detail": self.failure_detail,
             "created_at": iso(self.created_at),
             "analyzed_at": iso(self.analyzed_at),
             "claimed_at": iso(self.claimed_at),

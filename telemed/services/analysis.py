@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
-from telemed.i18n import N_
+from telemed.i18n import N_, record_error_detail, record_error_text
 import logging
 import math
 import os
@@ -78,7 +78,7 @@ def analyze_case(case_id: int) -> None:
         _fail(case, DAMAGED_ORIGINAL)
         return
     except ecgsignal.RecordError as exc:
-        _fail(case, exc.message)  # the reader's own words (English), shown as they are
+        _fail(case, exc.message, record_error_detail(exc))  # shown later in each reader's language
         return
     except Exception:  # noqa: BLE001 - any analysis bug must leave a visible, retryable case
         log.exception("analysis of case %s failed", case_id)
@@ -144,12 +144,15 @@ def _save_result(case: Case, result: dict, elapsed_ms: float) -> None:
     domain_events.notifications_sent.send(sent)
 
 
-def _fail(case: Case, reason: str) -> None:
-    """Mark the case failed with a reason the clinic can act on, unless another worker already finished it."""
+def _fail(case: Case, reason: str, detail: dict | None = None) -> None:
+    """Mark the case failed with a reason the clinic can act on, unless another worker already finished it.
+
+    `reason` is English (a msgid, or a read error's English sentence with its msgid and params in `detail`)."""
     db.session.rollback()
     changed = db.session.execute(
         sa.update(Case).where(Case.id == case.id, Case.status.in_(sources_of(CaseStatus.ANALYSIS_FAILED)))
-        .values(status=CaseStatus.ANALYSIS_FAILED.value, failure_reason=reason, failed_at=utcnow())
+        .values(status=CaseStatus.ANALYSIS_FAILED.value, failure_reason=reason, failure_detail=detail,
+                failed_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     if not changed:
         db.session.rollback()
@@ -234,8 +237,10 @@ def cached_samples(case: Case) -> np.ndarray:
     if not path.exists():
         try:
             _write_cache(store, case.recording, read_original(store, case.recording))
-        except (ecgsignal.RecordError, CorruptBlob) as exc:
-            raise BadRequest(_("The stored recording cannot be read: %(detail)s", detail=getattr(exc, "message", exc))) from None
+        except ecgsignal.RecordError as exc:
+            raise BadRequest(_("The stored recording cannot be read: %(detail)s", detail=record_error_text(exc))) from None
+        except CorruptBlob:
+            raise BadRequest(_(DAMAGED_ORIGINAL)) from None
     return np.load(path, mmap_mode="r")
 
 

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from telemed import jobs
 from telemed.extensions import db
+from telemed.i18n import record_error_text
 from telemed.models import Annotation, Case, CaseStatus, Recording, RecordingFile, Role, User
 from telemed.models._time import utcnow
 from telemed.models.case import check_transition
@@ -54,7 +55,7 @@ def examine(upload: uploads.ValidatedUpload, *, fs_hz: float | None) -> Examinat
         record = ecgsignal.read_record(main, fs=fs_hz if upload.format == "csv" else None,
                                        start_sample=0, stop_sample=stop)
     except ecgsignal.RecordError as exc:  # verify_record read it already; kept for safety
-        raise BadRequest(exc.message, code="unreadable_recording") from None
+        raise BadRequest(record_error_text(exc), code="unreadable_recording") from None
     fitness = ecgsignal.check_fitness(record)
     problems = [{"code": p.code, "blocking": p.blocking, "leads": list(p.leads), "message": p.message,
                  "advice": p.advice, "params": _json_params(p.params), "reference": p.reference}
@@ -167,7 +168,7 @@ def _replace_recording(case: Case, user: User, upload, exam: Examination) -> Non
         db.session.delete(annotation)
     db.session.flush()
     case.recordings.append(new_recording(upload, exam))
-    case.priority, case.priority_rank, case.failure_reason = None, 3, None
+    case.priority, case.priority_rank, case.failure_reason, case.failure_detail = None, 3, None, None
     case.assigned_to_id = None
     if exam.fit:
         case.transition(CaseStatus.ANALYZING)

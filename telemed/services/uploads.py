@@ -20,6 +20,7 @@ import ecgsignal
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
+from telemed.i18n import record_error_text
 from telemed.services.errors import BadRequest, UnsupportedUpload, UploadTooLarge
 from telemed.storage import BlobStore
 
@@ -192,7 +193,7 @@ def _not_an_ecg_message(files: list[StagedFile]) -> str:
         try:
             ecgsignal.read_header(files[0].path)
         except ecgsignal.RecordError as exc:
-            return _("This file cannot be read: %(detail)s", detail=exc.message)
+            return _("This file cannot be read: %(detail)s", detail=record_error_text(exc))
     names = ", ".join(f.name for f in files)
     return _("None of the files (%(names)s) is an ECG recording we can read. Please upload %(accepted)s.",
              names=names, accepted=ACCEPTED_TEXT)
@@ -217,9 +218,9 @@ def validate(files: list[StagedFile], *, fs_hz: float | None, from_zip: bool) ->
         # Decodes every sample once (in bounded windows), so that what analysis would fail on is refused now.
         info = ecgsignal.verify_record(main.path, fs=fs_hz if fmt == "csv" else None)
     except ecgsignal.UnsupportedFormat as exc:
-        raise UnsupportedUpload(_("This file cannot be read: %(detail)s", detail=exc.message)) from None
+        raise UnsupportedUpload(_("This file cannot be read: %(detail)s", detail=record_error_text(exc))) from None
     except ecgsignal.RecordError as exc:
-        raise BadRequest(_("This file cannot be read: %(detail)s", detail=exc.message),
+        raise BadRequest(_("This file cannot be read: %(detail)s", detail=record_error_text(exc)),
                          code="unreadable_recording") from None
     belongs = {main.name} | {Path(n).name for n in info.file_names}
     stems = {Path(n).stem for n in belongs if n.lower().endswith(".hea")}
