@@ -641,7 +641,7 @@ def _p_before_ta(sm, lp, pk):
     the PR segment and stands out when the PR interval is long [1]_, is a
     bump like the P wave and may be the larger one. The Ta wave starts where
     the P wave ends, has the opposite polarity in every lead and lasts two to
-    three times as long as the P wave [1]_. So the bump before the largest is
+    three times as long as the P wave [1]_ [2]_. So the bump before the largest is
     taken instead when (all three from [1]_, nothing fitted):
 
     1. the two are neighbouring bumps (each standing `_P_MIN_MV` above its
@@ -659,6 +659,10 @@ def _p_before_ta(sm, lp, pk):
     .. [1] Holmqvist F, Carlson J, Platonov PG. Detailed ECG analysis of
        atrial repolarization in humans. Ann Noninvasive Electrocardiol.
        2009;14:13-8.
+    .. [2] Debbas NMG, Jackson SHD, de Jonghe D, Robert A, Camm AJ. Human
+       atrial repolarization: effects of sinus rate, pacing and drugs on the
+       surface electrocardiogram. J Am Coll Cardiol. 1999;33:358-65 (P about
+       105 ms, Ta about 290 ms in heart block).
     """
     pks, pr = scipy.signal.find_peaks(sm, prominence=_P_MIN_MV, width=0)
     i = np.flatnonzero(pks == pk)
