@@ -218,7 +218,9 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
        tall as the tallest (a taller later hump is a U or P wave).
     5. P wave: the largest spatial-magnitude bump 30-340 ms before QRS
        onset; present when it stands 0.03 mV above the lowest level of that
-       span and falls below 35 % of its height on both sides; onset and
+       span and falls below 35 % of its height on both sides (the bump
+       before it instead when the largest is that bump's atrial
+       repolarisation wave, `_p_before_ta`); onset and
        offset by the trapezium method on its rising and falling edges
        (reference points 50 ms beyond the steepest slopes). When none is
        found there, a second search (`_p_wave_multilead`) looks lead by lead
@@ -566,7 +568,8 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
     if qrs_only:
         return qrs_on, qrs_off, -1, -1, -1, -1, tb, spatial
     # T and P waves on the spatial magnitude of the 15 Hz low-passed beat
-    sm = np.linalg.norm(_lowpass(tb.astype(np.float64), fs, 15.0), axis=1)
+    lp15 = _lowpass(tb.astype(np.float64), fs, 15.0)
+    sm = np.linalg.norm(lp15, axis=1)
     t0 = qrs_off + k(0.08)
     t1 = n - k(0.02)
     t_peak = t_off = -1
@@ -595,7 +598,7 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
     pa, pb = max(0, on_sp - k(0.34)), on_sp - k(0.03)
     if pb - pa > k(0.05):
         seg = sm[pa:pb]
-        pk = int(np.argmax(seg))
+        pk, end = _p_before_ta(seg, lp15[pa:pb], int(np.argmax(seg)))
         height = seg[pk]
         flo = float(np.min(seg))
         if height - flo > _P_MIN_MV and 0 < pk < seg.size - 1:
@@ -606,10 +609,73 @@ def _fiducials(tpl, fs, ri, *, qrs_only=False):
                 # boundaries: trapezium method on each edge of the bump (steepest
                 # rise before the peak, steepest fall after it)
                 d = np.gradient(seg)
-                up, down = int(np.argmax(d[:pk + 1])), pk + int(np.argmin(d[pk:]))
+                up, down = int(np.argmax(d[:pk + 1])), pk + int(np.argmin(d[pk:end + 1]))
                 p_on = pa + _trapezium_knee(seg, up, max(0, up - k(_P_XR_S)))
-                p_off = pa + _trapezium_knee(seg, down, min(seg.size - 1, down + k(_P_XR_S)))
+                p_off = pa + _trapezium_knee(seg, down, min(end, down + k(_P_XR_S)))
     return qrs_on, qrs_off, t_peak, t_off, p_on, p_off, tb, spatial
+
+
+def _p_before_ta(sm, lp, pk):
+    """The P wave's peak in a span of the spatial magnitude, given its largest bump `pk`.
+
+    Parameters
+    ----------
+    sm : ndarray, shape (n,)
+        Spatial magnitude of the P search span (mV).
+    lp : ndarray, shape (n, n_leads)
+        The leads it is the norm of (mV).
+    pk : int
+        Index of the largest bump of `sm`.
+
+    Returns
+    -------
+    (peak, end) : (int, int)
+        `peak` is `pk`, or the peak of the bump just before it when `pk` is
+        the atrial repolarisation (Ta) wave of that bump; `end` is the last
+        index the P wave's falling edge may use: the valley between the two
+        when the Ta wave was set aside, else the span's last sample.
+
+    Notes
+    -----
+    In the spatial magnitude polarity is lost, so the Ta wave, which lies in
+    the PR segment and stands out when the PR interval is long [1]_, is a
+    bump like the P wave and may be the larger one. The Ta wave starts where
+    the P wave ends, has the opposite polarity in every lead and lasts two to
+    three times as long as the P wave [1]_ [2]_. So the bump before the largest is
+    taken instead when (all three from [1]_, nothing fitted):
+
+    1. the two are neighbouring bumps (each standing `_P_MIN_MV` above its
+       valleys, the ordinary search's minimum), with no other between them,
+       and the earlier is a whole wave that ends where the later begins: it
+       passes the ordinary presence test (falls below `_P_FRAC` of its
+       height) on its left and in the valley between the two, so that a
+       notch on the flank of the larger bump is not taken for a P wave;
+    2. their lead vectors at the two peaks point in opposite directions
+       (negative dot product): the later is the earlier's opposite tail;
+    3. the later is wider at half its prominence than the earlier.
+
+    References
+    ----------
+    .. [1] Holmqvist F, Carlson J, Platonov PG. Detailed ECG analysis of
+       atrial repolarization in humans. Ann Noninvasive Electrocardiol.
+       2009;14:13-8.
+    .. [2] Debbas NMG, Jackson SHD, de Jonghe D, Robert A, Camm AJ. Human
+       atrial repolarization: effects of sinus rate, pacing and drugs on the
+       surface electrocardiogram. J Am Coll Cardiol. 1999;33:358-65 (P about
+       105 ms, Ta about 290 ms in heart block).
+    """
+    pks, pr = scipy.signal.find_peaks(sm, prominence=_P_MIN_MV, width=0)
+    i = np.flatnonzero(pks == pk)
+    if i.size == 0 or i[0] == 0:
+        return pk, sm.size - 1
+    i = int(i[0])
+    q = int(pks[i - 1])
+    valley = q + int(np.argmin(sm[q:pk + 1]))
+    thr = sm.min() + _P_FRAC * (sm[q] - sm.min())
+    whole = (sm[:q] < thr).any() and (sm[q:valley + 1] < thr).any()
+    if whole and float(np.dot(lp[q], lp[pk])) < 0 and pr["widths"][i] > pr["widths"][i - 1]:
+        return q, valley
+    return pk, sm.size - 1
 
 
 def _p_wave_multilead(x, fs, used, r_all, ri, on_sp, t_peak, rr, tb):

@@ -268,3 +268,44 @@ def test_sinus_p_waves_found_lead_by_lead(ecg_id, age, sex):
     a = analyze(read_record(FIXTURES / f"ptbxl/{ecg_id:05d}_hr.hea"), age=age, sex=sex)
     assert "SR" in a.interpretation.codes
     assert 100 <= a.measurements.pr_ms <= 200
+
+
+@pytest.mark.parametrize("fs", FS)
+def test_atrial_repolarisation_wave_not_taken_for_p(synth12, beats_at, fs):
+    """With a long PR, is the P wave measured, not the opposite, longer Ta wave that follows it in the PR segment?
+
+    The Ta wave starts where the P wave ends, has the opposite polarity in every lead and lasts two to
+    three times as long (Holmqvist F et al. Ann Noninvasive Electrocardiol 2009;14:13-8). Here it is
+    twice as wide and, as in PTB-XL 182 (first-degree AV block), the larger of the two in the spatial
+    magnitude, which made the median-beat search read it as the P wave (a PR some 100 ms short)."""
+    pr_s, hr = 0.28, 65.0
+    base = synth12(fs, hr_bpm=hr, axis_deg=50, pr_s=pr_s)
+    x = base.signal_mv.astype(np.float64)
+    tt = np.arange(x.shape[0]) / fs
+    p_peak = -0.09 / 2 - pr_s + 0.05  # as in synth12: P peak 50 ms after P onset
+    beats = beats_at(hr, 10.0, jitter=0.005, seed=0)  # synth12's beat times
+    idx = np.round((beats + p_peak) * fs).astype(int)
+    p_mv = x[idx].mean(axis=0)  # each lead's P amplitude
+    for b in beats:
+        x -= 1.3 * p_mv[None, :] * np.exp(-0.5 * ((tt - (b + p_peak + 0.11)) / 0.04) ** 2)[:, None]
+    a = analyze(Record(signal_mv=x.astype(np.float32), fs=fs, lead_names=base.lead_names))
+    ref = analyze(base)
+    assert a.measurements.pr_ms == pytest.approx(ref.measurements.pr_ms, abs=4000 / fs)
+    assert "1AVB" in a.interpretation.codes and "SR" in a.interpretation.codes
+
+
+@pytest.mark.parametrize("fs", [250.0, 500.0])
+def test_p_wave_after_an_opposite_wider_wave_is_kept(synth12, beats_at, fs):
+    """Is a P wave kept when an opposite wave before it is the wider one (a T or U wave, not a Ta wave of it)?"""
+    pr_s, hr = 0.16, 65.0
+    base = synth12(fs, hr_bpm=hr, axis_deg=50, pr_s=pr_s)
+    x = base.signal_mv.astype(np.float64)
+    tt = np.arange(x.shape[0]) / fs
+    p_peak = -0.09 / 2 - pr_s + 0.05
+    beats = beats_at(hr, 10.0, jitter=0.005, seed=0)
+    p_mv = x[np.round((beats + p_peak) * fs).astype(int)].mean(axis=0)
+    for b in beats:
+        x -= 0.8 * p_mv[None, :] * np.exp(-0.5 * ((tt - (b + p_peak - 0.12)) / 0.04) ** 2)[:, None]
+    a = analyze(Record(signal_mv=x.astype(np.float32), fs=fs, lead_names=base.lead_names))
+    # the wave before would put the PR 120 ms longer; its tail moves the P onset by a few ms
+    assert a.measurements.pr_ms == pytest.approx(analyze(base).measurements.pr_ms, abs=20)
