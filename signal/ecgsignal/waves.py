@@ -320,14 +320,13 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
                         qtc_fridericia_ms=float(qtcf), axis_deg=axis, rr_ms=rr_s * 1000.0,
                         qtc_framingham_ms=qtc_framingham(qt_ms, rr_s))
     # per-beat boundaries: template offsets on normal beats
-    is_n = labels == "N" if (labels == "N").any() else np.ones(r.size, bool)
     n = x.shape[0]
 
     def per_beat(off):
         if off < 0:
             return np.full(r.size, -1, np.int64)
         v = r + lag + (off - ri)
-        return np.where(is_n & (v >= 0) & (v < n), v, -1).astype(np.int64)
+        return np.where(is_normal & (v >= 0) & (v < n), v, -1).astype(np.int64)
 
     q_on, q_off = per_beat(qrs_on), per_beat(qrs_off)
     sel = np.flatnonzero((q_on >= 0) & (q_off >= 0))
