@@ -301,10 +301,8 @@ AF_MIN_READABLE_S = 9.0
 #: editing of the RR rule (`rhythm._premature_pairs`; Task Force of the ESC and NASPE 1996,
 #: doi:10.1161/01.CIR.93.5.1043), so that sinus rhythm with isolated ectopy does not pass.
 AF_PRESCREEN_FRAC_DEV = 0.10
-#: A P wave that every beat repeats rules AF out ("no distinct repeating P waves", ESC 2020),
-#: as on resting strips (`analysis.P_CONSISTENT`, the same value).
-P_CONSISTENT = 0.5
-#: Leads where atrial (fibrillatory) activity is seen best, in order of preference (as `analysis`).
+#: Leads where atrial (fibrillatory) activity is seen best, in order of preference
+#: (also `analysis`'s choice of lead on resting strips).
 ATRIAL_LEADS = ("v1", "ii", "ecg", "mlii", "i")
 
 
@@ -473,7 +471,7 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
        delineation for the P wave's presence and consistency. The window
        is AF at the model's own threshold (chosen on its training folds,
        not on any long recording) unless the single beats repeat the
-       median beat's P wave (correlation >= 0.5, as `analysis.P_CONSISTENT`).
+       median beat's P wave (correlation >= `waves.P_CONSISTENT`, as on resting strips).
     4. Each `step_s` slice of the recording is AF when more than half of
        the windows covering it are; runs of AF slices lasting at least
        `min_duration_s` are the episodes, so a boundary is placed to within
@@ -559,7 +557,7 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
         feats.update(p_consistency=float(np.nan_to_num(pc if d.qrs_on >= 0 else np.nan, nan=0.0)),
                      p_present=float(bool(p_state)) if p_state is not None else 0.0)
         prob[w] = af_probability(feats, m)
-        veto = p_state is True and np.isfinite(pc) and pc >= P_CONSISTENT
+        veto = p_state is True and np.isfinite(pc) and pc >= waves.P_CONSISTENT
         af_win[w] = bool(prob[w] >= m["threshold"]) and not veto
 
     # majority vote of the windows covering each step-long slice

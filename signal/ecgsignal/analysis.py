@@ -214,15 +214,13 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
                     lead_measurements=lead_meas, interpretation=interp, af_model=af_model)
 
 
-#: Leads where atrial (fibrillatory) activity is seen best, in order of preference.
-_ATRIAL_LEADS = ("v1", "ii", "ecg", "mlii", "i")
 
 
 def _af_model(filt, fs, beats, valid_rr, quality, names, delin):
     """Features and probability of the AF model (`ecgsignal.afmodel`) on a resting strip."""
     low = [n.lower() for n in names]
     good = [j for j in range(len(names)) if quality.lead_index[j] >= 0.5]
-    lead = next((low.index(n) for n in _ATRIAL_LEADS if n in low and low.index(n) in good), None)
+    lead = next((low.index(n) for n in afmodel.ATRIAL_LEADS if n in low and low.index(n) in good), None)
     if lead is None:
         lead = int(np.argmax(quality.lead_index))
     p_state = _p_wave_state(delin)
@@ -317,12 +315,9 @@ def _interpret(delin, beats, valid_rr, hr, quality, findings, *, sex, age, impla
 
 
 #: A median-beat P wave counts as sinus P waves (ruling AF out on resting strips)
-#: only when the single beats' P windows correlate with it at >= 0.5 (median);
-#: below, the "P wave" may be averaged fibrillatory activity. AF is irregular
-#: RR "with no distinct repeating P waves" (ESC_AF_2020, section 4;
-#: Hindricks 2020, doi:10.1093/eurheartj/ehaa612); 0.5 chosen on CinC 2017
-#: (median 0.58 in AF records whose median beat shows a P wave, 0.90 in normal ones).
-P_CONSISTENT = 0.5
+#: only when every beat repeats it (`waves.P_CONSISTENT`, where the limit and its
+#: source live).
+P_CONSISTENT = waves_mod.P_CONSISTENT
 
 
 def _p_wave_state(delin):

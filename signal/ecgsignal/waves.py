@@ -92,7 +92,7 @@ _P_MIN_MV = 0.03
 #: leads (one lead alone may be an electrode artefact, as for the QRS offset),
 #: their peaks within 20 ms of each other (not tuned: a P wave's peak moves
 #: little between leads next to its 80-120 ms duration), that every beat repeats
-#: (median beat-to-beat correlation >= 0.5, as analysis.P_CONSISTENT, after
+#: (median beat-to-beat correlation >= `P_CONSISTENT`, after
 #: Ladavich & Ghoraani 2015, doi:10.1016/j.bspc.2014.10.009).
 #: A lead's hump is at most 80 ms wide at half its prominence and the P wave
 #: found at most 140 ms long: chosen on odd LUDB records (P detection against
@@ -104,7 +104,15 @@ _P_MIN_MV = 0.03
 #: Electrocardiol 2012;45:445-51, doi:10.1016/j.jelectrocard.2012.06.029).
 _P_MIN_LEADS = 2
 _P_LEAD_TOL_S = 0.02
-_P_CONSISTENT = 0.5
+#: A median-beat P wave counts as repeated by every beat (sinus P waves, ruling AF
+#: out) only when the single beats' P windows correlate with it at >= 0.5 (median,
+#: `_p_consistency`); below, the "P wave" may be averaged fibrillatory activity.
+#: AF is irregular RR "with no distinct repeating P waves" (ESC 2020, section 4;
+#: Hindricks 2020, doi:10.1093/eurheartj/ehaa612); 0.5 chosen on CinC 2017 (median
+#: 0.58 in AF records whose median beat shows a P wave, 0.90 in normal ones).
+#: The one owner of this limit: the second P search here, `analysis` (resting
+#: strips) and `afmodel` (windows of long recordings) all use it.
+P_CONSISTENT = 0.5
 _P_MAX_HALF_WIDTH_S = 0.08
 _P_MAX_S = 0.14
 #: Trapezium method (VAZQUEZ_2011): the reference point x_r lies this far beyond
@@ -302,7 +310,7 @@ def delineate(ecg_mv, fs, beats: Beats, *, lead_names, rr_s=None) -> Delineation
         # wave), and keep it only when every beat repeats it (averaged
         # fibrillatory waves do not)
         ext = _p_wave_multilead(x, fs, used, r + lag, ri, sp_on, t_peak, int(round(rr_med * fs)), tb)
-        if ext is not None and _p_consistency(x, fs, used, ext[0], ri + ext[3], ext[1], ext[2]) >= _P_CONSISTENT:
+        if ext is not None and _p_consistency(x, fs, used, ext[0], ri + ext[3], ext[1], ext[2]) >= P_CONSISTENT:
             tb, p_on, p_off, pad = ext
             ri, qrs_on, qrs_off, t_peak, t_off, sp_on, sp_off = (
                 v + pad if v >= 0 else v for v in (ri, qrs_on, qrs_off, t_peak, t_off, sp_on, sp_off))
@@ -733,7 +741,7 @@ def _p_wave_multilead(x, fs, used, r_all, ri, on_sp, t_peak, rr, tb):
        valleys that all of them share; at most `_P_MAX_S` long.
 
     The caller keeps the P wave only when every beat repeats it
-    (`_p_consistency` >= `_P_CONSISTENT`): averaged fibrillatory or T waves
+    (`_p_consistency` >= `P_CONSISTENT`): averaged fibrillatory or T waves
     of varying RR are not.
 
     References
