@@ -607,8 +607,8 @@ def pacing_spikes(ecg_mv, fs, qrs_onsets, *, spike_mv=SPIKE_MV):
         ``{"spikes_s", "ventricular_beats", "atrial_beats", "n_beats",
         "ventricular_delay_ms", "atrial_delay_ms", "spike_mv"}``: spike
         times (s), how many beats have a ventricular stimulus (< 80 ms
-        before their QRS onset, or in its first 20 ms) and an atrial one
-        (80-450 ms before) at the chamber's common delay, the median
+        before their QRS onset, or in its first 30 ms, `SPIKE_WINDOW_MS`)
+        and an atrial one (80-450 ms before) at the chamber's common delay, the median
         stimulus-to-QRS-onset delays (ms; NaN when absent) and the median
         spike residue (mV). None when no chamber is paced.
 
