@@ -564,11 +564,12 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
                            f">= {measure.SPIKE_MIN_BEATS} and >= {measure.SPIKE_MIN_SHARE:.0%} of "
                            f"{pacing.get('n_beats')} beats"),
                        _ev(f"{ch} spike to measured QRS onset (negative: onset first)", pacing[key + "_delay_ms"], "ms",
-                           "< 80" if ch == "ventricular" else "80-450")]
+                           f"< {measure.ATRIAL_SPIKE_MIN_MS:g}" if ch == "ventricular"
+                           else f"{measure.ATRIAL_SPIKE_MIN_MS:g}-{measure.SPIKE_WINDOW_MS[0]:g}")]
         ev.append(_ev(f"spike residue ({measure.SPIKE_MEDIAN_MS:g}-ms median removed)", pacing.get("spike_mv"), "mV",
                       f">= {measure.SPIKE_MV:g}, isolated"))
         if v_paced:
-            ev.append(_ev("QRS duration", qrs, "ms", ">= 120"))
+            ev.append(_ev("QRS duration", qrs, "ms", f">= {PACED_QRS_MS:g}"))
         add(S(paced, source=MASON_2007 + "; IEC 60601-2-25:2011 and ANSI/AAMI EC11 (pacemaker pulses)",
               evidence=ev))
     if "VF" in fcodes:
