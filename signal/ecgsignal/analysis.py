@@ -64,8 +64,12 @@ def analyze(record: Record, *, age=None, sex=None, mains_hz=50.0) -> Analysis:
        and axis (`ecgsignal.waves`), ST deviation (`ecgsignal.st`). Records
        longer than 10 minutes get their median-beat measurements from their
        first fully readable minute, and per-beat boundaries from one median
-       beat per 5-min chunk.
+       beat per 5-min chunk. Over 60 s, AF episodes come from the RR rule,
+       or from the AF model on 30-s windows when `LONG_AF` is "model".
     6. Resting strips (up to 60 s): the AF model (`ecgsignal.afmodel`) decides AF;
+       pacemaker stimuli (`ecgsignal.measure.pacing_spikes`), and when most beats
+       are ventricular-paced AF and long QTc are not called
+       (`_ventricular_pacing_dominates`);
        the per-lead median-beat table (`ecgsignal.measure`), flutter waves
        (`ecgsignal.atrial`) and the interpretive statements with their overall
        class (`ecgsignal.statements`) fill `lead_measurements` and
