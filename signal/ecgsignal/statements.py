@@ -551,11 +551,11 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
                and not (np.isfinite(p_consistency) and p_consistency < 0.5))
     rhythm = None
     paced = None
+    v_paced = False  # ventricular-paced QRS: not read for conduction, axis, hypertrophy, MI or T
     if pacing is not None:
         v_paced = pacing.get("ventricular_beats", 0) > 0 and _finite(qrs) and qrs >= PACED_QRS_MS
         a_paced = pacing.get("atrial_beats", 0) > 0
         paced = "PACED_AV" if v_paced and a_paced else "PACED_V" if v_paced else "PACED_A" if a_paced else None
-    v_paced = paced in ("PACED_V", "PACED_AV")
     if paced is not None:
         ev = []
         for ch, key in (("atrial", "atrial"), ("ventricular", "ventricular")):
