@@ -21,6 +21,7 @@ from . import st as st_mod
 from . import triage
 from .atrial import FLUTTER_MIN_CORR, FLUTTER_RATE_BPM
 from .types import Evidence, Interpretation, LeadMeasurements, Statement
+from .waves import P_CONSISTENT
 
 __all__ = ["interpret", "av_conduction", "VOCABULARY", "TRIAGE_RULE", "statement", "ORDER"]
 
@@ -533,7 +534,7 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
         lm_p_axis = 60.0 if pos >= neg else 180.0
     else:
         lm_p_axis = lm.p_axis_deg
-    if np.isfinite(p_consistency) and p_consistency < 0.5:
+    if np.isfinite(p_consistency) and p_consistency < P_CONSISTENT:
         p_present = False  # the median "P" is averaged atrial activity, not a P wave every beat repeats
     # Sinus P waves are upright in I and II and inverted in aVR (CHOU_2008; 诊断学): with these
     # leads their polarity decides, not the P axis, which the small P in aVF makes uncertain
@@ -548,7 +549,7 @@ def interpret(lm: LeadMeasurements | None, findings=(), *, rr_s=None, p_consiste
     wide = _finite(qrs) and qrs >= QRS_COMPLETE_MS
     # a sinus P wave that every beat repeats rules flutter waves out
     sinus_p = (p_present and P_AXIS_SINUS_DEG[0] <= lm_p_axis <= P_AXIS_SINUS_DEG[1]
-               and not (np.isfinite(p_consistency) and p_consistency < 0.5))
+               and not (np.isfinite(p_consistency) and p_consistency < P_CONSISTENT))
     rhythm = None
     paced = None
     v_paced = False  # ventricular-paced QRS: not read for conduction, axis, hypertrophy, MI or T
