@@ -603,10 +603,11 @@ def episode_findings(scan: AFScan, beats, *, duration_s, start_time=None, model=
     """
     from . import rhythm, triage
     from .types import Finding
+    from .waves import WIDE_QRS_MS
 
     m = model if model is not None else load_model()
     qw = np.asarray(beats.qrs_width_s, float)
-    wide = bool(np.isfinite(qw).any() and np.nanmedian(qw) >= 0.12)
+    wide = bool(np.isfinite(qw).any() and np.nanmedian(qw) >= WIDE_QRS_MS / 1000.0)
     r0 = float(np.asarray(beats.r_peaks)[0]) / float(beats.fs) if np.asarray(beats.r_peaks).size else 0.0
     out = []
     for ep in scan.episodes:

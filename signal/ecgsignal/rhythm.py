@@ -17,6 +17,7 @@ from . import triage
 from .filters import sosfiltfilt_leads
 from .quality import butter_sos
 from .types import Finding, HeartRate, RRStats
+from .waves import WIDE_QRS_MS
 
 __all__ = ["rr_stats", "heart_rate", "find_pauses", "af_episodes", "ectopic_runs",
            "rhythm_findings", "describe_time", "vf_windows", "vf_findings"]
@@ -504,7 +505,7 @@ def rhythm_findings(beats, *, duration_s, valid_rr, window_bpm, hr: HeartRate, b
     for ep in eps:
         sev, thr, ref = "urgent", af_threshold, ESC_AF_2020
         extra = ""
-        wide = np.nanmedian(beats.qrs_width_s) >= 0.12 if np.isfinite(beats.qrs_width_s).any() else False
+        wide = np.nanmedian(beats.qrs_width_s) >= WIDE_QRS_MS / 1000.0 if np.isfinite(beats.qrs_width_s).any() else False
         if ep["mean_bpm"] >= triage.AF_RAPID_BPM:
             sev, ref = "critical", triage.ZHEJIANG
             extra = f" with a rapid ventricular rate of {ep['mean_bpm']:.0f}/min"
@@ -542,7 +543,7 @@ def _episodes(mask):
 def _rate_high_severity(rate, beats):
     """Severity of a fast rate: critical for a narrow-complex (supraventricular) rate >= 230/min."""
     q = np.asarray(beats.qrs_width_s, float)
-    narrow = not (np.isfinite(q).any() and np.nanmedian(q) >= 0.12)
+    narrow = not (np.isfinite(q).any() and np.nanmedian(q) >= WIDE_QRS_MS / 1000.0)
     if narrow and rate >= triage.SVT_CRITICAL_BPM:
         return "critical", AHA_2007_II + "; " + triage.ZHEJIANG, ", narrow QRS: supraventricular tachycardia"
     if rate > triage.RATE_URGENT_HIGH_BPM:
