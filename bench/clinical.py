@@ -17,6 +17,11 @@ from pathlib import Path
 import numpy as np
 import wfdb
 
+#: Tolerances (ms) for the SD of boundary errors: two SDs of the CSE referees' own
+#: spread (The CSE Working Party. Recommendations for measurement standards in
+#: quantitative electrocardiography. Eur Heart J 1985;6:815-25), as delineators are
+#: scored against them (Martinez JP et al. IEEE Trans Biomed Eng 2004;51:570-81,
+#: doi:10.1109/TBME.2003.821031).
 CSE_TOL_MS = {"qrs_on": 6.5, "qrs_off": 11.6, "t_off": 30.6, "p_on": 10.2, "p_off": 12.7}
 
 #: condition -> regular expression matched against finding codes
