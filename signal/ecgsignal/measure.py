@@ -426,11 +426,11 @@ def p_terminal_force_v1(d: Delineation):
     3. It ends where V1's own P wave ends: the trapezium method
        (Vazquez-Seisdedos 2011, as `waves` places the P boundaries) on the
        return limb, from its steepest point to a reference 50 ms later (at
-       most the global P offset: V1's P wave ends by the latest P end over
-       the leads), or at its zero crossing if that comes first. The global offset is the latest P
-       end over all leads, and after it the atrial repolarisation (Ta) wave
-       keeps V1 slightly below the pre-P level: ending the phase there would
-       add the PR segment to the P terminal force.
+       most the global P offset, the latest P end over the leads, by which
+       V1's P wave has ended), or at its zero crossing if that comes first.
+       Not at the global offset itself: after V1's own P end the atrial
+       repolarisation (Ta) wave keeps V1 slightly below the pre-P level, and
+       ending the phase there would add the PR segment to the P terminal force.
     4. Depth is the phase's deepest point, duration its length.
 
     References
