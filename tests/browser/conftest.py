@@ -225,6 +225,29 @@ def report(name, **values):
 
 # ------------------------------------------------------------------ page helpers
 
+def wait_status(server, api, case_id, statuses, timeout=90, beats=True):
+    """The case's JSON once its status is one of `statuses` (without the beat list when `beats` is False)."""
+    query = "" if beats else "?beats=0"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        case = api.get(f"{server.url}/api/v1/cases/{case_id}{query}", timeout=30).json()["case"]
+        if case["status"] in statuses:
+            return case
+        time.sleep(0.3)
+    raise AssertionError(f"case {case_id} still {case['status']} after {timeout} s")
+
+
+def analysed_holter(server, api, timeout):
+    """Let the session's 24-hour upload start (if it has not) and return its case once analysis has ended."""
+    holter = server.holter
+    holter.go.set()
+    holter.join(timeout=timeout)
+    if holter.error:
+        raise holter.error
+    return wait_status(server, api, holter.case["id"], {"awaiting_review", "analysis_failed"}, timeout=timeout,
+                       beats=False)
+
+
 def login(context, base_url, username):
     """A page of `context` logged in as `username` (through the JSON API: the cookie is shared)."""
     page = context.new_page()

@@ -2,7 +2,6 @@
 report is signed, local times, phone-width pages and the language switch. Screenshots for the README."""
 import re
 
-
 from tests.browser.conftest import login, save_screenshot, wait_socket
 from tests.conftest import FIXTURES
 

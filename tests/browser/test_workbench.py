@@ -11,7 +11,15 @@ import time
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, login, open_case, report, save_screenshot, wait_socket
+from tests.browser.conftest import (
+    ARTIFACTS,
+    analysed_holter,
+    login,
+    open_case,
+    report,
+    save_screenshot,
+    wait_socket,
+)
 from tests.conftest import FIXTURES
 
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -32,16 +40,6 @@ def new_context(browser, base_url):
     yield make
     for ctx in contexts:
         ctx.close()
-
-
-def wait_status(server, api, case_id, statuses, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        case = api.get(f"{server.url}/api/v1/cases/{case_id}", timeout=10).json()["case"]
-        if case["status"] in statuses:
-            return case
-        time.sleep(0.3)
-    raise AssertionError(f"case {case_id} still {case['status']} after {timeout} s")
 
 
 def drag(page, start, end, steps=8):
@@ -327,14 +325,9 @@ def test_twelve_lead_view_screenshots(live_server, new_context):
 
 def test_holter_24h_pages_fast(live_server, new_context):
     """Does a 24-hour 2-lead 360 Hz recording open, and page forward with the keyboard (and jump from the overview), each page fetched and drawn in under a second?"""
-    holter = live_server.holter
-    holter.go.set()
-    holter.join(timeout=120)
-    if holter.error:
-        raise holter.error
     api = live_server.session("cardio1")
     t0 = time.monotonic()
-    case = wait_status(live_server, api, holter.case["id"], {"awaiting_review", "analysis_failed"}, timeout=120)
+    case = analysed_holter(live_server, api, timeout=120)
     assert case["status"] == "awaiting_review", case.get("failure_reason")
     waited = time.monotonic() - t0
     assert case["recording"]["duration_s"] == pytest.approx(86400)
@@ -375,7 +368,7 @@ def test_holter_24h_pages_fast(live_server, new_context):
         .filter(e => /\\/api\\/v1\\/cases\\/\\d+$/.test(e.name))
         .map(e => ({start: Math.round(e.startTime), ms: Math.round(e.duration), kB: Math.round(e.encodedBodySize / 1024)}))""")
     view = page.evaluate("document.querySelector('.ecgv').ecgViewer.getView()")
-    report("holter_24h", upload_s=round(holter.upload_s, 1), waited_for_analysis_s=round(waited, 1),
+    report("holter_24h", upload_s=round(live_server.holter.upload_s, 1), waited_for_analysis_s=round(waited, 1),
            open_to_first_draw_ms=round(opened_ms), viewer_init_to_draw_ms=round(viewer_ms), page_ms=[round(t, 1) for t in times],
            overview_jump_ms=round(jump, 1), pages_after_jump_ms=[round(t, 1) for t in after_jump],
            signal_fetch_ms=fetches, case_json=case_json, view=view)

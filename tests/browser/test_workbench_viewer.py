@@ -8,7 +8,15 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import ROOT, login, open_case, report, save_screenshot
+from tests.browser.conftest import (
+    ROOT,
+    analysed_holter,
+    login,
+    open_case,
+    report,
+    save_screenshot,
+    wait_status,
+)
 
 VIEWPORT = {"width": 1400, "height": 1000}
 V = "document.querySelector('.ecgv').ecgViewer"
@@ -219,15 +227,8 @@ def test_holter_page_length_full_disclosure_and_hours(live_server, new_context):
     """On a 24-hour Holter, can the reader choose a 10-60 s page, open a full-disclosure page of 30 lines of 60 s, go to any hour, and read a line at 25 mm/s by clicking it?"""
     import time
 
-    from tests.browser.test_workbench import wait_status
-
-    holter = live_server.holter
-    holter.go.set()
-    holter.join(timeout=180)
-    if holter.error:
-        raise holter.error
     api = live_server.session("cardio1")
-    case = wait_status(live_server, api, holter.case["id"], {"awaiting_review", "analysis_failed"}, timeout=180)
+    case = analysed_holter(live_server, api, timeout=180)
     assert case["status"] == "awaiting_review"
     page = login(new_context(), live_server.url, "cardio1")
     open_case(page, case["id"], timeout=20_000)
@@ -298,7 +299,6 @@ def upload(live_server, username, patient_ref, files, **fields):
 
 def test_serial_comparison_with_the_prior_ecg(live_server, new_context):
     """Does "Open side by side" show the prior 12-lead beside the current one at the same speed and gain, paging together, with overlaid median beats, a table of measurement differences (changes highlighted) and a report statement; and one at a time with a toggle on a narrow screen?"""
-    from tests.browser.test_workbench import wait_status
     from tests.conftest import FIXTURES
 
     ptb = FIXTURES / "ptbxl"

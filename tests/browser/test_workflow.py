@@ -1,9 +1,7 @@
 """The amended report and the Holter summary in a real browser, in Chinese; screenshots for the README."""
-import time
 
 
-from tests.browser.conftest import login, open_case, save_screenshot
-
+from tests.browser.conftest import analysed_holter, login, open_case, save_screenshot
 
 
 def test_amended_report_shows_its_history(live_server, zh_context):
@@ -28,18 +26,8 @@ def test_amended_report_shows_its_history(live_server, zh_context):
 
 def test_holter_summary_on_the_case_page(live_server, zh_context):
     """Does a 24-hour recording's case page show the Holter summary, and does an episode button move the viewer?"""
-    holter = live_server.holter
-    holter.go.set()
-    holter.join(timeout=180)
-    if holter.error:
-        raise holter.error
     api = live_server.session("cardio1")
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        case = api.get(f"{live_server.url}/api/v1/cases/{holter.case['id']}?beats=0", timeout=30).json()["case"]
-        if case["status"] != "analyzing":
-            break
-        time.sleep(1)
+    case = analysed_holter(live_server, api, timeout=240)
     assert case["analysis"] and case["analysis"]["holter"], case["status"]
     page = login(zh_context(), live_server.url, "cardio1")
     open_case(page, case["id"], timeout=60_000)
