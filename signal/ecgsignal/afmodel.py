@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .filters import as_lead_columns
 from .quality import butter_sos, sosfiltfilt
 
 __all__ = ["FEATURES", "af_features", "af_probability", "load_model", "MODEL_FILE", "af_episodes_model", "AFScan",
@@ -499,11 +500,7 @@ def af_episodes_model(ecg_mv, fs, beats, *, lead_names, valid_rr=None, window_s=
     from .beats import detect_beats
     from .rhythm import _premature_pairs   # the RR rule's ectopic-beat editing (one owner)
 
-    x = np.asarray(ecg_mv)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2:
-        raise ValueError("`ecg_mv` must be a 1-D or 2-D array")
+    x = as_lead_columns(ecg_mv)
     fs = float(fs)
     m = model if model is not None else load_model()
     n = x.shape[0]

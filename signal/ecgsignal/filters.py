@@ -29,6 +29,12 @@ def _as_signal(ecg_mv, name="ecg_mv"):
     return x
 
 
+def as_lead_columns(ecg_mv, name="ecg_mv"):
+    """`ecg_mv` as a float array of shape (n_samples, n_leads); a 1-D signal is one lead."""
+    x = _as_signal(ecg_mv, name)
+    return x[:, None] if x.ndim == 1 else x
+
+
 def _check_fs(fs):
     fs = float(fs)
     if not np.isfinite(fs) or fs <= 0:

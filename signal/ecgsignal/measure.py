@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.signal
 
+from .filters import as_lead_columns
 from .types import Delineation, LeadMeasurement, LeadMeasurements
 from .waves import _ENV_ON_MAX_SHIFT_S, _P_XR_S, _trapezium_knee  # the P boundaries' own method, the QRS onset's shift
 
@@ -646,11 +647,7 @@ def pacing_spikes(ecg_mv, fs, qrs_onsets, *, spike_mv=SPIKE_MV):
     >>> pacing_spikes(x, fs, on)["ventricular_beats"]
     5
     """
-    x = np.asarray(ecg_mv, dtype=float)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2:
-        raise ValueError("`ecg_mv` must be a 1-D or 2-D array")
+    x = as_lead_columns(np.asarray(ecg_mv, dtype=float))
     on = np.asarray(qrs_onsets, dtype=np.int64)
     half = max(2, int(round(SPIKE_MEDIAN_MS / 1000.0 * fs)) // 2)
     if (2 * half + 1) / fs * 1000.0 > SPIKE_MEDIAN_MAX_MS or on.size < SPIKE_MIN_BEATS or x.shape[0] < 3:
